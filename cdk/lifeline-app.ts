@@ -1,0 +1,37 @@
+import type { App } from 'aws-cdk-lib';
+import type { LifelineConfig } from './config/schema';
+import { WorkloadStack } from './stacks/workload-stack';
+
+export interface LifelineStacks {
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
+}
+
+/**
+ * Creates every stack of a Lifeline deployment in `app`: the workload in the
+ * primary and DR regions. Tests call this with their own App and config.
+ */
+export function buildLifeline(app: App, config: LifelineConfig): LifelineStacks {
+  const prefix = pascal(config.appName);
+  const env = (region: string) => ({ account: config.account, region });
+  const primary = new WorkloadStack(app, `${prefix}-Workload-Primary`, {
+    env: env(config.regions.primary),
+    config,
+    role: 'primary',
+    crossRegionReferences: true,
+    description: `Lifeline ${config.appName}: protected application, primary region`,
+  });
+  const standby = new WorkloadStack(app, `${prefix}-Workload-Standby`, {
+    env: env(config.regions.dr),
+    config,
+    role: 'standby',
+    primaryDatabase: config.dr.strategy === 'warm-standby' ? primary.database.instance : undefined,
+    crossRegionReferences: true,
+    description: `Lifeline ${config.appName}: protected application, DR region (${config.dr.strategy})`,
+  });
+  return { primary, standby };
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
+}

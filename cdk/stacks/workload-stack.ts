@@ -1,0 +1,118 @@
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type { Construct } from 'constructs';
+import type { LifelineConfig, RegionRole } from '../config/schema';
+import { Cache, CACHE_PORT } from '../workload/cache';
+import { Database } from '../workload/database';
+import { FailoverDns } from '../workload/dns';
+import { Network } from '../workload/network';
+import { Service } from '../workload/service';
+import { WorkloadAlarms } from '../workload/alarms';
+
+export interface WorkloadStackProps extends StackProps {
+  readonly config: LifelineConfig;
+  readonly role: RegionRole;
+  /** The primary database, for the standby's cross-region read replica (warm standby). */
+  readonly primaryDatabase?: rds.IDatabaseInstance;
+}
+
+/**
+ * The protected application in one region. The primary and the standby are
+ * the same constructs with a different role: the standby runs a small (warm
+ * standby) or empty (pilot light) service, and holds a read replica only in
+ * warm standby. A cache runs in the standby only in warm standby; pilot light
+ * restores it from a copied snapshot during failover.
+ */
+export class WorkloadStack extends Stack {
+  readonly network: Network;
+  readonly service: Service;
+  readonly database: Database;
+  readonly cache?: Cache;
+  readonly alarms: WorkloadAlarms;
+
+  constructor(scope: Construct, id: string, props: WorkloadStackProps) {
+    super(scope, id, props);
+    const { config, role } = props;
+    const region = role === 'primary' ? config.regions.primary : config.regions.dr;
+    const warm = config.dr.strategy === 'warm-standby';
+    Tags.of(this).add('lifeline:app', config.appName);
+    Tags.of(this).add('lifeline:region-role', role);
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+
+    this.network = new Network(this, 'Network', {
+      cidr: role === 'primary' ? config.network.primaryCidr : config.network.drCidr,
+      natGateways: config.network.natGateways,
+      availabilityZones: config.network.azSuffixes.map((suffix) => `${region}${suffix}`),
+    });
+    const vpc = this.network.vpc;
+
+    this.database =
+      role === 'primary'
+        ? Database.primary(this, 'Database', { vpc, ...config.database, secretReplicaRegion: config.regions.dr })
+        : Database.standby(this, 'Database', {
+            vpc,
+            instanceClass: config.database.instanceClass,
+            port: config.database.port,
+            source: warm ? props.primaryDatabase : undefined,
+          });
+    if (role === 'standby' && warm && !props.primaryDatabase) {
+      throw new Error('A warm-standby DR stack needs the primary database to replicate from');
+    }
+
+    if (role === 'primary' || warm) {
+      this.cache = new Cache(this, 'Cache', { vpc, ...config.cache });
+    }
+
+    const secrets: Record<string, ecs.Secret> = {};
+    const environment: Record<string, string> = { LIFELINE_REGION_ROLE: role };
+    const dbInstance = this.database.instance;
+    if (this.database.credentials) {
+      secrets.DATABASE_SECRET = ecs.Secret.fromSecretsManager(this.database.credentials);
+    }
+    if (dbInstance) {
+      environment.DATABASE_HOST = dbInstance.dbInstanceEndpointAddress;
+      environment.DATABASE_PORT = String(config.database.port);
+    }
+    if (this.cache) {
+      secrets.CACHE_AUTH_TOKEN = ecs.Secret.fromSecretsManager(this.cache.authToken);
+      environment.CACHE_HOST = this.cache.replicationGroup.attrPrimaryEndPointAddress;
+      environment.CACHE_PORT = String(CACHE_PORT);
+    }
+
+    this.service = new Service(this, 'Service', {
+      vpc,
+      ...config.service,
+      desiredCount: role === 'primary' ? config.service.desiredCount : warm ? config.service.standbyCount : 0,
+      certificateArn: role === 'primary' ? config.service.certificateArns.primary : config.service.certificateArns.dr,
+      secrets,
+      environment,
+    });
+    this.database.allowFrom(this.service.taskSecurityGroup, 'Application tasks');
+    this.cache?.allowFrom(this.service.taskSecurityGroup, 'Application tasks');
+
+    this.alarms = new WorkloadAlarms(this, 'Alarms', {
+      appName: config.appName,
+      regionRole: role,
+      databaseIsReplica: role === 'standby' && dbInstance !== undefined,
+      dimensions: {
+        service: { ClusterName: this.service.cluster.clusterName, ServiceName: this.service.service.serviceName },
+        'load-balancer': { LoadBalancer: this.service.loadBalancer.loadBalancerFullName },
+        ...(dbInstance ? { database: { DBInstanceIdentifier: dbInstance.instanceIdentifier } } : {}),
+        ...(this.cache ? { cache: { ReplicationGroupId: this.cache.replicationGroup.ref } } : {}),
+      },
+    });
+
+    const { domainName, hostedZoneId } = config.dns;
+    if (domainName && hostedZoneId) {
+      new FailoverDns(this, 'Dns', {
+        domainName,
+        hostedZoneId,
+        failover: role === 'primary' ? 'PRIMARY' : 'SECONDARY',
+        loadBalancer: this.service.loadBalancer,
+        healthCheckPath: config.service.healthCheckPath,
+        https: Boolean(role === 'primary' ? config.service.certificateArns.primary : config.service.certificateArns.dr),
+      });
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+interface DatabaseCommonProps {
+  readonly vpc: ec2.IVpc;
+  readonly instanceClass: string;
+  readonly port: number;
+}
+
+export interface PrimaryDatabaseProps extends DatabaseCommonProps {
+  readonly engineVersion: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly databaseName: string;
+  /** Region the master secret is replicated to, so the DR side can read it while this region is down. */
+  readonly secretReplicaRegion: string;
+}
+
+export interface StandbyDatabaseProps extends DatabaseCommonProps {
+  /** The primary instance (another region): with it a cross-region read replica is made; without it (pilot light) only the subnet group and security group a restore needs. */
+  readonly source?: rds.IDatabaseInstance;
+}
+
+/** Automated backups kept 30 days: the floor and the longest PITR window operators ask for first. */
+export const AUTOMATED_BACKUP_RETENTION = Duration.days(30);
+
+/**
+ * RDS PostgreSQL for one region. The primary is Multi-AZ, encrypted with a
+ * customer-managed key, deletion-protected, with 30 days of automated backups,
+ * Performance Insights and generated master credentials in Secrets Manager.
+ * The standby holds a cross-region read replica (warm standby) or just the
+ * network placement a snapshot restore will use (pilot light).
+ *
+ * Nothing reaches the database until {@link allowFrom} names a peer.
+ */
+export class Database extends Construct {
+  readonly key: kms.Key;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly subnetGroup: rds.SubnetGroup;
+  /** Present in the primary, and in the standby when it has a replica. */
+  readonly instance?: rds.DatabaseInstance | rds.DatabaseInstanceReadReplica;
+  /** Master credentials (primary only; the replica shares them through the secret's DR-region replica). */
+  readonly credentials?: secretsmanager.ISecret;
+  private readonly port: number;
+
+  private constructor(scope: Construct, id: string, common: DatabaseCommonProps, build: (self: Database) => Database['instance']) {
+    super(scope, id);
+    this.port = common.port;
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Lifeline database storage, snapshots and Performance Insights',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: common.vpc,
+      description: 'PostgreSQL: only the application tasks and the control plane verifier',
+      allowAllOutbound: false,
+    });
+    this.subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc: common.vpc,
+      description: 'Isolated subnets for the database and its restores',
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.instance = build(this);
+    if (this.instance instanceof rds.DatabaseInstance) this.credentials = this.instance.secret;
+  }
+
+  static primary(scope: Construct, id: string, props: PrimaryDatabaseProps): Database {
+    return new Database(scope, id, props, (self) => {
+      const [major] = props.engineVersion.split('.');
+      const instance = new rds.DatabaseInstance(self, 'Instance', {
+        engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(props.engineVersion, major) }),
+        instanceType: new ec2.InstanceType(props.instanceClass.replace(/^db\./, '')),
+        vpc: props.vpc,
+        subnetGroup: self.subnetGroup,
+        securityGroups: [self.securityGroup],
+        port: props.port,
+        multiAz: true,
+        storageEncrypted: true,
+        storageEncryptionKey: self.key,
+        storageType: rds.StorageType.GP3,
+        allocatedStorage: props.allocatedStorageGiB,
+        maxAllocatedStorage: props.maxAllocatedStorageGiB,
+        databaseName: props.databaseName,
+        credentials: rds.Credentials.fromGeneratedSecret('lifeline_admin', {
+          encryptionKey: self.key,
+          replicaRegions: [{ region: props.secretReplicaRegion }],
+        }),
+        deletionProtection: true,
+        backupRetention: AUTOMATED_BACKUP_RETENTION,
+        copyTagsToSnapshot: true,
+        enablePerformanceInsights: true,
+        performanceInsightEncryptionKey: self.key,
+        iamAuthentication: true,
+        cloudwatchLogsExports: ['postgresql', 'upgrade'],
+        autoMinorVersionUpgrade: true,
+        publiclyAccessible: false,
+        removalPolicy: RemovalPolicy.SNAPSHOT,
+      });
+      instance.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
+      acknowledgeDefaultPort(instance, props.port);
+      return instance;
+    });
+  }
+
+  static standby(scope: Construct, id: string, props: StandbyDatabaseProps): Database {
+    return new Database(scope, id, props, (self) => {
+      if (!props.source) return undefined;
+      const replica = new rds.DatabaseInstanceReadReplica(self, 'Replica', {
+        sourceDatabaseInstance: props.source,
+        instanceType: new ec2.InstanceType(props.instanceClass.replace(/^db\./, '')),
+        vpc: props.vpc,
+        subnetGroup: self.subnetGroup,
+        securityGroups: [self.securityGroup],
+        port: props.port,
+        // A cross-region replica of an encrypted source needs a key of its own region.
+        storageEncrypted: true,
+        storageEncryptionKey: self.key,
+        deletionProtection: true,
+        enablePerformanceInsights: true,
+        performanceInsightEncryptionKey: self.key,
+        iamAuthentication: true,
+        cloudwatchLogsExports: ['postgresql', 'upgrade'],
+        autoMinorVersionUpgrade: true,
+        publiclyAccessible: false,
+        removalPolicy: RemovalPolicy.SNAPSHOT,
+      });
+      // A replica inherits encryption from its source; CloudFormation rejects StorageEncrypted beside
+      // SourceDBInstanceIdentifier, while KmsKeyId (a key of this region) stays required across regions.
+      const cfnReplica = replica.node.defaultChild;
+      if (cfnReplica instanceof rds.CfnDBInstance) cfnReplica.addPropertyDeletionOverride('StorageEncrypted');
+      Validations.of(replica).acknowledge({
+        id: 'AwsSolutions-RDS3',
+        reason: 'The cross-region read replica is the DR copy of a Multi-AZ primary; it is promoted (and can be made Multi-AZ) only during a failover, so a second standby here would double the idle cost for no recovery gain.',
+      });
+      acknowledgeDefaultPort(replica, props.port);
+      return replica;
+    });
+  }
+
+  /** Opens the database port to a peer (tasks, the verifier function). */
+  allowFrom(peer: ec2.IConnectable, description: string): void {
+    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(this.port), description);
+  }
+}
+
+function acknowledgeDefaultPort(instance: Construct, port: number): void {
+  if (port !== 5432) return;
+  Validations.of(instance).acknowledge({
+    id: 'AwsSolutions-RDS11',
+    reason: 'The database sits in isolated subnets behind a security group that admits only named peers; a non-standard port adds no control, and the port is configurable (database.port) for teams whose policy asks for one.',
+  });
+}

@@ -1,0 +1,214 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ALARM_CATALOG, ALARM_TAG } from '../../cdk/config/alarm-catalog';
+import { isRecord } from '../../cdk/compliance/rule';
+import { synthLifeline } from '../support/synth';
+
+const PRIMARY = 'Lifeline-Workload-Primary';
+const STANDBY = 'Lifeline-Workload-Standby';
+
+function resourcesOf(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+/** Logical id of the only resource of `type` whose logical id contains `hint`. */
+function logicalIdOf(template: Template, type: string, hint: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.includes(hint));
+  expect(ids, `${type} matching ${hint}`).toHaveLength(1);
+  return ids[0];
+}
+
+describe('workload stacks (warm standby, no DNS)', () => {
+  const { templates } = synthLifeline({});
+  const primary = templates[PRIMARY];
+  const standby = templates[STANDBY];
+
+  it('builds a VPC over three AZs with public, private and isolated subnets, flow logs and endpoints in each region', () => {
+    for (const t of [primary, standby]) {
+      t.resourceCountIs('AWS::EC2::VPC', 1);
+      t.resourceCountIs('AWS::EC2::Subnet', 9);
+      const azs = new Set(Object.values(resourcesOf(t, 'AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone));
+      expect(azs.size).toBe(3);
+      t.resourceCountIs('AWS::EC2::FlowLog', 1);
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('.s3$')])]) }) });
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', ServiceName: Match.stringLikeRegexp('secretsmanager') });
+    }
+    expect(Object.values(resourcesOf(primary, 'AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone)).toContain('us-east-1c');
+    expect(Object.values(resourcesOf(standby, 'AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone)).toContain('us-west-2c');
+  });
+
+  it('runs a Multi-AZ, CMK-encrypted, deletion-protected PostgreSQL primary with 30 days of backups and Performance Insights', () => {
+    const keyId = logicalIdOf(primary, 'AWS::KMS::Key', 'Database');
+    primary.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      EngineVersion: '16.4',
+      MultiAZ: true,
+      StorageEncrypted: true,
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      DeletionProtection: true,
+      BackupRetentionPeriod: 30,
+      EnablePerformanceInsights: true,
+      PubliclyAccessible: false,
+      MasterUsername: 'lifeline_admin',
+    });
+    primary.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // Master credentials are generated into Secrets Manager, replicated to the DR region, and rotated.
+    primary.hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'us-west-2' }] });
+    primary.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+  });
+
+  it('replicates the database to the DR region with a KMS key of that region', () => {
+    const replicaKey = logicalIdOf(standby, 'AWS::KMS::Key', 'Database');
+    standby.hasResourceProperties('AWS::RDS::DBInstance', {
+      SourceDBInstanceIdentifier: Match.anyValue(),
+      KmsKeyId: { 'Fn::GetAtt': [replicaKey, 'Arn'] },
+      DeletionProtection: true,
+      StorageEncrypted: Match.absent(),
+    });
+  });
+
+  it('runs a Multi-AZ cache with automatic failover, encryption at rest and in transit, an AUTH token secret and snapshots', () => {
+    for (const t of [primary, standby]) {
+      t.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+        Engine: 'valkey',
+        MultiAZEnabled: true,
+        AutomaticFailoverEnabled: true,
+        AtRestEncryptionEnabled: true,
+        TransitEncryptionEnabled: true,
+        KmsKeyId: Match.anyValue(),
+        AuthToken: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^CacheAuthToken') }, ':SecretString:::}}']] },
+        SnapshotRetentionLimit: 7,
+        ReplicasPerNodeGroup: 1,
+      });
+    }
+  });
+
+  it('runs the Fargate service non-root with a read-only root filesystem, logs, circuit breaker and Container Insights', () => {
+    primary.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }] });
+    primary.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        User: '65534:65534',
+        ReadonlyRootFilesystem: true,
+        LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        Secrets: Match.arrayWith([Match.objectLike({ Name: 'DATABASE_SECRET' }), Match.objectLike({ Name: 'CACHE_AUTH_TOKEN' })]),
+      })],
+    });
+    primary.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 2,
+      LaunchType: 'FARGATE',
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+    });
+    standby.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1 });
+    primary.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/health', TargetType: 'ip' });
+    primary.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+  });
+
+  it('lets only the ALB reach the tasks, and only the tasks reach the database and cache', () => {
+    const albSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'LoadBalancerSecurityGroup');
+    const taskSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'TaskSecurityGroup');
+    const dbSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'DatabaseSecurityGroup');
+    const cacheSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'CacheSecurityGroup');
+    const ingress = Object.values(resourcesOf(primary, 'AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    const into = (sg: string) => ingress.filter((r) => JSON.stringify(r.GroupId).includes(sg));
+    const source = (r: Record<string, unknown>) => (isRecord(r.SourceSecurityGroupId) ? JSON.stringify(r.SourceSecurityGroupId) : String(r.CidrIp));
+
+    expect(into(taskSg).length).toBeGreaterThan(0);
+    expect(into(taskSg).map(source)).toEqual(into(taskSg).map(() => expect.stringContaining(albSg)));
+    expect(into(taskSg).every((r) => r.FromPort === 8080 && r.ToPort === 8080)).toBe(true);
+    // The tasks on the database port, and the secret-rotation function that changes the master password.
+    const rotationSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'RotationSingleUser');
+    expect(into(dbSg).map(source).sort()).toEqual([expect.stringContaining(rotationSg), expect.stringContaining(taskSg)]);
+    expect(into(dbSg).find((r) => source(r).includes(taskSg))).toMatchObject({ FromPort: 5432, ToPort: 5432 });
+    expect(into(cacheSg).map(source)).toEqual([expect.stringContaining(taskSg)]);
+    expect(into(cacheSg)[0]).toMatchObject({ FromPort: 6379, ToPort: 6379 });
+    // The database and cache groups carry no inline rules that could widen this.
+    for (const sg of [dbSg, cacheSg]) {
+      expect(primary.toJSON().Resources[sg].Properties.SecurityGroupIngress).toBeUndefined();
+    }
+  });
+
+  it('creates every catalog alarm with its threshold and tags it with the metadata the scaling workflow reads', () => {
+    const alarms = Object.values(resourcesOf(primary, 'AWS::CloudWatch::Alarm'));
+    const primaryIds = alarms.map((a) => (a.Properties.Tags as { Key: string; Value: string }[]).find((t) => t.Key === ALARM_TAG.alarmId)?.Value);
+    expect(primaryIds.sort()).toEqual(Object.keys(ALARM_CATALOG).filter((id) => id !== 'database-replica-lag-high').sort());
+    for (const def of Object.values(ALARM_CATALOG)) {
+      if (def.onlyWhen) continue;
+      primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: def.threshold,
+        EvaluationPeriods: def.evaluationPeriods,
+        DatapointsToAlarm: def.datapointsToAlarm,
+        ComparisonOperator: def.comparison,
+        Tags: Match.arrayWith([
+          // CDK renders tags sorted by key.
+          { Key: ALARM_TAG.alarmId, Value: def.id },
+          { Key: ALARM_TAG.regionRole, Value: 'primary' },
+          { Key: ALARM_TAG.scales, Value: def.scales },
+        ]),
+      });
+    }
+    standby.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReplicaLag',
+      Threshold: 60,
+      Tags: Match.arrayWith([{ Key: ALARM_TAG.alarmId, Value: 'database-replica-lag-high' }]),
+    });
+    primary.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p95', MetricName: 'TargetResponseTime', Threshold: 1 });
+  });
+
+  it('makes no DNS records without a domain', () => {
+    primary.resourceCountIs('AWS::Route53::RecordSet', 0);
+    primary.resourceCountIs('AWS::Route53::HealthCheck', 0);
+  });
+});
+
+describe('workload stacks (pilot light)', () => {
+  const { templates } = synthLifeline({ dr: { strategy: 'pilot-light' } });
+  const standby = templates[STANDBY];
+
+  it('keeps only the placement a restore needs in the DR region: no replica, no cache, service at 0', () => {
+    standby.resourceCountIs('AWS::RDS::DBInstance', 0);
+    standby.resourceCountIs('AWS::RDS::DBSubnetGroup', 1);
+    standby.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+    standby.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    standby.resourceCountIs('AWS::CloudWatch::Alarm', Object.values(ALARM_CATALOG).filter((d) => d.subject === 'service' || d.subject === 'load-balancer').length);
+  });
+
+  it('still runs the full primary', () => {
+    templates[PRIMARY].hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true, DeletionProtection: true });
+  });
+});
+
+describe('workload stacks (domain and certificates)', () => {
+  const { templates } = synthLifeline({
+    dns: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABC' },
+    service: { certificateArns: { primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p', dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d' } },
+  });
+
+  it('makes a health-checked failover record in each region', () => {
+    for (const [name, failover] of [[PRIMARY, 'PRIMARY'], [STANDBY, 'SECONDARY']] as const) {
+      const t = templates[name];
+      const healthCheck = logicalIdOf(t, 'AWS::Route53::HealthCheck', 'Dns');
+      t.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', Port: 443, ResourcePath: '/health' }) });
+      t.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'app.example.com.',
+        Type: 'A',
+        Failover: failover,
+        HostedZoneId: 'Z0123456789ABC',
+        HealthCheckId: { 'Fn::GetAtt': [healthCheck, 'HealthCheckId'] },
+        AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
+      });
+    }
+  });
+
+  it('serves HTTPS with the configured certificate and redirects HTTP', () => {
+    const t = templates[PRIMARY];
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/p' }],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) })],
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { isRecord } from '../../cdk/compliance/rule';
+import { parseConfig } from '../../cdk/config/load';
+import type { LifelineConfigInput } from '../../cdk/config/schema';
+import { buildLifeline, type LifelineStacks } from '../../cdk/lifeline-app';
+
+/** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson: unknown = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
+  const context = isRecord(cdkJson) && isRecord(cdkJson.context) ? cdkJson.context : {};
+  const { lifeline: _ignored, ...flags } = context;
+  return flags;
+}
+
+export interface Synthesized {
+  readonly stacks: LifelineStacks;
+  readonly templates: Record<string, Template>;
+  readonly json: Record<string, unknown>;
+}
+
+const cache = new Map<string, Synthesized>();
+
+/**
+ * Synthesizes the whole app for one configuration with cdk-nag's
+ * AwsSolutionsChecks attached: `app.synth()` throws on any unacknowledged
+ * finding, so every successful call is also a compliance check.
+ */
+export function synthLifeline(input: LifelineConfigInput = {}): Synthesized {
+  const key = JSON.stringify(input);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const app = new App({ context: cdkJsonContext(), outdir: mkdtempSync(join(tmpdir(), 'lifeline-synth-')) });
+  const stacks = buildLifeline(app, parseConfig(input));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+  const templates: Record<string, Template> = {};
+  const json: Record<string, unknown> = {};
+  for (const stack of Object.values(stacks)) {
+    templates[stack.stackName] = Template.fromStack(stack, { skipCyclicalDependenciesCheck: true });
+    json[stack.stackName] = templates[stack.stackName].toJSON();
+  }
+  const synthesized = { stacks, templates, json };
+  cache.set(key, synthesized);
+  return synthesized;
+}

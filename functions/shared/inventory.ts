@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * What the control plane protects and where: the contract between the CDK
+ * app (which fills it from the constructs it deployed), the handlers and
+ * state machines (which read it), and the twin (which fills it from what it
+ * seeded). Defined once here.
+ */
+export const regionalWorkloadSchema = z.object({
+  region: z.string().min(1),
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  /** DB instance in this region: the primary, or the DR replica (warm standby); absent in pilot-light DR. */
+  databaseInstanceId: z.string().min(1).optional(),
+  /** Cache replication group in this region, if any. */
+  cacheReplicationGroupId: z.string().min(1).optional(),
+  /** KMS key for RDS snapshot copies and restores in this region. */
+  kmsKeyArn: z.string().min(1),
+  /** Isolated DB subnet group for restores in this region. */
+  dbSubnetGroupName: z.string().min(1),
+  /** Security group restored instances get (only the verifier reaches it). */
+  restoreSecurityGroupId: z.string().min(1),
+  /** Bucket for cache exports and reports in this region. */
+  bucket: z.string().min(1),
+  /** The application's public endpoint in this region (ALB DNS name). */
+  endpoint: z.string().min(1),
+});
+export type RegionalWorkload = z.infer<typeof regionalWorkloadSchema>;
+
+export const inventorySchema = z.object({
+  appName: z.string().min(1),
+  strategy: z.enum(['warm-standby', 'pilot-light']),
+  primary: regionalWorkloadSchema,
+  dr: regionalWorkloadSchema,
+  /** Secret with the database master credentials (same name in both regions: a replicated secret). */
+  databaseSecretId: z.string().min(1),
+  /** Route 53 failover pair, when DNS is configured. */
+  dns: z
+    .object({
+      hostedZoneId: z.string().min(1),
+      domainName: z.string().min(1),
+      primaryHealthCheckId: z.string().min(1),
+      secondaryHealthCheckId: z.string().min(1),
+    })
+    .optional(),
+  rtoSeconds: z.number().positive(),
+  rpoSeconds: z.number().positive(),
+});
+export type Inventory = z.infer<typeof inventorySchema>;

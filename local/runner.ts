@@ -1,0 +1,269 @@
+import './polyfills';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { isModeled } from './twin/errors';
+import { isServiceName, stepFunctionsErrorName, toSdkInput, toStepFunctionsOutput } from './twin/sdk-models';
+import type { TwinCore } from './twin/twin';
+import type { Input } from './twin/util';
+
+export const STATE_MACHINES_DIR = join(__dirname, '..', 'state-machines');
+
+/** A Lambda handler as the runner invokes it in process. */
+export type LocalFunction = (event: unknown, context: { functionName: string; awsRequestId: string }) => Promise<unknown>;
+
+export interface RunnerBindings {
+  readonly twin: TwinCore;
+  /** Region the state machine runs in (its aws-sdk calls go there unless the task names another). */
+  readonly region: string;
+  /** Values for every `${Placeholder}` of the file. */
+  readonly substitutions: Readonly<Record<string, string>>;
+  /** In-process handlers by the function name the ASL's FunctionName resolves to. */
+  readonly functions: Readonly<Record<string, LocalFunction>>;
+}
+
+export interface TimelineEntry {
+  readonly state: string;
+  readonly type: string;
+  /** Map iteration index, for states inside a Map. */
+  readonly index?: number;
+  readonly enteredAt: string;
+  readonly exitedAt?: string;
+  readonly seconds?: number;
+  readonly error?: string;
+  readonly retries: number;
+}
+
+export interface ExecutionResult {
+  readonly executionName: string;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly startedAt: string;
+  readonly stoppedAt: string;
+  readonly durationSeconds: number;
+  /** State transitions, the billing unit of Standard workflows (states entered plus retries). */
+  readonly transitions: number;
+  readonly timeline: TimelineEntry[];
+  readonly events: readonly Record<string, unknown>[];
+}
+
+type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+
+type AnyState = Record<string, unknown> & { Type?: string; Resource?: string };
+
+/** Every state of a definition, including those inside Parallel branches and Map processors. */
+export function allStates(definition: { States?: Record<string, unknown> }): [string, AnyState][] {
+  const out: [string, AnyState][] = [];
+  for (const [name, raw] of Object.entries(definition.States ?? {})) {
+    const state = raw as AnyState;
+    out.push([name, state]);
+    for (const branch of Array.isArray(state.Branches) ? state.Branches : []) out.push(...allStates(branch as { States?: Record<string, unknown> }));
+    for (const key of ['ItemProcessor', 'Iterator']) if (state[key]) out.push(...allStates(state[key] as { States?: Record<string, unknown> }));
+  }
+  return out;
+}
+
+/** Every `${Name}` placeholder in a definition's text. */
+export function placeholdersOf(text: string): Set<string> {
+  return new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
+}
+
+/** Applies substitutions the way CloudFormation's DefinitionSubstitutions do; every placeholder needs one. */
+export function substitute(text: string, substitutions: Readonly<Record<string, string>>): string {
+  const missing = [...placeholdersOf(text)].filter((name) => !(name in substitutions));
+  if (missing.length) throw new Error(`No substitution for ${missing.map((m) => `\${${m}}`).join(', ')}`);
+  // Values are inserted into JSON strings: escape them as JSON string content.
+  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => JSON.stringify(substitutions[name]).slice(1, -1));
+}
+
+export function loadDefinition(job: string, substitutions: Readonly<Record<string, string>>): StateMachineDefinition {
+  const text = readFileSync(join(STATE_MACHINES_DIR, `${job}.asl.json`), 'utf8');
+  return JSON.parse(substitute(text, substitutions)) as StateMachineDefinition;
+}
+
+/** An error as Step Functions reports it: name is the Error, message the Cause. */
+function stepFunctionsError(name: string, cause: string): Error {
+  const error = new Error(cause);
+  error.name = name;
+  return error;
+}
+
+const SDK_RESOURCE = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/;
+const OPTIMIZED: Record<string, { service: string; action: string }> = {
+  'arn:aws:states:::sns:publish': { service: 'sns', action: 'Publish' },
+  'arn:aws:states:::dynamodb:putItem': { service: 'dynamodb', action: 'PutItem' },
+  'arn:aws:states:::dynamodb:getItem': { service: 'dynamodb', action: 'GetItem' },
+  'arn:aws:states:::dynamodb:updateItem': { service: 'dynamodb', action: 'UpdateItem' },
+};
+
+async function readBodies(value: unknown): Promise<unknown> {
+  if (value && typeof value === 'object' && 'transformToString' in value && typeof value.transformToString === 'function') {
+    return (value.transformToString as () => Promise<string>)();
+  }
+  return value;
+}
+
+/**
+ * Binds one Task resource to the twin or an in-process function, shaped like
+ * the real integration: Lambda returns `{ StatusCode, Payload, ExecutedVersion }`,
+ * aws-sdk tasks answer in PascalCase and fail as `<Service>.<Name>Exception`.
+ */
+function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number }): (input: unknown) => Promise<unknown> {
+  if (resource === 'arn:aws:states:::lambda:invoke') {
+    return async (input) => {
+      const params = (input ?? {}) as Input;
+      const name = String(params.FunctionName ?? '');
+      const fn = bindings.functions[name];
+      if (!fn) throw stepFunctionsError('Lambda.ResourceNotFoundException', `Function not found: ${name}`);
+      counter.lambda += 1;
+      try {
+        const payload = await fn(params.Payload ?? {}, { functionName: name, awsRequestId: `local-${counter.lambda}` });
+        return { StatusCode: 200, Payload: payload ?? null, ExecutedVersion: '$LATEST' };
+      } catch (error) {
+        const errorType = error instanceof Error ? error.name : 'Error';
+        const errorMessage = error instanceof Error ? error.message : String(error);
+        // Lambda function errors surface with the function's errorType as the Error name.
+        throw stepFunctionsError(errorType, JSON.stringify({ errorType, errorMessage }));
+      }
+    };
+  }
+  const sdk = SDK_RESOURCE.exec(resource);
+  const optimized = OPTIMIZED[resource];
+  if (sdk || optimized) {
+    const service = sdk ? sdk[1] : optimized.service;
+    const action = sdk ? sdk[2].charAt(0).toUpperCase() + sdk[2].slice(1) : optimized.action;
+    if (!isServiceName(service)) throw new Error(`The runner has no twin for service "${service}" (${resource})`);
+    return async (input) => {
+      const sdkInput = toSdkInput(service, input ?? {}) as Input;
+      try {
+        const output = await bindings.twin.call(service, action, bindings.region, sdkInput);
+        const withBodies: Record<string, unknown> = { ...output };
+        if ('Body' in withBodies) withBodies.Body = await readBodies(withBodies.Body);
+        return toStepFunctionsOutput(service, withBodies);
+      } catch (error) {
+        if (!(error instanceof Error) || error.message.startsWith('The twin does not implement')) throw error;
+        throw stepFunctionsError(stepFunctionsErrorName(service, error.name, isModeled(error)), `${error.message} (Service: ${service}, Status Code: 400, Error Code: ${error.name})`);
+      }
+    };
+  }
+  throw new Error(`The runner cannot bind Task resource ${resource}`);
+}
+
+let executionCounter = 0;
+
+/**
+ * Runs a state machine file on the twin under its virtual clock and returns
+ * what a `DescribeExecution` + `GetExecutionHistory` would tell, plus the
+ * per-state timeline and the transition count.
+ */
+export async function runWorkflow(job: string, input: unknown, bindings: RunnerBindings, options: { executionName?: string } = {}): Promise<ExecutionResult> {
+  const definition = loadDefinition(job, bindings.substitutions);
+  return runDefinition(definition, input, bindings, { ...options, job });
+}
+
+const machineCache = new WeakMap<object, StateMachine>();
+
+export async function runDefinition(definition: StateMachineDefinition, input: unknown, bindings: RunnerBindings, options: { executionName?: string; job?: string } = {}): Promise<ExecutionResult> {
+  const counter = { lambda: 0 };
+  const handlers: LocalHandlers = {};
+  const seen = new Set<string>();
+  for (const [name, state] of allStates(definition as unknown as { States: Record<string, unknown> })) {
+    // aws-local-stepfunctions keys overrides by state name, so names must be unique machine-wide.
+    if (seen.has(name)) throw new Error(`State name "${name}" is used twice; the runner needs unique state names`);
+    seen.add(name);
+    if (state.Type === 'Task' && typeof state.Resource === 'string') {
+      const bound = bindTask(state.Resource, bindings, counter);
+      // The library types task results as its (unexported) JSONValue; ours are JSON by construction.
+      handlers[name] = (taskInput) => bound(taskInput) as ReturnType<LocalHandlers[string]>;
+    }
+  }
+  let machine = machineCache.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    machineCache.set(definition, machine);
+  }
+  executionCounter += 1;
+  const clock = bindings.twin.clock;
+  const executionName = options.executionName ?? `${options.job ?? 'execution'}-${clock.date().toISOString().replace(/[:.]/g, '-')}-${executionCounter}`;
+  const startedAtMs = clock.now();
+  const events: Record<string, unknown>[] = [];
+  let output: unknown;
+  let failure: { error: string; cause: string } | undefined;
+  await clock.drive(async () => {
+    const startTime = new Date().toISOString();
+    const runOptions: RunOptions = {
+      overrides: { taskResourceLocalHandlers: handlers },
+      context: {
+        Execution: { Id: `arn:aws:states:${bindings.region}:111122223333:execution:${options.job ?? 'local'}:${executionName}`, Name: executionName, Input: input as never, StartTime: startTime },
+        StateMachine: { Id: `arn:aws:states:${bindings.region}:111122223333:stateMachine:${options.job ?? 'local'}`, Name: options.job ?? 'local' },
+      },
+    };
+    const execution = machine.run(input as never, runOptions);
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) events.push(event as unknown as Record<string, unknown>);
+    })();
+    try {
+      output = await execution.result;
+    } catch (error) {
+      const failed = [...events].reverse().find((e) => e.type === 'ExecutionFailed');
+      failure = {
+        error: String(failed?.Error ?? (error instanceof Error ? error.name : 'States.Runtime')),
+        cause: String(failed?.Cause ?? (error instanceof Error ? error.message : String(error))),
+      };
+    }
+    await collecting.catch(() => undefined);
+  });
+  if (failure) {
+    const failedEvent = [...events].reverse().find((e) => e.type === 'ExecutionFailed');
+    if (failedEvent) failure = { error: String(failedEvent.Error), cause: typeof failedEvent.Cause === 'string' ? failedEvent.Cause : JSON.stringify(failedEvent.Cause) };
+  }
+  const stoppedAtMs = clock.now();
+  return {
+    executionName,
+    status: failure ? 'FAILED' : 'SUCCEEDED',
+    output: failure ? undefined : output,
+    error: failure?.error,
+    cause: failure?.cause,
+    startedAt: new Date(startedAtMs).toISOString(),
+    stoppedAt: new Date(stoppedAtMs).toISOString(),
+    durationSeconds: (stoppedAtMs - startedAtMs) / 1000,
+    transitions: events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length,
+    timeline: buildTimeline(events),
+    events,
+  };
+}
+
+function buildTimeline(events: readonly Record<string, unknown>[]): TimelineEntry[] {
+  const open = new Map<string, { entry: TimelineEntry; retries: number }>();
+  const done: TimelineEntry[] = [];
+  for (const event of events) {
+    const state = event.state as { name?: string; type?: string } | undefined;
+    if (!state?.name) continue;
+    const index = typeof event.index === 'number' ? event.index : undefined;
+    const key = `${state.name}#${index ?? ''}`;
+    const at = new Date(Number(event.timestamp)).toISOString();
+    if (event.type === 'StateEntered') {
+      open.set(key, { entry: { state: state.name, type: String(state.type), index, enteredAt: at, retries: 0 }, retries: 0 });
+    } else if (event.type === 'StateRetried') {
+      // The failed attempt closed the entry; a retry reopens it, so the state's span covers every attempt.
+      const current = open.get(key);
+      if (current) current.retries += 1;
+      else {
+        const closed = done.findLastIndex((d) => d.state === state.name && d.index === index);
+        if (closed >= 0) {
+          const [entry] = done.splice(closed, 1);
+          open.set(key, { entry: { ...entry, exitedAt: undefined, seconds: undefined, error: undefined }, retries: entry.retries + 1 });
+        }
+      }
+    } else if (event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateCaught') {
+      const current = open.get(key);
+      if (!current) continue;
+      open.delete(key);
+      const seconds = (Number(event.timestamp) - Date.parse(current.entry.enteredAt)) / 1000;
+      done.push({ ...current.entry, exitedAt: at, seconds, retries: current.retries, error: event.type === 'StateExited' ? undefined : String(event.Error ?? 'caught') });
+    }
+  }
+  return done.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt));
+}

@@ -1,0 +1,111 @@
+import * as FakeTimers from '@sinonjs/fake-timers';
+
+type InstalledClock = ReturnType<typeof FakeTimers.install>;
+
+/** Real timer functions, captured before any fake clock is installed. */
+const realSetImmediate = globalThis.setImmediate;
+
+/**
+ * The twin's virtual clock. Between executions it is a plain number that the
+ * caller advances; while {@link drive} runs, @sinonjs/fake-timers replaces
+ * `setTimeout` and `Date`, so a Step Functions Wait (which aws-local-stepfunctions
+ * implements with `setTimeout`) or a twin latency costs no real time, and the
+ * event timestamps it records (`Date.now()`) are virtual.
+ *
+ * Real I/O (PostgreSQL, HTTP on loopback) is registered with {@link track}:
+ * the clock only jumps to the next timer when no real work is in flight, so a
+ * timeline never depends on how fast this machine is.
+ */
+export class VirtualClock {
+  private nowMs: number;
+  private installed?: InstalledClock;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(start: Date | number = Date.UTC(2026, 0, 5, 12, 0, 0)) {
+    this.nowMs = typeof start === 'number' ? start : start.getTime();
+  }
+
+  now(): number {
+    return this.installed ? this.installed.now : this.nowMs;
+  }
+
+  date(): Date {
+    return new Date(this.now());
+  }
+
+  iso(): string {
+    return this.date().toISOString();
+  }
+
+  /** Moves time forward between executions ("an hour passes"). */
+  advance(ms: number): void {
+    if (this.installed) throw new Error('advance() is for between executions; inside one use sleep()');
+    this.nowMs += ms;
+  }
+
+  /** A virtual delay: a fake timer while driving, instantaneous otherwise. */
+  sleep(ms: number): Promise<void> {
+    if (!this.installed) {
+      this.nowMs += ms;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Registers real I/O so the clock does not jump while it is in flight. */
+  async track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    try {
+      return await work;
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private realYield(): Promise<void> {
+    return new Promise((resolve) => realSetImmediate(resolve));
+  }
+
+  private idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Runs `work` under fake timers: whenever nothing real is in flight and
+   * promises have settled, the clock jumps to the next timer.
+   */
+  async drive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.installed) return work();
+    this.installed = FakeTimers.install({
+      now: this.nowMs,
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+      shouldClearNativeTimers: true,
+    });
+    const clock = this.installed;
+    let settled = false;
+    const result = work().finally(() => {
+      settled = true;
+    });
+    result.catch(() => undefined);
+    try {
+      while (!settled) {
+        // Let promise chains and real callbacks run before deciding time may pass.
+        for (let i = 0; i < 3; i += 1) await this.realYield();
+        if (settled) break;
+        if (this.inFlight > 0) {
+          await this.idle();
+          continue;
+        }
+        if (clock.countTimers() === 0) continue;
+        await clock.nextAsync();
+      }
+      return await result;
+    } finally {
+      this.nowMs = clock.now;
+      clock.uninstall();
+      this.installed = undefined;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import { serviceError } from '../errors';
+import type { TwinCore, TwinService } from '../twin';
+import { type Input, optionalString, record, records, requireString, type Tag } from '../util';
+
+type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface TwinAlarm {
+  readonly name: string;
+  readonly arn: string;
+  readonly region: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: { Name: string; Value: string }[];
+  readonly threshold: number;
+  readonly comparison: string;
+  state: AlarmState;
+  stateReason: string;
+  stateUpdatedAt: number;
+  readonly tags: Tag[];
+}
+
+interface Point {
+  readonly t: number;
+  readonly v: number;
+}
+
+const seriesKey = (namespace: string, metric: string, dims: { Name: string; Value: string }[]) =>
+  `${namespace}|${metric}|${[...dims].sort((a, b) => a.Name.localeCompare(b.Name)).map((d) => `${d.Name}=${d.Value}`).join(',')}`;
+
+/**
+ * CloudWatch: stored and synthetic metrics (a provider computes e.g.
+ * ReplicaLag from the RDS twin), alarms with tags, and SetAlarmState, which
+ * emits the EventBridge "CloudWatch Alarm State Change" event.
+ */
+export class CloudWatchTwin implements TwinService {
+  readonly name = 'cloudwatch' as const;
+  readonly alarms = new Map<string, Map<string, TwinAlarm>>();
+  private readonly series = new Map<string, Map<string, Point[]>>();
+  private readonly providers: ((region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[]) => number | undefined)[] = [];
+  readonly actions;
+
+  constructor(private readonly core: TwinCore) {
+    this.actions = {
+      PutMetricData: (region: string, input: Input) => this.putMetricData(region, input),
+      GetMetricData: (region: string, input: Input) => this.getMetricData(region, input),
+      DescribeAlarms: (region: string, input: Input) => this.describeAlarms(region, input),
+      SetAlarmState: (region: string, input: Input) => this.setAlarmState(region, input),
+      ListTagsForResource: (region: string, input: Input) => this.listTags(region, input),
+    };
+  }
+
+  /** A source of live values for metrics the twin derives from its own state. */
+  addProvider(provider: (region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[]) => number | undefined): void {
+    this.providers.push(provider);
+  }
+
+  seedAlarm(region: string, alarm: Omit<TwinAlarm, 'arn' | 'region' | 'state' | 'stateReason' | 'stateUpdatedAt'>): TwinAlarm {
+    let map = this.alarms.get(region);
+    if (!map) this.alarms.set(region, (map = new Map()));
+    const full: TwinAlarm = { ...alarm, region, arn: this.core.arn('cloudwatch', region, `alarm:${alarm.name}`), state: 'OK', stateReason: 'Seeded by the twin', stateUpdatedAt: this.core.clock.now() };
+    map.set(alarm.name, full);
+    return full;
+  }
+
+  private dims(value: unknown): { Name: string; Value: string }[] {
+    return records(value).map((d) => ({ Name: String(d.Name), Value: String(d.Value) }));
+  }
+
+  putPoint(region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[], value: number, at = this.core.clock.now()): void {
+    let map = this.series.get(region);
+    if (!map) this.series.set(region, (map = new Map()));
+    const key = seriesKey(namespace, metric, dims);
+    const points = map.get(key) ?? [];
+    points.push({ t: at, v: value });
+    map.set(key, points);
+  }
+
+  async putMetricData(region: string, input: Input): Promise<object> {
+    const namespace = requireString('cloudwatch', input, 'Namespace');
+    for (const datum of records(input.MetricData)) {
+      const at = datum.Timestamp instanceof Date ? datum.Timestamp.getTime() : typeof datum.Timestamp === 'string' ? Date.parse(datum.Timestamp) : this.core.clock.now();
+      this.putPoint(region, namespace, String(datum.MetricName), this.dims(datum.Dimensions), Number(datum.Value ?? 0), at);
+    }
+    return {};
+  }
+
+  async getMetricData(region: string, input: Input): Promise<object> {
+    const toMs = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v * 1000 : this.core.clock.now());
+    const start = toMs(input.StartTime);
+    const end = toMs(input.EndTime);
+    const results = records(input.MetricDataQueries).map((query) => {
+      const stat = record(query.MetricStat);
+      const metric = record(stat?.Metric);
+      const namespace = String(metric?.Namespace ?? '');
+      const metricName = String(metric?.MetricName ?? '');
+      const dims = this.dims(metric?.Dimensions);
+      const stored = (this.series.get(region)?.get(seriesKey(namespace, metricName, dims)) ?? []).filter((p) => p.t >= start && p.t <= end);
+      const live = this.providers.map((p) => p(region, namespace, metricName, dims)).find((v) => v !== undefined);
+      const points = live !== undefined ? [...stored, { t: Math.min(end, this.core.clock.now()), v: live }] : stored;
+      const newestFirst = [...points].sort((a, b) => b.t - a.t);
+      return { Id: String(query.Id), Label: metricName, Timestamps: newestFirst.map((p) => new Date(p.t)), Values: newestFirst.map((p) => p.v), StatusCode: 'Complete' };
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  private renderAlarm(alarm: TwinAlarm): object {
+    return {
+      AlarmName: alarm.name,
+      AlarmArn: alarm.arn,
+      Namespace: alarm.namespace,
+      MetricName: alarm.metricName,
+      Dimensions: alarm.dimensions,
+      Threshold: alarm.threshold,
+      ComparisonOperator: alarm.comparison,
+      StateValue: alarm.state,
+      StateReason: alarm.stateReason,
+      StateUpdatedTimestamp: new Date(alarm.stateUpdatedAt),
+    };
+  }
+
+  alarm(region: string, name: string): TwinAlarm {
+    const found = this.alarms.get(region)?.get(name);
+    if (!found) throw serviceError('cloudwatch', 'ResourceNotFound', `Alarm ${name} does not exist.`);
+    return found;
+  }
+
+  async describeAlarms(region: string, input: Input): Promise<object> {
+    const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(String) : undefined;
+    const prefix = optionalString(input, 'AlarmNamePrefix');
+    const state = optionalString(input, 'StateValue');
+    const list = [...(this.alarms.get(region)?.values() ?? [])].filter((a) => (!names || names.includes(a.name)) && (!prefix || a.name.startsWith(prefix)) && (!state || a.state === state));
+    return { MetricAlarms: list.map((a) => this.renderAlarm(a)), CompositeAlarms: [] };
+  }
+
+  async setAlarmState(region: string, input: Input): Promise<object> {
+    const alarm = this.alarm(region, requireString('cloudwatch', input, 'AlarmName'));
+    const state = requireString('cloudwatch', input, 'StateValue');
+    if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA') throw serviceError('cloudwatch', 'InvalidFormatFault', `Invalid state ${state}`);
+    const reason = requireString('cloudwatch', input, 'StateReason');
+    const previous = { value: alarm.state, reason: alarm.stateReason, timestamp: new Date(alarm.stateUpdatedAt).toISOString() };
+    alarm.state = state;
+    alarm.stateReason = reason;
+    alarm.stateUpdatedAt = this.core.clock.now();
+    this.core.mutate(region, 'cloudwatch', 'SetAlarmState', 'modify', alarm.arn);
+    // EventBridge publishes state changes only (CloudWatch docs, "Alarm events and EventBridge").
+    if (previous.value !== state) {
+      this.core.emit({
+        'detail-type': 'CloudWatch Alarm State Change',
+        source: 'aws.cloudwatch',
+        region,
+        resources: [alarm.arn],
+        detail: {
+          alarmName: alarm.name,
+          state: { value: state, reason, timestamp: new Date(alarm.stateUpdatedAt).toISOString() },
+          previousState: previous,
+          configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: alarm.namespace, name: alarm.metricName, dimensions: Object.fromEntries(alarm.dimensions.map((d) => [d.Name, d.Value])) } } }] },
+        },
+      });
+    }
+    return {};
+  }
+
+  async listTags(region: string, input: Input): Promise<object> {
+    const arn = requireString('cloudwatch', input, 'ResourceARN');
+    const alarm = [...(this.alarms.get(region)?.values() ?? [])].find((a) => a.arn === arn);
+    if (!alarm) throw serviceError('cloudwatch', 'ResourceNotFoundException', `${arn} not found`);
+    return { Tags: alarm.tags };
+  }
+}

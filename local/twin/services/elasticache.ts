@@ -1,0 +1,319 @@
+import { serviceError, TwinServiceError } from '../errors';
+import type { TwinCore, TwinService } from '../twin';
+import { type Input, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
+import type { S3Twin } from './s3';
+
+type GroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'snapshotting';
+type SnapshotStatus = 'creating' | 'available' | 'exporting' | 'copying';
+
+export interface ReplicationGroup {
+  readonly id: string;
+  readonly region: string;
+  readonly arn: string;
+  readonly status: StatusTimeline<GroupStatus>;
+  replicas: number;
+  readonly engine: string;
+  readonly nodeType: string;
+  /** The simulated dataset: how many keys it holds. */
+  keyCount: number;
+  readonly createdAt: number;
+  tags: Tag[];
+}
+
+export interface CacheSnapshot {
+  readonly name: string;
+  readonly region: string;
+  readonly arn: string;
+  readonly groupId: string;
+  readonly status: StatusTimeline<SnapshotStatus>;
+  readonly createdAt: number;
+  readonly keyCount: number;
+  readonly nodeType: string;
+  readonly engine: string;
+  tags: Tag[];
+}
+
+export interface GlobalDatastore {
+  readonly id: string;
+  members: { region: string; groupId: string; role: 'PRIMARY' | 'SECONDARY' }[];
+  status: StatusTimeline<'available' | 'modifying'>;
+}
+
+/**
+ * ElastiCache (Valkey / Redis OSS). The data is simulated as a key count
+ * (no Redis server runs): snapshots capture it, exports write it to S3 as an
+ * RDB stand-in, and groups created from a snapshot or RDB start with it.
+ */
+export class ElastiCacheTwin implements TwinService {
+  readonly name = 'elasticache' as const;
+  readonly groups = new Map<string, Map<string, ReplicationGroup>>();
+  readonly snapshots = new Map<string, Map<string, CacheSnapshot>>();
+  readonly globals = new Map<string, GlobalDatastore>();
+  readonly actions;
+
+  constructor(private readonly core: TwinCore, private readonly s3: S3Twin) {
+    this.actions = {
+      DescribeReplicationGroups: (region: string, input: Input) => this.describeGroups(region, input),
+      CreateSnapshot: (region: string, input: Input) => this.createSnapshot(region, input),
+      DescribeSnapshots: (region: string, input: Input) => this.describeSnapshots(region, input),
+      CopySnapshot: (region: string, input: Input) => this.copySnapshot(region, input),
+      DeleteSnapshot: (region: string, input: Input) => this.deleteSnapshot(region, input),
+      CreateReplicationGroup: (region: string, input: Input) => this.createGroup(region, input),
+      DeleteReplicationGroup: (region: string, input: Input) => this.deleteGroup(region, input),
+      IncreaseReplicaCount: (region: string, input: Input) => this.changeReplicas(region, input, 'IncreaseReplicaCount'),
+      DecreaseReplicaCount: (region: string, input: Input) => this.changeReplicas(region, input, 'DecreaseReplicaCount'),
+      DescribeGlobalReplicationGroups: (region: string, input: Input) => this.describeGlobals(region, input),
+      FailoverGlobalReplicationGroup: (region: string, input: Input) => this.failoverGlobal(region, input),
+    };
+  }
+
+  private now(): number {
+    return this.core.clock.now();
+  }
+
+  private groupsIn(region: string): Map<string, ReplicationGroup> {
+    let map = this.groups.get(region);
+    if (!map) this.groups.set(region, (map = new Map()));
+    return map;
+  }
+
+  private snapshotsIn(region: string): Map<string, CacheSnapshot> {
+    let map = this.snapshots.get(region);
+    if (!map) this.snapshots.set(region, (map = new Map()));
+    return map;
+  }
+
+  seedGroup(region: string, props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number }): ReplicationGroup {
+    const group: ReplicationGroup = {
+      ...props,
+      region,
+      arn: this.core.arn('elasticache', region, `replicationgroup:${props.id}`),
+      status: new StatusTimeline<GroupStatus>('available', this.now()),
+      createdAt: this.now(),
+      tags: [],
+    };
+    this.groupsIn(region).set(props.id, group);
+    return group;
+  }
+
+  seedGlobal(id: string, members: GlobalDatastore['members']): GlobalDatastore {
+    const global: GlobalDatastore = { id, members, status: new StatusTimeline<'available' | 'modifying'>('available', this.now()) };
+    this.globals.set(id, global);
+    return global;
+  }
+
+  group(region: string, id: string): ReplicationGroup {
+    const found = this.groupsIn(region).get(id);
+    if (!found || found.status.at(this.now()) === 'deleted') throw serviceError('elasticache', 'ReplicationGroupNotFoundFault', `ReplicationGroup ${id} not found.`);
+    return found;
+  }
+
+  snapshot(region: string, name: string): CacheSnapshot {
+    const found = this.snapshotsIn(region).get(name);
+    if (!found) throw serviceError('elasticache', 'SnapshotNotFoundFault', `Snapshot ${name} not found.`);
+    return found;
+  }
+
+  private renderGroup(group: ReplicationGroup): object {
+    const status = group.status.at(this.now());
+    const members = Array.from({ length: group.replicas + 1 }, (_, i) => `${group.id}-00${i + 1}`);
+    const global = [...this.globals.values()].find((g) => g.members.some((m) => m.region === group.region && m.groupId === group.id));
+    return {
+      ReplicationGroupId: group.id,
+      ARN: group.arn,
+      Status: status,
+      Engine: group.engine,
+      CacheNodeType: group.nodeType,
+      MemberClusters: members,
+      NodeGroups: [
+        {
+          NodeGroupId: '0001',
+          Status: status,
+          PrimaryEndpoint: { Address: `master.${group.id}.twin.${group.region}.cache.amazonaws.com`, Port: 6379 },
+          NodeGroupMembers: members.map((m, i) => ({ CacheClusterId: m, CurrentRole: i === 0 ? 'primary' : 'replica' })),
+        },
+      ],
+      MultiAZ: group.replicas > 0 ? 'enabled' : 'disabled',
+      AutomaticFailover: group.replicas > 0 ? 'enabled' : 'disabled',
+      AtRestEncryptionEnabled: true,
+      TransitEncryptionEnabled: true,
+      AuthTokenEnabled: true,
+      GlobalReplicationGroupInfo: global
+        ? { GlobalReplicationGroupId: global.id, GlobalReplicationGroupMemberRole: global.members.find((m) => m.groupId === group.id)?.role }
+        : undefined,
+    };
+  }
+
+  private renderSnapshot(snapshot: CacheSnapshot): object {
+    return {
+      SnapshotName: snapshot.name,
+      ARN: snapshot.arn,
+      ReplicationGroupId: snapshot.groupId,
+      SnapshotStatus: snapshot.status.at(this.now()),
+      SnapshotSource: 'manual',
+      CacheNodeType: snapshot.nodeType,
+      Engine: snapshot.engine,
+      NodeSnapshots: [{ CacheClusterId: `${snapshot.groupId}-001`, SnapshotCreateTime: new Date(snapshot.createdAt), CacheSize: `${Math.max(1, Math.round(snapshot.keyCount / 1000))} MB` }],
+    };
+  }
+
+  async describeGroups(region: string, input: Input): Promise<object> {
+    const id = optionalString(input, 'ReplicationGroupId');
+    const list = id ? [this.group(region, id)] : [...this.groupsIn(region).values()].filter((g) => g.status.at(this.now()) !== 'deleted');
+    return { ReplicationGroups: list.map((g) => this.renderGroup(g)) };
+  }
+
+  async createSnapshot(region: string, input: Input): Promise<object> {
+    const groupId = requireString('elasticache', input, 'ReplicationGroupId');
+    const name = requireString('elasticache', input, 'SnapshotName');
+    const group = this.group(region, groupId);
+    if (this.snapshotsIn(region).has(name)) throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${name} already exists.`);
+    const status = group.status.at(this.now());
+    if (status !== 'available') throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${groupId} is ${status}.`);
+    const snapshot: CacheSnapshot = {
+      name,
+      region,
+      arn: this.core.arn('elasticache', region, `snapshot:${name}`),
+      groupId,
+      status: new StatusTimeline<SnapshotStatus>('creating', this.now()).then('available', this.core.after('elasticacheSnapshotCreate')),
+      createdAt: this.now(),
+      keyCount: group.keyCount,
+      nodeType: group.nodeType,
+      engine: group.engine,
+      tags: tagsOf(input.Tags),
+    };
+    this.snapshotsIn(region).set(name, snapshot);
+    this.core.mutate(region, 'elasticache', 'CreateSnapshot', 'create', snapshot.arn);
+    return { Snapshot: this.renderSnapshot(snapshot) };
+  }
+
+  async describeSnapshots(region: string, input: Input): Promise<object> {
+    const name = optionalString(input, 'SnapshotName');
+    const groupId = optionalString(input, 'ReplicationGroupId');
+    const list = name ? [this.snapshot(region, name)] : [...this.snapshotsIn(region).values()].filter((s) => !groupId || s.groupId === groupId);
+    return { Snapshots: list.map((s) => this.renderSnapshot(s)) };
+  }
+
+  /** Same-region copy, or an export to an S3 bucket of this region (ElastiCache cannot copy across regions). */
+  async copySnapshot(region: string, input: Input): Promise<object> {
+    const source = this.snapshot(region, requireString('elasticache', input, 'SourceSnapshotName'));
+    const target = requireString('elasticache', input, 'TargetSnapshotName');
+    if (source.status.at(this.now()) !== 'available') throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${source.name} is not available.`);
+    const bucket = optionalString(input, 'TargetBucket');
+    if (bucket) {
+      if (this.s3.bucketRegion(bucket) !== region) {
+        throw serviceError('elasticache', 'InvalidParameterValueException', `The S3 bucket ${bucket} must be in the same region as the snapshot (${region}).`);
+      }
+      const readyAt = this.core.after('elasticacheSnapshotExport');
+      source.status.reset('exporting', this.now()).then('available', readyAt);
+      this.s3.putInternal(bucket, `${target}-0001.rdb`, JSON.stringify({ format: 'lifeline-twin-rdb', keyCount: source.keyCount, engine: source.engine, createdAt: new Date(source.createdAt).toISOString() }), readyAt);
+      this.core.mutate(region, 'elasticache', 'CopySnapshot', 'create', `arn:aws:s3:::${bucket}/${target}-0001.rdb`);
+      return { Snapshot: this.renderSnapshot(source) };
+    }
+    if (this.snapshotsIn(region).has(target)) throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${target} already exists.`);
+    const copy: CacheSnapshot = { ...source, name: target, arn: this.core.arn('elasticache', region, `snapshot:${target}`), status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then('available', this.core.after('elasticacheSnapshotCreate', 0.25)), tags: tagsOf(input.Tags) };
+    this.snapshotsIn(region).set(target, copy);
+    this.core.mutate(region, 'elasticache', 'CopySnapshot', 'create', copy.arn);
+    return { Snapshot: this.renderSnapshot(copy) };
+  }
+
+  async deleteSnapshot(region: string, input: Input): Promise<object> {
+    const snapshot = this.snapshot(region, requireString('elasticache', input, 'SnapshotName'));
+    const status = snapshot.status.at(this.now());
+    if (status !== 'available') throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${snapshot.name} is ${status}.`);
+    this.snapshotsIn(region).delete(snapshot.name);
+    this.core.mutate(region, 'elasticache', 'DeleteSnapshot', 'delete', snapshot.arn);
+    return { Snapshot: { ...this.renderSnapshot(snapshot), SnapshotStatus: 'deleting' } };
+  }
+
+  async createGroup(region: string, input: Input): Promise<object> {
+    const id = requireString('elasticache', input, 'ReplicationGroupId');
+    requireString('elasticache', input, 'ReplicationGroupDescription');
+    const existing = this.groupsIn(region).get(id);
+    if (existing && existing.status.at(this.now()) !== 'deleted') throw serviceError('elasticache', 'ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
+    let keyCount = 0;
+    const snapshotName = optionalString(input, 'SnapshotName');
+    const rdbArns = Array.isArray(input.SnapshotArns) ? input.SnapshotArns.map(String) : [];
+    if (snapshotName) {
+      const snapshot = this.snapshot(region, snapshotName);
+      if (snapshot.status.at(this.now()) !== 'available') throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${snapshotName} is not available.`);
+      keyCount = snapshot.keyCount;
+    } else if (rdbArns.length) {
+      for (const arn of rdbArns) {
+        const match = /^arn:aws:s3:::([^/]+)\/(.+)$/.exec(arn);
+        const body = match ? this.s3.getInternal(match[1], match[2]) : undefined;
+        if (!body) throw new TwinServiceError('elasticache', 'InvalidParameterValue', `No RDB file at ${arn}`, false);
+        const parsed: unknown = JSON.parse(body);
+        keyCount += typeof parsed === 'object' && parsed !== null && 'keyCount' in parsed && typeof parsed.keyCount === 'number' ? parsed.keyCount : 0;
+      }
+    }
+    const group: ReplicationGroup = {
+      id,
+      region,
+      arn: this.core.arn('elasticache', region, `replicationgroup:${id}`),
+      status: new StatusTimeline<GroupStatus>('creating', this.now()).then('available', this.core.after('elasticacheCreateFromSnapshot')),
+      replicas: optionalNumber(input, 'ReplicasPerNodeGroup') ?? 1,
+      engine: optionalString(input, 'Engine') ?? 'valkey',
+      nodeType: optionalString(input, 'CacheNodeType') ?? 'cache.t4g.small',
+      keyCount,
+      createdAt: this.now(),
+      tags: tagsOf(input.Tags),
+    };
+    this.groupsIn(region).set(id, group);
+    this.core.mutate(region, 'elasticache', 'CreateReplicationGroup', 'create', group.arn);
+    return { ReplicationGroup: this.renderGroup(group) };
+  }
+
+  async deleteGroup(region: string, input: Input): Promise<object> {
+    const group = this.group(region, requireString('elasticache', input, 'ReplicationGroupId'));
+    const status = group.status.at(this.now());
+    if (status === 'deleting' || status === 'creating' || status === 'modifying') throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);
+    group.status.reset('deleting', this.now()).then('deleted', this.core.after('elasticacheDeleteReplicationGroup'));
+    this.core.mutate(region, 'elasticache', 'DeleteReplicationGroup', 'delete', group.arn);
+    return { ReplicationGroup: this.renderGroup(group) };
+  }
+
+  async changeReplicas(region: string, input: Input, action: 'IncreaseReplicaCount' | 'DecreaseReplicaCount'): Promise<object> {
+    const group = this.group(region, requireString('elasticache', input, 'ReplicationGroupId'));
+    const count = optionalNumber(input, 'NewReplicaCount');
+    if (count === undefined || count < 0 || count > 5) throw serviceError('elasticache', 'InvalidParameterValueException', 'NewReplicaCount must be between 0 and 5.');
+    if (action === 'IncreaseReplicaCount' ? count <= group.replicas : count >= group.replicas) {
+      throw serviceError('elasticache', 'InvalidParameterValueException', `NewReplicaCount ${count} does not ${action === 'IncreaseReplicaCount' ? 'increase' : 'decrease'} the current ${group.replicas}.`);
+    }
+    const status = group.status.at(this.now());
+    if (status !== 'available') throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);
+    group.replicas = count;
+    group.status.reset('modifying', this.now()).then('available', this.core.after('elasticacheModifyReplicas'));
+    this.core.mutate(region, 'elasticache', action, 'modify', group.arn);
+    return { ReplicationGroup: this.renderGroup(group) };
+  }
+
+  private renderGlobal(global: GlobalDatastore): object {
+    return {
+      GlobalReplicationGroupId: global.id,
+      Status: global.status.at(this.now()),
+      Members: global.members.map((m) => ({ ReplicationGroupId: m.groupId, ReplicationGroupRegion: m.region, Role: m.role, Status: 'associated' })),
+    };
+  }
+
+  async describeGlobals(_region: string, input: Input): Promise<object> {
+    const id = optionalString(input, 'GlobalReplicationGroupId');
+    const list = id ? [this.globals.get(id)] : [...this.globals.values()];
+    if (list.some((g) => !g)) throw serviceError('elasticache', 'GlobalReplicationGroupNotFoundFault', `Global replication group ${id} not found.`);
+    return { GlobalReplicationGroups: list.flatMap((g) => (g ? [this.renderGlobal(g)] : [])) };
+  }
+
+  async failoverGlobal(region: string, input: Input): Promise<object> {
+    const id = requireString('elasticache', input, 'GlobalReplicationGroupId');
+    const global = this.globals.get(id);
+    if (!global) throw serviceError('elasticache', 'GlobalReplicationGroupNotFoundFault', `Global replication group ${id} not found.`);
+    const primaryRegion = requireString('elasticache', input, 'PrimaryRegion');
+    const primaryGroup = requireString('elasticache', input, 'PrimaryReplicationGroupId');
+    const target = global.members.find((m) => m.region === primaryRegion && m.groupId === primaryGroup);
+    if (!target) throw serviceError('elasticache', 'InvalidParameterValueException', `${primaryGroup} in ${primaryRegion} is not a member of ${id}.`);
+    for (const member of global.members) member.role = member === target ? 'PRIMARY' : 'SECONDARY';
+    global.status.reset('modifying', this.now()).then('available', this.core.after('elasticacheGlobalFailover'));
+    this.core.mutate(region, 'elasticache', 'FailoverGlobalReplicationGroup', 'modify', id);
+    return { GlobalReplicationGroup: this.renderGlobal(global) };
+  }
+}

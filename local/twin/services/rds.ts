@@ -1,0 +1,512 @@
+import { serviceError, TwinServiceError } from '../errors';
+import type { TwinCore, TwinService } from '../twin';
+import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
+
+type InstanceStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'backing-up' | 'rebooting';
+type SnapshotStatus = 'creating' | 'available' | 'copying' | 'deleted';
+
+export interface DbInstance {
+  readonly id: string;
+  readonly region: string;
+  readonly arn: string;
+  readonly status: StatusTimeline<InstanceStatus>;
+  instanceClass: string;
+  multiAz: boolean;
+  deletionProtection: boolean;
+  backupRetentionPeriod: number;
+  readonly kmsKeyId?: string;
+  readonly dbSubnetGroupName?: string;
+  readonly vpcSecurityGroupIds: string[];
+  readonly publiclyAccessible: boolean;
+  readonly createdAt: number;
+  readonly port: number;
+  readonly allocatedStorage: number;
+  /** The physical database holding this instance's data (materialised on promotion for replicas). */
+  physical?: string;
+  /** Set while a read replica: the source instance (possibly in another region). */
+  replicaOf?: { region: string; id: string };
+  readonly replicas: { region: string; id: string }[];
+  tags: Tag[];
+}
+
+export interface DbSnapshot {
+  readonly id: string;
+  readonly region: string;
+  readonly arn: string;
+  readonly instanceId: string;
+  readonly status: StatusTimeline<SnapshotStatus>;
+  readonly snapshotType: 'manual' | 'automated';
+  /** Point in time of the data (the source's creation time for copies). */
+  readonly createdAt: number;
+  readonly physical: string;
+  readonly kmsKeyId?: string;
+  readonly sourceArn?: string;
+  readonly allocatedStorage: number;
+  tags: Tag[];
+}
+
+const ENGINE_VERSION = '16.4';
+
+/**
+ * RDS for PostgreSQL, backed by real databases in the data plane. Statuses
+ * follow the RDS names (creating → available, modifying, deleting) on the
+ * virtual clock; errors are the SDK's own fault classes.
+ */
+export class RdsTwin implements TwinService {
+  readonly name = 'rds' as const;
+  readonly instances = new Map<string, Map<string, DbInstance>>();
+  readonly snapshots = new Map<string, Map<string, DbSnapshot>>();
+  /** Physical databases shared by snapshot copies, with their reference counts. */
+  private readonly physicalRefs = new Map<string, number>();
+  readonly actions;
+  /** Runs before an instance's data is copied (the twin writes due heartbeats there). */
+  beforeClone: (instance: DbInstance) => Promise<void> = async () => undefined;
+
+  constructor(private readonly core: TwinCore) {
+    this.actions = {
+      DescribeDBInstances: (region: string, input: Input) => this.describeDbInstances(region, input),
+      CreateDBSnapshot: (region: string, input: Input) => this.createDbSnapshot(region, input),
+      DescribeDBSnapshots: (region: string, input: Input) => this.describeDbSnapshots(region, input),
+      CopyDBSnapshot: (region: string, input: Input) => this.copyDbSnapshot(region, input),
+      DeleteDBSnapshot: (region: string, input: Input) => this.deleteDbSnapshot(region, input),
+      RestoreDBInstanceFromDBSnapshot: (region: string, input: Input) => this.restoreFromSnapshot(region, input),
+      DeleteDBInstance: (region: string, input: Input) => this.deleteDbInstance(region, input),
+      CreateDBInstanceReadReplica: (region: string, input: Input) => this.createReadReplica(region, input),
+      PromoteReadReplica: (region: string, input: Input) => this.promoteReadReplica(region, input),
+      ModifyDBInstance: (region: string, input: Input) => this.modifyDbInstance(region, input),
+      AddTagsToResource: (region: string, input: Input) => this.addTags(region, input),
+      RemoveTagsFromResource: (region: string, input: Input) => this.removeTags(region, input),
+      ListTagsForResource: (region: string, input: Input) => this.listTags(region, input),
+    };
+  }
+
+  private instancesIn(region: string): Map<string, DbInstance> {
+    let map = this.instances.get(region);
+    if (!map) this.instances.set(region, (map = new Map()));
+    return map;
+  }
+
+  private snapshotsIn(region: string): Map<string, DbSnapshot> {
+    let map = this.snapshots.get(region);
+    if (!map) this.snapshots.set(region, (map = new Map()));
+    return map;
+  }
+
+  private now(): number {
+    return this.core.clock.now();
+  }
+
+  /** Instances whose deletion has completed are gone (and their data dropped). */
+  private async sweep(region: string): Promise<void> {
+    const now = this.now();
+    for (const [id, instance] of this.instancesIn(region)) {
+      if (instance.status.at(now) === 'deleted') {
+        this.instancesIn(region).delete(id);
+        if (instance.physical) await this.release(instance.physical);
+      }
+    }
+  }
+
+  private async retain(physical: string): Promise<void> {
+    this.physicalRefs.set(physical, (this.physicalRefs.get(physical) ?? 0) + 1);
+  }
+
+  private async release(physical: string): Promise<void> {
+    const refs = (this.physicalRefs.get(physical) ?? 1) - 1;
+    if (refs > 0) {
+      this.physicalRefs.set(physical, refs);
+      return;
+    }
+    this.physicalRefs.delete(physical);
+    await this.core.dataPlane.dropDatabase(physical);
+  }
+
+  instance(region: string, id: string): DbInstance {
+    const found = this.instancesIn(region).get(id);
+    if (!found || found.status.at(this.now()) === 'deleted') throw serviceError('rds', 'DBInstanceNotFoundFault', `DBInstance ${id} not found.`);
+    return found;
+  }
+
+  snapshot(region: string, id: string): DbSnapshot {
+    const found = this.snapshotsIn(region).get(id);
+    if (!found) throw serviceError('rds', 'DBSnapshotNotFoundFault', `DBSnapshot ${id} not found.`);
+    return found;
+  }
+
+  /** Resolves an identifier or an ARN (`arn:aws:rds:<region>:<account>:db:<id>`). */
+  private locate(region: string, identifier: string, kind: 'db' | 'snapshot'): { region: string; id: string } {
+    const match = /^arn:aws:rds:([a-z0-9-]+):\d+:(db|snapshot):(.+)$/.exec(identifier);
+    if (!match) return { region, id: identifier };
+    if (match[2] !== kind) throw new TwinServiceError('rds', 'InvalidParameterValue', `${identifier} is not a ${kind} ARN`, false);
+    return { region: match[1], id: match[3] };
+  }
+
+  /** Seeds an available primary instance with a real database (twin boot, not an API call). */
+  async seedInstance(region: string, props: { id: string; instanceClass: string; multiAz: boolean; kmsKeyId: string; subnetGroup: string; securityGroupIds: string[] }): Promise<DbInstance> {
+    const physical = this.core.dataPlane.newName(props.id);
+    await this.core.dataPlane.createDatabase(physical);
+    await this.retain(physical);
+    const instance = this.newInstance(region, props.id, {
+      instanceClass: props.instanceClass,
+      multiAz: props.multiAz,
+      deletionProtection: true,
+      kmsKeyId: props.kmsKeyId,
+      dbSubnetGroupName: props.subnetGroup,
+      vpcSecurityGroupIds: props.securityGroupIds,
+      physical,
+      status: new StatusTimeline<InstanceStatus>('available', this.now()),
+      tags: [],
+    });
+    return instance;
+  }
+
+  /** Seeds an available cross-region read replica of `source`. */
+  seedReplica(region: string, id: string, source: DbInstance, props: { kmsKeyId: string; subnetGroup: string; securityGroupIds: string[] }): DbInstance {
+    const replica = this.newInstance(region, id, {
+      instanceClass: source.instanceClass,
+      multiAz: false,
+      deletionProtection: true,
+      kmsKeyId: props.kmsKeyId,
+      dbSubnetGroupName: props.subnetGroup,
+      vpcSecurityGroupIds: props.securityGroupIds,
+      status: new StatusTimeline<InstanceStatus>('available', this.now()),
+      replicaOf: { region: source.region, id: source.id },
+      tags: [],
+    });
+    source.replicas.push({ region, id });
+    return replica;
+  }
+
+  private newInstance(
+    region: string,
+    id: string,
+    props: Pick<DbInstance, 'instanceClass' | 'multiAz' | 'deletionProtection' | 'kmsKeyId' | 'dbSubnetGroupName' | 'vpcSecurityGroupIds' | 'status' | 'tags'> &
+      Partial<Pick<DbInstance, 'physical' | 'replicaOf' | 'publiclyAccessible' | 'backupRetentionPeriod' | 'allocatedStorage'>>,
+  ): DbInstance {
+    const instance: DbInstance = {
+      id,
+      region,
+      arn: this.core.arn('rds', region, `db:${id}`),
+      createdAt: this.now(),
+      port: 5432,
+      replicas: [],
+      publiclyAccessible: false,
+      backupRetentionPeriod: 30,
+      allocatedStorage: 50,
+      ...props,
+    };
+    this.instancesIn(region).set(id, instance);
+    return instance;
+  }
+
+  /** ReplicaLag in seconds of a replica as CloudWatch would report it (undefined for non-replicas). */
+  replicaLagSeconds(instance: DbInstance): number | undefined {
+    if (!instance.replicaOf) return undefined;
+    // A replica whose source region is unreachable falls further behind every second.
+    return this.core.seconds('rdsReplicaLag') + (this.now() - this.lastReplicatedAt(instance)) / 1000;
+  }
+
+  private renderInstance(instance: DbInstance): object {
+    const status = instance.status.at(this.now());
+    return {
+      DBInstanceIdentifier: instance.id,
+      DBInstanceArn: instance.arn,
+      DBInstanceClass: instance.instanceClass,
+      Engine: 'postgres',
+      EngineVersion: ENGINE_VERSION,
+      DBInstanceStatus: status,
+      MultiAZ: instance.multiAz,
+      DeletionProtection: instance.deletionProtection,
+      StorageEncrypted: true,
+      KmsKeyId: instance.kmsKeyId,
+      AllocatedStorage: instance.allocatedStorage,
+      BackupRetentionPeriod: instance.backupRetentionPeriod,
+      PubliclyAccessible: instance.publiclyAccessible,
+      InstanceCreateTime: new Date(instance.createdAt),
+      Endpoint: status === 'creating' ? undefined : { Address: `${instance.id}.twin.${instance.region}.rds.amazonaws.com`, Port: instance.port },
+      DBSubnetGroup: instance.dbSubnetGroupName ? { DBSubnetGroupName: instance.dbSubnetGroupName } : undefined,
+      VpcSecurityGroups: instance.vpcSecurityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+      ReadReplicaSourceDBInstanceIdentifier: instance.replicaOf
+        ? this.core.arn('rds', instance.replicaOf.region, `db:${instance.replicaOf.id}`)
+        : undefined,
+      ReadReplicaDBInstanceIdentifiers: instance.replicas.map((r) => (r.region === instance.region ? r.id : this.core.arn('rds', r.region, `db:${r.id}`))),
+      TagList: instance.tags,
+    };
+  }
+
+  private renderSnapshot(snapshot: DbSnapshot): object {
+    const status = snapshot.status.at(this.now());
+    return {
+      DBSnapshotIdentifier: snapshot.id,
+      DBSnapshotArn: snapshot.arn,
+      DBInstanceIdentifier: snapshot.instanceId,
+      SnapshotCreateTime: new Date(snapshot.createdAt),
+      OriginalSnapshotCreateTime: new Date(snapshot.createdAt),
+      Engine: 'postgres',
+      EngineVersion: ENGINE_VERSION,
+      Status: status,
+      PercentProgress: status === 'available' ? 100 : 0,
+      SnapshotType: snapshot.snapshotType,
+      Encrypted: true,
+      KmsKeyId: snapshot.kmsKeyId,
+      AllocatedStorage: snapshot.allocatedStorage,
+      SourceDBSnapshotIdentifier: snapshot.sourceArn,
+      SourceRegion: snapshot.sourceArn ? snapshot.sourceArn.split(':')[3] : undefined,
+      TagList: snapshot.tags,
+    };
+  }
+
+  async describeDbInstances(region: string, input: Input): Promise<object> {
+    await this.sweep(region);
+    const id = optionalString(input, 'DBInstanceIdentifier');
+    const list = id ? [this.instance(region, this.locate(region, id, 'db').id)] : [...this.instancesIn(region).values()];
+    return { DBInstances: list.map((i) => this.renderInstance(i)) };
+  }
+
+  async createDbSnapshot(region: string, input: Input): Promise<object> {
+    const instanceId = requireString('rds', input, 'DBInstanceIdentifier');
+    const snapshotId = requireString('rds', input, 'DBSnapshotIdentifier');
+    const instance = this.instance(region, instanceId);
+    if (this.snapshotsIn(region).has(snapshotId)) throw serviceError('rds', 'DBSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${snapshotId} already exists.`);
+    const status = instance.status.at(this.now());
+    if (status !== 'available' || !instance.physical) throw serviceError('rds', 'InvalidDBInstanceStateFault', `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state (${status}).`);
+    const physical = this.core.dataPlane.newName(`snap_${snapshotId}`);
+    await this.beforeClone(instance);
+    await this.core.dataPlane.cloneDatabase(instance.physical, physical);
+    await this.retain(physical);
+    const snapshot: DbSnapshot = {
+      id: snapshotId,
+      region,
+      arn: this.core.arn('rds', region, `snapshot:${snapshotId}`),
+      instanceId,
+      status: new StatusTimeline<SnapshotStatus>('creating', this.now()).then('available', this.core.after('rdsSnapshotCreate')),
+      snapshotType: 'manual',
+      createdAt: this.now(),
+      physical,
+      kmsKeyId: instance.kmsKeyId,
+      allocatedStorage: instance.allocatedStorage,
+      tags: tagsOf(input.Tags),
+    };
+    this.snapshotsIn(region).set(snapshotId, snapshot);
+    this.core.mutate(region, 'rds', 'CreateDBSnapshot', 'create', snapshot.arn);
+    return { DBSnapshot: this.renderSnapshot(snapshot) };
+  }
+
+  async describeDbSnapshots(region: string, input: Input): Promise<object> {
+    const snapshotId = optionalString(input, 'DBSnapshotIdentifier');
+    const instanceId = optionalString(input, 'DBInstanceIdentifier');
+    const type = optionalString(input, 'SnapshotType');
+    let list: DbSnapshot[];
+    if (snapshotId) list = [this.snapshot(region, this.locate(region, snapshotId, 'snapshot').id)];
+    else list = [...this.snapshotsIn(region).values()].filter((s) => (!instanceId || s.instanceId === instanceId) && (!type || s.snapshotType === type));
+    return { DBSnapshots: list.map((s) => this.renderSnapshot(s)) };
+  }
+
+  async copyDbSnapshot(region: string, input: Input): Promise<object> {
+    const sourceRef = this.locate(region, requireString('rds', input, 'SourceDBSnapshotIdentifier'), 'snapshot');
+    const targetId = requireString('rds', input, 'TargetDBSnapshotIdentifier');
+    const kmsKeyId = optionalString(input, 'KmsKeyId');
+    const crossRegion = sourceRef.region !== region;
+    if (crossRegion && this.core.regionDown(sourceRef.region)) {
+      throw new TwinServiceError('rds', 'InternalFailure', `The source region ${sourceRef.region} is unreachable (simulated region outage)`, false, 'server');
+    }
+    const source = this.snapshot(sourceRef.region, sourceRef.id);
+    if (source.status.at(this.now()) !== 'available') throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${source.id} is not in available state.`);
+    if (crossRegion && !kmsKeyId) {
+      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'KmsKeyId is required when copying an encrypted snapshot to another region.', false);
+    }
+    if (this.snapshotsIn(region).has(targetId)) throw serviceError('rds', 'DBSnapshotAlreadyExistsFault', `Cannot copy the snapshot because a snapshot with the identifier ${targetId} already exists.`);
+    await this.retain(source.physical);
+    const copy: DbSnapshot = {
+      id: targetId,
+      region,
+      arn: this.core.arn('rds', region, `snapshot:${targetId}`),
+      instanceId: source.instanceId,
+      status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then('available', crossRegion ? this.core.after('rdsSnapshotCopyCrossRegion') : this.core.after('rdsSnapshotCreate', 0.25)),
+      snapshotType: 'manual',
+      createdAt: source.createdAt,
+      physical: source.physical,
+      kmsKeyId: kmsKeyId ?? source.kmsKeyId,
+      sourceArn: source.arn,
+      allocatedStorage: source.allocatedStorage,
+      tags: optionalBoolean(input, 'CopyTags') ? [...source.tags, ...tagsOf(input.Tags)] : tagsOf(input.Tags),
+    };
+    this.snapshotsIn(region).set(targetId, copy);
+    this.core.mutate(region, 'rds', 'CopyDBSnapshot', 'create', copy.arn);
+    return { DBSnapshot: this.renderSnapshot(copy) };
+  }
+
+  async deleteDbSnapshot(region: string, input: Input): Promise<object> {
+    const id = requireString('rds', input, 'DBSnapshotIdentifier');
+    const snapshot = this.snapshot(region, id);
+    const status = snapshot.status.at(this.now());
+    if (status !== 'available') throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Cannot delete the snapshot ${id} because it is ${status}.`);
+    this.snapshotsIn(region).delete(id);
+    await this.release(snapshot.physical);
+    this.core.mutate(region, 'rds', 'DeleteDBSnapshot', 'delete', snapshot.arn);
+    return { DBSnapshot: { ...this.renderSnapshot(snapshot), Status: 'deleted' } };
+  }
+
+  async restoreFromSnapshot(region: string, input: Input): Promise<object> {
+    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const snapshotId = requireString('rds', input, 'DBSnapshotIdentifier');
+    await this.sweep(region);
+    if (this.instancesIn(region).has(id)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
+    const snapshot = this.snapshot(region, this.locate(region, snapshotId, 'snapshot').id);
+    if (snapshot.status.at(this.now()) !== 'available') throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
+    const physical = this.core.dataPlane.newName(id);
+    await this.core.dataPlane.cloneDatabase(snapshot.physical, physical);
+    await this.retain(physical);
+    const instance = this.newInstance(region, id, {
+      instanceClass: optionalString(input, 'DBInstanceClass') ?? 'db.t4g.micro',
+      multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
+      deletionProtection: optionalBoolean(input, 'DeletionProtection') ?? false,
+      kmsKeyId: snapshot.kmsKeyId,
+      dbSubnetGroupName: optionalString(input, 'DBSubnetGroupName') ?? 'default',
+      vpcSecurityGroupIds: Array.isArray(input.VpcSecurityGroupIds) ? input.VpcSecurityGroupIds.map(String) : [],
+      publiclyAccessible: optionalBoolean(input, 'PubliclyAccessible') ?? false,
+      physical,
+      status: new StatusTimeline<InstanceStatus>('creating', this.now()).then('available', this.core.after('rdsRestore')),
+      tags: tagsOf(input.Tags),
+      allocatedStorage: snapshot.allocatedStorage,
+    });
+    this.core.mutate(region, 'rds', 'RestoreDBInstanceFromDBSnapshot', 'create', instance.arn);
+    return { DBInstance: this.renderInstance(instance) };
+  }
+
+  async deleteDbInstance(region: string, input: Input): Promise<object> {
+    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const instance = this.instance(region, id);
+    const status = instance.status.at(this.now());
+    if (status === 'deleting') throw serviceError('rds', 'InvalidDBInstanceStateFault', `Instance ${id} is already being deleted.`);
+    if (instance.deletionProtection) {
+      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'Cannot delete protected DB Instance, please disable deletion protection and try again.', false);
+    }
+    const skipFinal = optionalBoolean(input, 'SkipFinalSnapshot') ?? false;
+    if (!skipFinal && !optionalString(input, 'FinalDBSnapshotIdentifier')) {
+      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.', false);
+    }
+    instance.status.reset('deleting', this.now()).then('deleted', this.core.after('rdsDeleteInstance'));
+    if (instance.replicaOf) {
+      const source = this.instancesIn(instance.replicaOf.region).get(instance.replicaOf.id);
+      if (source) source.replicas.splice(source.replicas.findIndex((r) => r.id === id && r.region === region), 1);
+    }
+    this.core.mutate(region, 'rds', 'DeleteDBInstance', 'delete', instance.arn);
+    return { DBInstance: this.renderInstance(instance) };
+  }
+
+  async createReadReplica(region: string, input: Input): Promise<object> {
+    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const sourceRef = this.locate(region, requireString('rds', input, 'SourceDBInstanceIdentifier'), 'db');
+    await this.sweep(region);
+    if (this.instancesIn(region).has(id)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
+    if (sourceRef.region !== region && this.core.regionDown(sourceRef.region)) {
+      throw new TwinServiceError('rds', 'InternalFailure', `The source region ${sourceRef.region} is unreachable (simulated region outage)`, false, 'server');
+    }
+    const source = this.instance(sourceRef.region, sourceRef.id);
+    if (source.status.at(this.now()) !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `Source ${source.id} is not available.`);
+    const kmsKeyId = optionalString(input, 'KmsKeyId');
+    if (sourceRef.region !== region && !kmsKeyId) throw new TwinServiceError('rds', 'InvalidParameterCombination', 'KmsKeyId is required for a cross-region read replica of an encrypted instance.', false);
+    const replica = this.newInstance(region, id, {
+      instanceClass: optionalString(input, 'DBInstanceClass') ?? source.instanceClass,
+      multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
+      deletionProtection: optionalBoolean(input, 'DeletionProtection') ?? false,
+      kmsKeyId: kmsKeyId ?? source.kmsKeyId,
+      dbSubnetGroupName: optionalString(input, 'DBSubnetGroupName'),
+      vpcSecurityGroupIds: Array.isArray(input.VpcSecurityGroupIds) ? input.VpcSecurityGroupIds.map(String) : [],
+      status: new StatusTimeline<InstanceStatus>('creating', this.now()).then('available', this.core.after('rdsCreateReplica')),
+      replicaOf: sourceRef,
+      tags: tagsOf(input.Tags),
+    });
+    source.replicas.push({ region, id });
+    this.core.mutate(region, 'rds', 'CreateDBInstanceReadReplica', 'create', replica.arn);
+    return { DBInstance: this.renderInstance(replica) };
+  }
+
+  /**
+   * Promotion materialises the replica's data: a clone of the source as it
+   * was ReplicaLag seconds before the promotion (or before the source region
+   * went down), so exactly the writes of the lag window are lost.
+   */
+  async promoteReadReplica(region: string, input: Input): Promise<object> {
+    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const replica = this.instance(region, id);
+    if (!replica.replicaOf) throw new TwinServiceError('rds', 'InvalidDBInstanceState', `DB instance ${id} is not a read replica.`, false);
+    const status = replica.status.at(this.now());
+    if (status !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${id} is ${status}, not available.`);
+    const source = this.instancesIn(replica.replicaOf.region).get(replica.replicaOf.id);
+    if (!source?.physical) throw new TwinServiceError('rds', 'InvalidDBInstanceState', `The source of ${id} has no data.`, false);
+    const lagMs = this.core.seconds('rdsReplicaLag') * 1000;
+    const physical = this.core.dataPlane.newName(id);
+    await this.beforeClone(source);
+    await this.core.dataPlane.cloneDatabase(source.physical, physical);
+    await this.core.dataPlane.truncateAfter(physical, new Date(this.lastReplicatedAt(replica) - lagMs));
+    await this.retain(physical);
+    replica.physical = physical;
+    source.replicas.splice(source.replicas.findIndex((r) => r.id === id && r.region === region), 1);
+    replica.replicaOf = undefined;
+    replica.backupRetentionPeriod = optionalNumber(input, 'BackupRetentionPeriod') ?? replica.backupRetentionPeriod;
+    replica.status.reset('modifying', this.now()).then('available', this.core.after('rdsPromoteReplica'));
+    this.core.mutate(region, 'rds', 'PromoteReadReplica', 'modify', replica.arn);
+    return { DBInstance: this.renderInstance(replica) };
+  }
+
+  /** When replication last delivered: now, or when the source region went down. */
+  private lastReplicatedAt(replica: DbInstance): number {
+    const sourceRegion = replica.replicaOf?.region;
+    const outage = sourceRegion ? this.core.outageStart(sourceRegion) : undefined;
+    return outage ?? this.now();
+  }
+
+  async modifyDbInstance(region: string, input: Input): Promise<object> {
+    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const instance = this.instance(region, id);
+    const status = instance.status.at(this.now());
+    if (status !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${id} is ${status}, not available.`);
+    const deletionProtection = optionalBoolean(input, 'DeletionProtection');
+    if (deletionProtection !== undefined) instance.deletionProtection = deletionProtection;
+    instance.instanceClass = optionalString(input, 'DBInstanceClass') ?? instance.instanceClass;
+    instance.multiAz = optionalBoolean(input, 'MultiAZ') ?? instance.multiAz;
+    instance.backupRetentionPeriod = optionalNumber(input, 'BackupRetentionPeriod') ?? instance.backupRetentionPeriod;
+    instance.status.reset('modifying', this.now()).then('available', this.core.after('rdsModifyInstance'));
+    this.core.mutate(region, 'rds', 'ModifyDBInstance', 'modify', instance.arn);
+    return { DBInstance: this.renderInstance(instance) };
+  }
+
+  private taggable(region: string, arn: string): { tags: Tag[] } {
+    const match = /^arn:aws:rds:([a-z0-9-]+):\d+:(db|snapshot):(.+)$/.exec(arn);
+    if (!match) throw new TwinServiceError('rds', 'InvalidParameterValue', `Invalid resource name: ${arn}`, false);
+    const [, arnRegion, kind, id] = match;
+    if (arnRegion !== region) throw new TwinServiceError('rds', 'InvalidParameterValue', `The resource ${arn} is not in ${region}`, false);
+    return kind === 'db' ? this.instance(region, id) : this.snapshot(region, id);
+  }
+
+  async addTags(region: string, input: Input): Promise<object> {
+    const arn = requireString('rds', input, 'ResourceName');
+    const resource = this.taggable(region, arn);
+    for (const tag of tagsOf(input.Tags)) {
+      resource.tags = resource.tags.filter((t) => t.Key !== tag.Key);
+      resource.tags.push(tag);
+    }
+    this.core.mutate(region, 'rds', 'AddTagsToResource', 'modify', arn);
+    return {};
+  }
+
+  async removeTags(region: string, input: Input): Promise<object> {
+    const arn = requireString('rds', input, 'ResourceName');
+    const resource = this.taggable(region, arn);
+    const keys = Array.isArray(input.TagKeys) ? input.TagKeys.map(String) : [];
+    resource.tags = resource.tags.filter((t) => !keys.includes(t.Key));
+    this.core.mutate(region, 'rds', 'RemoveTagsFromResource', 'modify', arn);
+    return {};
+  }
+
+  async listTags(region: string, input: Input): Promise<object> {
+    return { TagList: this.taggable(region, requireString('rds', input, 'ResourceName')).tags };
+  }
+
+  /** The physical database an endpoint address points to (for the data-plane connection resolver). */
+  physicalFor(region: string, id: string): string | undefined {
+    return this.instancesIn(region).get(id)?.physical;
+  }
+}

@@ -1,0 +1,205 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { VirtualClock } from './clock';
+import { DataPlane } from './data-plane';
+import { serviceError, throttlingError, TwinServiceError } from './errors';
+import { FaultPlan, type FaultSpec } from './faults';
+import { profileWith, type LatencyKey, type LatencyProfile } from './latency-profile';
+import { SERVICE_MODELS, type ServiceName } from './sdk-models';
+import type { Input } from './util';
+
+export const TWIN_ACCOUNT = '111122223333';
+
+export type MutationKind = 'create' | 'delete' | 'modify';
+
+/** One change the twin made, in virtual time: what tests and reports read. */
+export interface Mutation {
+  readonly at: string;
+  readonly region: string;
+  readonly service: ServiceName;
+  readonly action: string;
+  readonly kind: MutationKind;
+  readonly resource: string;
+}
+
+/** One call the twin answered (or failed), for reports and call-count assertions. */
+export interface CallRecord {
+  readonly at: string;
+  readonly region: string;
+  readonly service: ServiceName;
+  readonly action: string;
+  readonly error?: string;
+}
+
+/** An EventBridge event the twin emitted (e.g. CloudWatch Alarm State Change). */
+export interface TwinEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: Record<string, unknown>;
+}
+
+export type ActionHandler = (region: string, input: Input) => Promise<object> | object;
+
+/** A simulated service: its actions by SDK command name (without "Command"). */
+export interface TwinService {
+  readonly name: ServiceName;
+  readonly actions: Readonly<Record<string, ActionHandler>>;
+  /** Global services (Route 53) ignore region outages of their caller's region. */
+  readonly global?: boolean;
+}
+
+export interface TwinCoreOptions {
+  readonly regions: readonly string[];
+  readonly start?: Date;
+  readonly latency?: Partial<Record<LatencyKey, number>>;
+  readonly faults?: readonly FaultSpec[];
+}
+
+/**
+ * The core every simulated service plugs into: the virtual clock, the latency
+ * profile, faults, the mutation and call logs, the event bus and the
+ * PostgreSQL data plane. `call` is the one entry point, used both by SDK
+ * clients (intercepted with aws-sdk-client-mock) and by the runner's
+ * `aws-sdk:*` tasks.
+ */
+export class TwinCore {
+  readonly clock: VirtualClock;
+  readonly dataPlane: DataPlane;
+  readonly profile: LatencyProfile;
+  readonly faults = new FaultPlan();
+  readonly mutations: Mutation[] = [];
+  readonly calls: CallRecord[] = [];
+  readonly events: TwinEvent[] = [];
+  readonly regions: readonly string[];
+  private readonly services = new Map<ServiceName, TwinService>();
+  private readonly eventListeners: ((event: TwinEvent) => void)[] = [];
+  private eventCounter = 0;
+
+  constructor(options: TwinCoreOptions) {
+    if (options.regions.length < 1) throw new Error('A twin needs at least one region');
+    this.regions = [...options.regions];
+    this.clock = new VirtualClock(options.start);
+    this.dataPlane = new DataPlane(this.clock);
+    this.profile = profileWith(options.latency);
+    for (const fault of options.faults ?? []) this.faults.add(fault, this.clock.now());
+  }
+
+  register(service: TwinService): void {
+    this.services.set(service.name, service);
+  }
+
+  seconds(key: LatencyKey): number {
+    return this.profile[key].seconds;
+  }
+
+  /** Virtual time `key` from now, in ms since the epoch. */
+  after(key: LatencyKey, factor = 1): number {
+    return this.clock.now() + this.profile[key].seconds * 1000 * factor;
+  }
+
+  arn(service: string, region: string, resource: string): string {
+    return `arn:aws:${service}:${region}:${TWIN_ACCOUNT}:${resource}`;
+  }
+
+  mutate(region: string, service: ServiceName, action: string, kind: MutationKind, resource: string): void {
+    this.mutations.push({ at: this.clock.iso(), region, service, action, kind, resource });
+  }
+
+  emit(event: Omit<TwinEvent, 'version' | 'id' | 'account' | 'time'>): TwinEvent {
+    this.eventCounter += 1;
+    const full: TwinEvent = { version: '0', id: `twin-event-${this.eventCounter}`, account: TWIN_ACCOUNT, time: this.clock.iso(), ...event };
+    this.events.push(full);
+    for (const listener of this.eventListeners) listener(full);
+    return full;
+  }
+
+  onEvent(listener: (event: TwinEvent) => void): void {
+    this.eventListeners.push(listener);
+  }
+
+  regionDown(region: string): boolean {
+    return this.faults.regionDown(region, this.clock.now());
+  }
+
+  outageStart(region: string): number | undefined {
+    return this.faults.outageStart(region, this.clock.now());
+  }
+
+  private assertRegion(service: ServiceName, region: string): void {
+    if (!this.regions.includes(region)) {
+      throw new TwinServiceError(service, 'UnrecognizedClientException', `The twin has no region ${region} (it simulates ${this.regions.join(', ')})`, false);
+    }
+  }
+
+  /** Calls `action` of `service` in `region` with an SDK-cased input. */
+  async call(serviceName: ServiceName, action: string, region: string, input: Input): Promise<object> {
+    const service = this.services.get(serviceName);
+    const handler = service?.actions[action];
+    const record = (error?: string) => this.calls.push({ at: this.clock.iso(), region, service: serviceName, action, error });
+    if (!service || !handler) {
+      record('NotImplementedInTwin');
+      throw new Error(`The twin does not implement ${serviceName}:${action}`);
+    }
+    try {
+      if (!service.global) this.assertRegion(serviceName, region);
+      await this.clock.sleep(this.seconds('apiCall') * 1000);
+      if (!service.global && this.regionDown(region)) {
+        throw new TwinServiceError(serviceName, 'ServiceUnavailable', `${region} is unreachable (simulated region outage)`, false, 'server');
+      }
+      const fault = this.faults.take(serviceName, action, region);
+      if (fault?.kind === 'throttle') throw throttlingError(serviceName);
+      if (fault?.kind === 'fail') {
+        const known = SERVICE_MODELS[serviceName].module[fault.error ?? ''];
+        throw typeof known === 'function'
+          ? serviceError(serviceName, fault.error ?? '', fault.message ?? 'Injected fault')
+          : new TwinServiceError(serviceName, fault.error ?? 'InternalFailure', fault.message ?? 'Injected fault', false);
+      }
+      if (fault?.kind === 'delay') await this.clock.sleep((fault.seconds ?? 0) * 1000);
+      const output = await handler(region, input);
+      record();
+      return { ...output, $metadata: { httpStatusCode: 200, requestId: `twin-${this.calls.length}` } };
+    } catch (error) {
+      record(error instanceof Error ? error.name : String(error));
+      throw error;
+    }
+  }
+
+  /**
+   * Intercepts every SDK v3 client of the registered services: each command
+   * the twin implements is answered by `call` in the client's own region;
+   * any other command fails loudly. Returns the restore function.
+   */
+  interceptSdk(): () => void {
+    const mocks: { restore: () => void }[] = [];
+    for (const [name, service] of this.services) {
+      const model = SERVICE_MODELS[name];
+      // aws-sdk-client-mock stubs send() on the class prototype: module-scope clients are intercepted too.
+      const mock = mockClient(model.module[model.clientName] as Parameters<typeof mockClient>[0]);
+      mock.onAnyCommand().rejects(new Error(`The twin does not implement this ${name} command`));
+      for (const action of Object.keys(service.actions)) {
+        const command = model.module[`${action}Command`];
+        if (typeof command !== 'function') throw new Error(`twin bug: ${name} has no ${action}Command`);
+        mock.on(command as Parameters<typeof mock.on>[0]).callsFake(async (input: Input, getClient: () => { config: unknown }) =>
+          this.call(name, action, await clientRegion(getClient().config), input ?? {}),
+        );
+      }
+      mocks.push(mock);
+    }
+    return () => {
+      for (const mock of mocks.reverse()) mock.restore();
+    };
+  }
+}
+
+/** The region an SDK v3 client was configured with (its config holds an async provider). */
+async function clientRegion(config: unknown): Promise<string> {
+  const region = typeof config === 'object' && config !== null && 'region' in config ? config.region : undefined;
+  const value: unknown = typeof region === 'function' ? await region() : region;
+  if (typeof value !== 'string') throw new Error('SDK client has no region configured');
+  return value;
+}

@@ -1,17 +1,26 @@
 import type { App } from 'aws-cdk-lib';
 import type { LifelineConfig } from './config/schema';
+import type { FunctionFactory } from './control-plane/ops-function';
+import { ControlPlaneStack } from './stacks/control-plane-stack';
 import { WorkloadStack } from './stacks/workload-stack';
 
 export interface LifelineStacks {
   readonly primary: WorkloadStack;
   readonly standby: WorkloadStack;
+  readonly primaryControlPlane: ControlPlaneStack;
+  readonly standbyControlPlane: ControlPlaneStack;
+}
+
+export interface BuildOptions {
+  /** How Lambda code is built; tests pass placeholderCode so they never bundle. */
+  readonly functionFactory?: FunctionFactory;
 }
 
 /**
  * Creates every stack of a Lifeline deployment in `app`: the workload in the
  * primary and DR regions. Tests call this with their own App and config.
  */
-export function buildLifeline(app: App, config: LifelineConfig): LifelineStacks {
+export function buildLifeline(app: App, config: LifelineConfig, options: BuildOptions = {}): LifelineStacks {
   const prefix = pascal(config.appName);
   const env = (region: string) => ({ account: config.account, region });
   const primary = new WorkloadStack(app, `${prefix}-Workload-Primary`, {
@@ -29,7 +38,26 @@ export function buildLifeline(app: App, config: LifelineConfig): LifelineStacks 
     crossRegionReferences: true,
     description: `Lifeline ${config.appName}: protected application, DR region (${config.dr.strategy})`,
   });
-  return { primary, standby };
+  const primaryControlPlane = new ControlPlaneStack(app, `${prefix}-ControlPlane-Primary`, {
+    env: env(config.regions.primary),
+    config,
+    role: 'primary',
+    workload: primary,
+    functionFactory: options.functionFactory,
+    crossRegionReferences: true,
+    description: `Lifeline ${config.appName}: control plane, primary region`,
+  });
+  const standbyControlPlane = new ControlPlaneStack(app, `${prefix}-ControlPlane-Standby`, {
+    env: env(config.regions.dr),
+    config,
+    role: 'standby',
+    workload: standby,
+    primaryControlPlane,
+    functionFactory: options.functionFactory,
+    crossRegionReferences: true,
+    description: `Lifeline ${config.appName}: control plane, DR region`,
+  });
+  return { primary, standby, primaryControlPlane, standbyControlPlane };
 }
 
 function pascal(name: string): string {

@@ -2,10 +2,13 @@ import './polyfills';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { allStates, apiActionOf, LAMBDA_INVOKE, placeholdersOf } from '../cdk/control-plane/asl';
 import { isModeled } from './twin/errors';
 import { isServiceName, stepFunctionsErrorName, toSdkInput, toStepFunctionsOutput } from './twin/sdk-models';
 import type { TwinCore } from './twin/twin';
 import type { Input } from './twin/util';
+
+export { allStates, placeholdersOf };
 
 export const STATE_MACHINES_DIR = join(__dirname, '..', 'state-machines');
 
@@ -51,25 +54,6 @@ export interface ExecutionResult {
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
-type AnyState = Record<string, unknown> & { Type?: string; Resource?: string };
-
-/** Every state of a definition, including those inside Parallel branches and Map processors. */
-export function allStates(definition: { States?: Record<string, unknown> }): [string, AnyState][] {
-  const out: [string, AnyState][] = [];
-  for (const [name, raw] of Object.entries(definition.States ?? {})) {
-    const state = raw as AnyState;
-    out.push([name, state]);
-    for (const branch of Array.isArray(state.Branches) ? state.Branches : []) out.push(...allStates(branch as { States?: Record<string, unknown> }));
-    for (const key of ['ItemProcessor', 'Iterator']) if (state[key]) out.push(...allStates(state[key] as { States?: Record<string, unknown> }));
-  }
-  return out;
-}
-
-/** Every `${Name}` placeholder in a definition's text. */
-export function placeholdersOf(text: string): Set<string> {
-  return new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-}
-
 /** Applies substitutions the way CloudFormation's DefinitionSubstitutions do; every placeholder needs one. */
 export function substitute(text: string, substitutions: Readonly<Record<string, string>>): string {
   const missing = [...placeholdersOf(text)].filter((name) => !(name in substitutions));
@@ -90,14 +74,6 @@ function stepFunctionsError(name: string, cause: string): Error {
   return error;
 }
 
-const SDK_RESOURCE = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/;
-const OPTIMIZED: Record<string, { service: string; action: string }> = {
-  'arn:aws:states:::sns:publish': { service: 'sns', action: 'Publish' },
-  'arn:aws:states:::dynamodb:putItem': { service: 'dynamodb', action: 'PutItem' },
-  'arn:aws:states:::dynamodb:getItem': { service: 'dynamodb', action: 'GetItem' },
-  'arn:aws:states:::dynamodb:updateItem': { service: 'dynamodb', action: 'UpdateItem' },
-};
-
 async function readBodies(value: unknown): Promise<unknown> {
   if (value && typeof value === 'object' && 'transformToString' in value && typeof value.transformToString === 'function') {
     return (value.transformToString as () => Promise<string>)();
@@ -111,7 +87,7 @@ async function readBodies(value: unknown): Promise<unknown> {
  * aws-sdk tasks answer in PascalCase and fail as `<Service>.<Name>Exception`.
  */
 function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number }): (input: unknown) => Promise<unknown> {
-  if (resource === 'arn:aws:states:::lambda:invoke') {
+  if (resource === LAMBDA_INVOKE) {
     return async (input) => {
       const params = (input ?? {}) as Input;
       const name = String(params.FunctionName ?? '');
@@ -129,11 +105,9 @@ function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda:
       }
     };
   }
-  const sdk = SDK_RESOURCE.exec(resource);
-  const optimized = OPTIMIZED[resource];
-  if (sdk || optimized) {
-    const service = sdk ? sdk[1] : optimized.service;
-    const action = sdk ? sdk[2].charAt(0).toUpperCase() + sdk[2].slice(1) : optimized.action;
+  const api = apiActionOf(resource);
+  if (api) {
+    const { service, action } = api;
     if (!isServiceName(service)) throw new Error(`The runner has no twin for service "${service}" (${resource})`);
     return async (input) => {
       const sdkInput = toSdkInput(service, input ?? {}) as Input;
@@ -169,7 +143,7 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
   const counter = { lambda: 0 };
   const handlers: LocalHandlers = {};
   const seen = new Set<string>();
-  for (const [name, state] of allStates(definition as unknown as { States: Record<string, unknown> })) {
+  for (const [name, state] of allStates(definition)) {
     // aws-local-stepfunctions keys overrides by state name, so names must be unique machine-wide.
     if (seen.has(name)) throw new Error(`State name "${name}" is used twice; the runner needs unique state names`);
     seen.add(name);

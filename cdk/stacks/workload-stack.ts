@@ -9,6 +9,7 @@ import { FailoverDns } from '../workload/dns';
 import { Network } from '../workload/network';
 import { Service } from '../workload/service';
 import { WorkloadAlarms } from '../workload/alarms';
+import { Notifications } from '../control-plane/notifications';
 
 export interface WorkloadStackProps extends StackProps {
   readonly config: LifelineConfig;
@@ -30,6 +31,8 @@ export class WorkloadStack extends Stack {
   readonly database: Database;
   readonly cache?: Cache;
   readonly alarms: WorkloadAlarms;
+  /** The region's notification topic: alarms here, and the control plane's workflows, publish to it. */
+  readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: WorkloadStackProps) {
     super(scope, id, props);
@@ -91,7 +94,10 @@ export class WorkloadStack extends Stack {
     this.database.allowFrom(this.service.taskSecurityGroup, 'Application tasks');
     this.cache?.allowFrom(this.service.taskSecurityGroup, 'Application tasks');
 
+    // Lives with the workload so its alarms can notify it without a stack cycle (the control plane depends on this stack).
+    this.notifications = new Notifications(this, 'Notifications');
     this.alarms = new WorkloadAlarms(this, 'Alarms', {
+      topic: this.notifications.topic,
       appName: config.appName,
       regionRole: role,
       databaseIsReplica: role === 'standby' && dbInstance !== undefined,

@@ -154,6 +154,15 @@ describe('workload stacks (warm standby, no DNS)', () => {
     primary.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p95', MetricName: 'TargetResponseTime', Threshold: 1 });
   });
 
+  it('notifies the encrypted SNS topic of its region on ALARM and OK', () => {
+    const topic = logicalIdOf(primary, 'AWS::SNS::Topic', 'Notifications');
+    primary.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const alarm of Object.values(resourcesOf(primary, 'AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
+    }
+  });
+
   it('makes no DNS records without a domain', () => {
     primary.resourceCountIs('AWS::Route53::RecordSet', 0);
     primary.resourceCountIs('AWS::Route53::HealthCheck', 0);

@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { isRecord } from '../../cdk/compliance/rule';
 import { parseConfig } from '../../cdk/config/load';
 import type { LifelineConfigInput } from '../../cdk/config/schema';
+import { placeholderCode } from '../../cdk/control-plane/ops-function';
 import { buildLifeline, type LifelineStacks } from '../../cdk/lifeline-app';
 
 /** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
@@ -35,7 +36,7 @@ export function synthLifeline(input: LifelineConfigInput = {}): Synthesized {
   const cached = cache.get(key);
   if (cached) return cached;
   const app = new App({ context: cdkJsonContext(), outdir: mkdtempSync(join(tmpdir(), 'lifeline-synth-')) });
-  const stacks = buildLifeline(app, parseConfig(input));
+  const stacks = buildLifeline(app, parseConfig(input), { functionFactory: placeholderCode });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
   const templates: Record<string, Template> = {};

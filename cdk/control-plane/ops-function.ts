@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+
+export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
+
+/** Everything a function needs but its code. */
+export interface FunctionSpec {
+  /** Handler file under functions/, e.g. `backup/plan.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly logGroup: logs.ILogGroup;
+  readonly vpc?: ec2.IVpc;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * Builds the Lambda for a spec. The default bundles with esbuild
+ * (NodejsFunction); infrastructure tests inject {@link placeholderCode} so
+ * they never bundle (as instance-scheduler-on-aws does with its factory).
+ */
+export type FunctionFactory = (scope: Construct, id: string, spec: FunctionSpec) => lambda.Function;
+
+const RUNTIME = lambda.Runtime.NODEJS_22_X;
+const ARCHITECTURE = lambda.Architecture.ARM_64;
+
+export const bundledCode: FunctionFactory = (scope, id, spec) =>
+  new nodejs.NodejsFunction(scope, id, {
+    entry: join(FUNCTIONS_DIR, spec.entry),
+    handler: 'handler',
+    runtime: RUNTIME,
+    architecture: ARCHITECTURE,
+    description: spec.description,
+    environment: spec.environment,
+    timeout: spec.timeout,
+    memorySize: spec.memorySize,
+    logGroup: spec.logGroup,
+    tracing: lambda.Tracing.ACTIVE,
+    vpc: spec.vpc,
+    securityGroups: spec.securityGroups,
+    bundling: {
+      minify: true,
+      sourceMap: true,
+      target: 'node22',
+      format: nodejs.OutputFormat.CJS,
+      // The SDK is bundled: measured faster to load from the bundle than from the runtime's copy.
+      bundleAwsSDK: true,
+      externalModules: ['pg-native'],
+    },
+  });
+
+export const placeholderCode: FunctionFactory = (scope, id, spec) =>
+  new lambda.Function(scope, id, {
+    code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("placeholder code for infrastructure tests"); };'),
+    handler: 'index.handler',
+    runtime: RUNTIME,
+    architecture: ARCHITECTURE,
+    description: spec.description,
+    environment: spec.environment,
+    timeout: spec.timeout,
+    memorySize: spec.memorySize,
+    logGroup: spec.logGroup,
+    tracing: lambda.Tracing.ACTIVE,
+    vpc: spec.vpc,
+    securityGroups: spec.securityGroups,
+  });
+
+export interface OpsFunctionProps {
+  readonly entry: string;
+  readonly description: string;
+  /** Powertools service name (the job). */
+  readonly serviceName: string;
+  readonly environment?: Record<string, string>;
+  /** @default 60 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  readonly vpc?: ec2.IVpc;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly factory: FunctionFactory;
+}
+
+/**
+ * A control-plane Lambda with the project's defaults: Node.js 22 on arm64,
+ * a minified esbuild bundle, Powertools configured through the environment,
+ * X-Ray tracing and a log group kept three months.
+ */
+export class OpsFunction extends Construct {
+  readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: OpsFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.function = props.factory(this, 'Function', {
+      entry: props.entry,
+      description: props.description,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'Lifeline',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      timeout: props.timeout ?? Duration.seconds(60),
+      memorySize: props.memorySize ?? 256,
+      logGroup,
+      vpc: props.vpc,
+      securityGroups: props.securityGroups,
+    });
+  }
+}

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { ALARM_CATALOG, alarmTags } from '../../cdk/config/alarm-catalog';
 import type { LifelineConfig } from '../../cdk/config/schema';
@@ -109,7 +110,12 @@ export class Twin {
     await this.core.dataPlane.start();
     try {
       await this.seed();
-      this.restoreSdk = this.core.interceptSdk();
+      const restoreSdk = this.core.interceptSdk();
+      const restoreIo = this.trackRealIo();
+      this.restoreSdk = () => {
+        restoreIo();
+        restoreSdk();
+      };
     } catch (error) {
       await this.stop();
       throw error;
@@ -124,6 +130,30 @@ export class Twin {
     this.servers.clear();
     await this.core.dataPlane.stop();
     this.started = false;
+  }
+
+  /**
+   * Handlers talk to PostgreSQL (pg) and the load balancers (fetch) for
+   * real. Their I/O is registered with the virtual clock, so time cannot
+   * jump while a query or request is in flight.
+   */
+  private trackRealIo(): () => void {
+    const clock = this.clock;
+    const proto = pg.Client.prototype as unknown as Record<'connect' | 'query' | 'end', (...args: unknown[]) => unknown>;
+    const originals = { connect: proto.connect, query: proto.query, end: proto.end };
+    for (const method of ['connect', 'query', 'end'] as const) {
+      const original = originals[method];
+      proto[method] = function tracked(this: unknown, ...args: unknown[]) {
+        const result = original.apply(this, args);
+        return result instanceof Promise ? clock.track(result) : result;
+      };
+    }
+    const originalFetch = globalThis.fetch;
+    globalThis.fetch = (...args: Parameters<typeof fetch>) => clock.track(originalFetch(...args));
+    return () => {
+      Object.assign(proto, originals);
+      globalThis.fetch = originalFetch;
+    };
   }
 
   private names(region: string) {
@@ -217,7 +247,8 @@ export class Twin {
       taskDefinition: this.core.arn('ecs', region, `task-definition/${this.config.appName}:1`),
     });
     if (primary) {
-      await this.rds.seedInstance(region, { id: n.database, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup] });
+      // The application has been running for a day: the heartbeat table starts with a day of history.
+      await this.rds.seedInstance(region, { id: n.database, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup], createdAt: this.clock.now() - 24 * 3600_000 });
       this.elasticache.seedGroup(region, { id: n.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
     }
     this.ssm.seed(region, `/${this.config.appName}/app/database-instance`, primary ? n.database : '');

@@ -43,7 +43,7 @@ describe('twin services through real SDK v3 clients', () => {
     pass(twin.core.seconds('rdsSnapshotCreate'));
     const drRds = new RDSClient({ region: dr });
     await expect(drRds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn, TargetDBSnapshotIdentifier: 'twin-s1-copy' }))).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
-    const copy = await drRds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn, TargetDBSnapshotIdentifier: 'twin-s1-copy', KmsKeyId: twin.inventory.dr.kmsKeyArn, SourceRegion: primary }));
+    const copy = await drRds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn, TargetDBSnapshotIdentifier: 'twin-s1-copy', KmsKeyId: twin.inventory.dr.kmsKeyArn }));
     expect(copy.DBSnapshot).toMatchObject({ Status: 'copying', SourceRegion: primary, KmsKeyId: twin.inventory.dr.kmsKeyArn });
   });
 

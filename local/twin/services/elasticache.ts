@@ -64,6 +64,7 @@ export class ElastiCacheTwin implements TwinService {
       DecreaseReplicaCount: (region: string, input: Input) => this.changeReplicas(region, input, 'DecreaseReplicaCount'),
       DescribeGlobalReplicationGroups: (region: string, input: Input) => this.describeGlobals(region, input),
       FailoverGlobalReplicationGroup: (region: string, input: Input) => this.failoverGlobal(region, input),
+      ListTagsForResource: (region: string, input: Input) => this.listTags(region, input),
     };
   }
 
@@ -286,6 +287,14 @@ export class ElastiCacheTwin implements TwinService {
     group.status.reset('modifying', this.now()).then('available', this.core.after('elasticacheModifyReplicas'));
     this.core.mutate(region, 'elasticache', action, 'modify', group.arn);
     return { ReplicationGroup: this.renderGroup(group) };
+  }
+
+  async listTags(region: string, input: Input): Promise<object> {
+    const arn = requireString('elasticache', input, 'ResourceName');
+    const match = /^arn:aws:elasticache:([a-z0-9-]+):\d+:(snapshot|replicationgroup):(.+)$/.exec(arn);
+    if (!match || match[1] !== region) throw serviceError('elasticache', 'InvalidARNFault', `Invalid ARN ${arn}`);
+    const resource = match[2] === 'snapshot' ? this.snapshot(region, match[3]) : this.group(region, match[3]);
+    return { TagList: resource.tags };
   }
 
   private renderGlobal(global: GlobalDatastore): object {

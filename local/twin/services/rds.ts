@@ -142,7 +142,7 @@ export class RdsTwin implements TwinService {
   }
 
   /** Seeds an available primary instance with a real database (twin boot, not an API call). */
-  async seedInstance(region: string, props: { id: string; instanceClass: string; multiAz: boolean; kmsKeyId: string; subnetGroup: string; securityGroupIds: string[] }): Promise<DbInstance> {
+  async seedInstance(region: string, props: { id: string; instanceClass: string; multiAz: boolean; kmsKeyId: string; subnetGroup: string; securityGroupIds: string[]; createdAt?: number }): Promise<DbInstance> {
     const physical = this.core.dataPlane.newName(props.id);
     await this.core.dataPlane.createDatabase(physical);
     await this.retain(physical);
@@ -157,6 +157,7 @@ export class RdsTwin implements TwinService {
       status: new StatusTimeline<InstanceStatus>('available', this.now()),
       tags: [],
     });
+    if (props.createdAt !== undefined) Object.assign(instance, { createdAt: props.createdAt });
     return instance;
   }
 
@@ -223,7 +224,10 @@ export class RdsTwin implements TwinService {
       BackupRetentionPeriod: instance.backupRetentionPeriod,
       PubliclyAccessible: instance.publiclyAccessible,
       InstanceCreateTime: new Date(instance.createdAt),
-      Endpoint: status === 'creating' ? undefined : { Address: `${instance.id}.twin.${instance.region}.rds.amazonaws.com`, Port: instance.port },
+      // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
+      // so handlers connect exactly as they would to RDS.
+      Endpoint: status === 'creating' || !instance.physical ? undefined : { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port },
+      DBName: instance.physical,
       DBSubnetGroup: instance.dbSubnetGroupName ? { DBSubnetGroupName: instance.dbSubnetGroupName } : undefined,
       VpcSecurityGroups: instance.vpcSecurityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
       ReadReplicaSourceDBInstanceIdentifier: instance.replicaOf

@@ -1,0 +1,26 @@
+/**
+ * The functions of each job, by the `${Placeholder}` its state machine uses
+ * for them. One table: the CDK job constructs deploy these, the local runner
+ * binds the same handlers in process.
+ */
+export interface JobFunction {
+  /** Handler file under functions/. */
+  readonly entry: string;
+  readonly description: string;
+  /** Needs to reach a database (runs in the VPC with the verifier's security group). */
+  readonly database?: boolean;
+}
+
+export const JOB_FUNCTIONS = {
+  backup: {
+    PlanFunction: { entry: 'backup/plan.ts', description: 'Validates a backup request and plans one item per target' },
+    RecoveryPointFunction: { entry: 'backup/recovery-point.ts', description: 'Reads the newest heartbeat a snapshot holds (its RPO)', database: true },
+    CopyToDrFunction: { entry: 'backup/copy-to-dr.ts', description: 'Copies a snapshot (or cache export) to the DR region' },
+    CopyStatusFunction: { entry: 'backup/copy-status.ts', description: 'Reports the status of a DR-region snapshot copy' },
+    PruneFunction: { entry: 'backup/prune.ts', description: 'Applies grandfather-father-son retention in both regions' },
+    RecordFunction: { entry: 'backup/record.ts', description: 'Writes the backup manifest and its metrics' },
+    SummarizeFunction: { entry: 'backup/summarize.ts', description: 'Records the run and fails it naming each failed target' },
+  },
+} as const satisfies Record<string, Record<string, JobFunction>>;
+
+export type Job = keyof typeof JOB_FUNCTIONS;

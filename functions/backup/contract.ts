@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Target ids a backup can name: one per protected data store. */
+export const BACKUP_TARGET_IDS = ['database', 'cache'] as const;
+export type BackupTargetId = (typeof BACKUP_TARGET_IDS)[number];
+
+/** What a manual execution (or the schedule) may pass. Defined once: handlers, CDK schedule input and tests use it. */
+export const backupInputSchema = z
+  .object({
+    /** Limit the run to these targets. @default every configured target */
+    targets: z.array(z.enum(BACKUP_TARGET_IDS, { error: () => `must be one of ${BACKUP_TARGET_IDS.join(', ')}` })).min(1, 'must name at least one target').optional(),
+    /** Why this run happens (kept in the ledger). */
+    reason: z.string().min(1).max(256).optional(),
+    /** Who started it. @default manual */
+    source: z.enum(['schedule', 'manual']).default('manual'),
+  })
+  .strict();
+export type BackupInput = z.infer<typeof backupInputSchema>;
+
+/** The input the EventBridge Scheduler schedule sends. */
+export const SCHEDULED_BACKUP_INPUT: z.input<typeof backupInputSchema> = { source: 'schedule', reason: 'scheduled backup' };
+
+/** One unit of work of the Map state: everything the per-target branch needs. */
+export const backupItemSchema = z.object({
+  runId: z.string(),
+  targetId: z.enum(BACKUP_TARGET_IDS),
+  kind: z.enum(['rds', 'elasticache']),
+  sourceRegion: z.string(),
+  drRegion: z.string(),
+  identifier: z.string(),
+  snapshotId: z.string(),
+  drKmsKeyArn: z.string(),
+  sourceBucket: z.string(),
+  drBucket: z.string(),
+  /** Seconds to wait before the first status check (the expected duration). */
+  firstWaitSeconds: z.number().int().positive(),
+  /** Seconds between later checks. */
+  pollSeconds: z.number().int().positive(),
+  /** First wait and poll interval for the cross-region copy. */
+  copyFirstWaitSeconds: z.number().int().positive(),
+  copyPollSeconds: z.number().int().positive(),
+  startedAt: z.string(),
+  tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
+});
+export type BackupItem = z.infer<typeof backupItemSchema>;
+
+export const MANAGED_TAG = 'lifeline:managed';
+export const TARGET_TAG = 'lifeline:target';

@@ -1,0 +1,67 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { parseInput } from '../shared/errors';
+import { type LedgerRef, put } from '../shared/ledger';
+import { metrics } from '../shared/powertools';
+import { backupItemSchema } from './contract';
+import { loadBackupEnv } from './deps';
+
+const eventSchema = z.object({
+  item: backupItemSchema,
+  snapshot: z.object({ createdAt: z.string(), sizeGiB: z.number().optional() }),
+  copy: z.object({ drSnapshotId: z.string(), copyStartedAt: z.string() }),
+  recoveryPoint: z.object({ newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional() }).optional(),
+  prune: z.array(z.unknown()),
+});
+export type RecordEvent = z.infer<typeof eventSchema>;
+
+export interface Manifest {
+  readonly pk: string;
+  readonly sk: string;
+  readonly runId: string;
+  readonly targetId: string;
+  readonly kind: string;
+  readonly snapshots: Record<string, string>;
+  readonly snapshotCreatedAt: string;
+  readonly sizeGiB?: number;
+  readonly backupSeconds: number;
+  readonly copySeconds: number;
+  readonly newestHeartbeat?: string;
+  readonly rpoSeconds?: number;
+  readonly prune: unknown[];
+}
+
+const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+/** Writes the backup's manifest to the ledger and publishes its metrics. */
+export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now: Date): Promise<Manifest> {
+  const { item } = event;
+  const manifest: Manifest = {
+    pk: `backup#${item.targetId}`,
+    sk: `${event.snapshot.createdAt}#${item.runId}`,
+    runId: item.runId,
+    targetId: item.targetId,
+    kind: item.kind,
+    snapshots: { [item.sourceRegion]: item.snapshotId, [item.drRegion]: event.copy.drSnapshotId },
+    snapshotCreatedAt: event.snapshot.createdAt,
+    sizeGiB: event.snapshot.sizeGiB,
+    // The copy starts the moment the snapshot is seen available, and this runs the moment the copy is.
+    backupSeconds: seconds(item.startedAt, event.copy.copyStartedAt),
+    copySeconds: seconds(event.copy.copyStartedAt, now.toISOString()),
+    newestHeartbeat: event.recoveryPoint?.newestHeartbeat,
+    rpoSeconds: event.recoveryPoint?.rpoSeconds,
+    prune: event.prune,
+  };
+  await put(ledger, { ...manifest });
+  metrics.addDimension('Target', item.targetId);
+  metrics.addMetric('BackupDuration', MetricUnit.Seconds, manifest.backupSeconds);
+  metrics.addMetric('CopyDuration', MetricUnit.Seconds, manifest.copySeconds);
+  metrics.addMetric('NewestBackupAgeSeconds', MetricUnit.Seconds, seconds(event.snapshot.createdAt, now.toISOString()));
+  metrics.addMetric('BackupSucceeded', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  return manifest;
+}
+
+const env = loadBackupEnv();
+
+export const handler = async (event: unknown) => recordManifest(parseInput(eventSchema, event, 'backup record'), env.ledger, new Date());

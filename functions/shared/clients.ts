@@ -1,0 +1,36 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+
+/**
+ * One SDK client per service and region, created on first use and kept at
+ * module scope for the life of the execution environment. Handlers reach
+ * other regions (the DR region, the primary during failback) through the
+ * same cache. Retries follow the SDK's standard strategy.
+ */
+const cache = new Map<string, unknown>();
+
+function cached<T>(key: string, create: () => T): T {
+  let client = cache.get(key) as T | undefined;
+  if (!client) {
+    client = create();
+    cache.set(key, client);
+  }
+  return client;
+}
+
+const options = (region: string) => ({ region, maxAttempts: 3 });
+
+export const rds = (region: string) => cached(`rds:${region}`, () => new RDSClient(options(region)));
+export const ecs = (region: string) => cached(`ecs:${region}`, () => new ECSClient(options(region)));
+export const elasticache = (region: string) => cached(`elasticache:${region}`, () => new ElastiCacheClient(options(region)));
+export const s3 = (region: string) => cached(`s3:${region}`, () => new S3Client(options(region)));
+export const dynamodb = (region: string) => cached(`dynamodb:${region}`, () => new DynamoDBClient(options(region)));
+export const secrets = (region: string) => cached(`secretsmanager:${region}`, () => new SecretsManagerClient(options(region)));
+export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
+export const cloudwatch = (region: string) => cached(`cloudwatch:${region}`, () => new CloudWatchClient(options(region)));

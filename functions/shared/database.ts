@@ -1,0 +1,56 @@
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import pg from 'pg';
+import { z } from 'zod';
+import { rds, secrets } from './clients';
+import { LifelineError } from './errors';
+
+const credentialsSchema = z.object({ username: z.string(), password: z.string() });
+
+/** Where and how to reach one DB instance. */
+export interface DatabaseRef {
+  readonly region: string;
+  readonly instanceId: string;
+  readonly secretId: string;
+}
+
+/**
+ * Runs `work` with a connection to an RDS instance: endpoint and database
+ * name from DescribeDBInstances, credentials from Secrets Manager (the
+ * region's replica of the master secret). TLS is verified against the RDS
+ * CA bundle the Lambda runtime ships (NODE_EXTRA_CA_CERTS); the local twin
+ * sets DATABASE_TLS=disable for its loopback PostgreSQL.
+ */
+export async function withDatabase<T>(ref: DatabaseRef, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const described = await rds(ref.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: ref.instanceId }));
+  const instance = described.DBInstances?.[0];
+  const endpoint = instance?.Endpoint;
+  if (!instance || !endpoint?.Address || !endpoint.Port) throw new LifelineError('DatabaseUnavailable', `${ref.instanceId} in ${ref.region} has no endpoint (status ${instance?.DBInstanceStatus ?? 'unknown'})`);
+  const secret = await secrets(ref.region).send(new GetSecretValueCommand({ SecretId: ref.secretId }));
+  const credentials = credentialsSchema.parse(JSON.parse(secret.SecretString ?? '{}'));
+  const client = new pg.Client({
+    host: endpoint.Address,
+    port: endpoint.Port,
+    database: instance.DBName ?? 'postgres',
+    user: credentials.username,
+    password: credentials.password,
+    ssl: process.env.DATABASE_TLS === 'disable' ? false : { rejectUnauthorized: true },
+    connectionTimeoutMillis: 10_000,
+    statement_timeout: 30_000,
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The newest heartbeat written at or before `atOrBefore` (undefined when the table is empty). */
+export async function newestHeartbeat(client: pg.Client, atOrBefore?: Date): Promise<Date | undefined> {
+  const result = await client.query<{ newest: Date | null }>(
+    atOrBefore ? 'SELECT max(written_at) AS newest FROM lifeline_heartbeat WHERE written_at <= $1' : 'SELECT max(written_at) AS newest FROM lifeline_heartbeat',
+    atOrBefore ? [atOrBefore] : [],
+  );
+  return result.rows[0]?.newest ?? undefined;
+}

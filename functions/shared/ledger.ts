@@ -1,0 +1,50 @@
+import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+
+/**
+ * The ledger's records: `pk` names what a record is about (`backup#<target>`,
+ * `run#<execution>`), `sk` orders it (ISO time or a name). Helpers take their
+ * client and table as arguments, so tests and the twin pass their own.
+ */
+export interface LedgerRecord {
+  readonly pk: string;
+  readonly sk: string;
+  readonly [field: string]: unknown;
+}
+
+export interface LedgerRef {
+  readonly client: DynamoDBClient;
+  readonly table: string;
+}
+
+/** Writes `record` unless one with its key exists; returns false when it did (a re-run). */
+export async function putOnce(ledger: LedgerRef, record: LedgerRecord): Promise<boolean> {
+  try {
+    await ledger.client.send(
+      new PutItemCommand({ TableName: ledger.table, Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Writes `record`, replacing any previous one with its key. */
+export async function put(ledger: LedgerRef, record: LedgerRecord): Promise<void> {
+  await ledger.client.send(new PutItemCommand({ TableName: ledger.table, Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }) }));
+}
+
+/** Records of `pk`, newest sort key first, optionally only those whose sort key starts with `prefix`. */
+export async function newestFirst(ledger: LedgerRef, pk: string, options: { prefix?: string; limit?: number } = {}): Promise<Record<string, unknown>[]> {
+  const result = await ledger.client.send(
+    new QueryCommand({
+      TableName: ledger.table,
+      KeyConditionExpression: options.prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: marshall(options.prefix ? { ':pk': pk, ':prefix': options.prefix } : { ':pk': pk }),
+      ScanIndexForward: false,
+      Limit: options.limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => unmarshall(item));
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
+import { type ExecutionResult, type LocalFunction, runWorkflow } from './runner';
+import type { Twin } from './twin';
+
+/** The environment the CDK job constructs give the functions, filled from the twin. */
+export function functionEnvironment(twin: Twin, region: string): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    INVENTORY: JSON.stringify(twin.inventory),
+    LEDGER_TABLE: twin.controlPlane.ledgerTable,
+    RETENTION: JSON.stringify(twin.config.backup.retention),
+    // The twin's PostgreSQL listens on loopback without TLS.
+    DATABASE_TLS: 'disable',
+    POWERTOOLS_SERVICE_NAME: 'lifeline-local',
+    POWERTOOLS_METRICS_NAMESPACE: 'Lifeline',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    POWERTOOLS_DEV: 'true',
+  };
+}
+
+function isHandlerModule(value: unknown): value is { handler: LocalFunction } {
+  return typeof value === 'object' && value !== null && 'handler' in value && typeof value.handler === 'function';
+}
+
+/**
+ * Loads a job's handlers in process. Handlers read their environment when
+ * first loaded (as in Lambda), so the environment is set first: one twin
+ * per process.
+ */
+export async function loadJobFunctions(twin: Twin, job: Job, region: string): Promise<{ substitutions: Record<string, string>; functions: Record<string, LocalFunction> }> {
+  Object.assign(process.env, functionEnvironment(twin, region));
+  const substitutions: Record<string, string> = {};
+  const functions: Record<string, LocalFunction> = {};
+  for (const [placeholder, spec] of Object.entries(JOB_FUNCTIONS[job])) {
+    const name = `${job}-${placeholder}`;
+    const loaded: unknown = await import(join(__dirname, '..', 'functions', spec.entry));
+    if (!isHandlerModule(loaded)) throw new Error(`functions/${spec.entry} exports no handler`);
+    substitutions[placeholder] = name;
+    functions[name] = loaded.handler;
+  }
+  return { substitutions, functions };
+}
+
+/** Runs a product workflow on the twin in the region it is deployed to. */
+export async function runJob(twin: Twin, job: Job, input: unknown, options: { region?: string; executionName?: string } = {}): Promise<ExecutionResult> {
+  const region = options.region ?? twin.primaryRegion;
+  const { substitutions, functions } = await loadJobFunctions(twin, job, region);
+  return runWorkflow(job, input, {
+    twin: twin.core,
+    region,
+    substitutions: { ...substitutions, TopicArn: twin.controlPlane.topicArns[region] },
+    functions,
+  }, { executionName: options.executionName });
+}

@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import type { LifelineConfig } from './config/schema';
+import { acknowledgeJustifiedWildcards } from './compliance/iam-evidence';
 import type { FunctionFactory } from './control-plane/ops-function';
 import { ControlPlaneStack } from './stacks/control-plane-stack';
 import { WorkloadStack } from './stacks/workload-stack';
@@ -42,7 +43,8 @@ export function buildLifeline(app: App, config: LifelineConfig, options: BuildOp
     env: env(config.regions.primary),
     config,
     role: 'primary',
-    workload: primary,
+    primary,
+    standby,
     functionFactory: options.functionFactory,
     crossRegionReferences: true,
     description: `Lifeline ${config.appName}: control plane, primary region`,
@@ -51,12 +53,14 @@ export function buildLifeline(app: App, config: LifelineConfig, options: BuildOp
     env: env(config.regions.dr),
     config,
     role: 'standby',
-    workload: standby,
+    primary,
+    standby,
     primaryControlPlane,
     functionFactory: options.functionFactory,
     crossRegionReferences: true,
     description: `Lifeline ${config.appName}: control plane, DR region`,
   });
+  for (const stack of [primary, standby, primaryControlPlane, standbyControlPlane]) acknowledgeJustifiedWildcards(stack);
   return { primary, standby, primaryControlPlane, standbyControlPlane };
 }
 

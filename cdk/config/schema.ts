@@ -210,6 +210,18 @@ export const lifelineConfigSchema = z
         /** Flexible time window in minutes (0 = off). @default 15 */
         flexibleWindowMinutes: z.number().int().min(0).max(1440).default(15),
         retention: retentionSchema.prefault({}),
+        /**
+         * Alarm when a target has had no successful backup for this long. It is not the RPO target:
+         * with the default 6-hour schedule a 15-minute RPO is met by the warm standby's replica, not by backups.
+         * @default 420 (the 6-hour schedule plus an hour)
+         */
+        maxAgeMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(1440)
+          .refine((m) => m <= 60 || m % 60 === 0, 'must be ≤ 60 or whole hours: CloudWatch alarm periods above an hour are multiples of 3600 s')
+          .default(420),
       })
       .strict()
       .prefault({}),

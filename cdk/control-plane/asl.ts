@@ -76,8 +76,3 @@ export function apiActionsOf(definition: AslDefinition): ApiAction[] {
   }
   return [...byIam.values()].sort((a, b) => a.iamAction.localeCompare(b.iamAction));
 }
-
-/** Read-only actions by name; everything else mutates. */
-export function isReadOnlyAction(iamAction: string): boolean {
-  return /^[a-z0-9-]+:(Describe|List|Get|BatchGet|Query|Scan|Head)[A-Za-z0-9]*$/.test(iamAction);
-}

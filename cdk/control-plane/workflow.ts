@@ -6,7 +6,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { apiActionsOf, type AslDefinition, isReadOnlyAction, placeholdersOf } from './asl';
+import { isReadOnlyAction } from '../compliance/iam-actions';
+import { apiActionsOf, type AslDefinition, placeholdersOf } from './asl';
 
 export const STATE_MACHINES_DIR = join(__dirname, '..', '..', 'state-machines');
 

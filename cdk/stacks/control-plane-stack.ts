@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { LifelineConfig, RegionRole } from '../config/schema';
+import { Backup } from '../control-plane/backup';
+import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
 import { bundledCode, type FunctionFactory } from '../control-plane/ops-function';
 import type { WorkloadStack } from './workload-stack';
@@ -10,8 +11,9 @@ import type { WorkloadStack } from './workload-stack';
 export interface ControlPlaneStackProps extends StackProps {
   readonly config: LifelineConfig;
   readonly role: RegionRole;
-  /** The workload of this region (its topic, VPC and resources). */
-  readonly workload: WorkloadStack;
+  /** The workload stacks of both regions. */
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
   /** The primary control plane, whose global ledger table the standby uses. */
   readonly primaryControlPlane?: ControlPlaneStack;
   /** How functions get their code. @default bundledCode (esbuild) */
@@ -20,12 +22,11 @@ export interface ControlPlaneStackProps extends StackProps {
 
 /**
  * The control plane of one region: the ledger (a global table owned by the
- * primary, with a replica here in the DR region), the reports bucket, and
- * the functions and workflows of each job.
+ * primary, with a replica here in the DR region) and the functions and
+ * workflows of each job.
  */
 export class ControlPlaneStack extends Stack {
   readonly ledgerTable: dynamodb.ITableV2;
-  readonly reports: s3.Bucket;
   readonly functionFactory: FunctionFactory;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
@@ -36,30 +37,20 @@ export class ControlPlaneStack extends Stack {
 
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
+      const inventory = inventoryOf(props.config, props);
+      new Backup(this, 'Backup', {
+        config: props.config,
+        inventory,
+        primary: props.primary,
+        standby: props.standby,
+        ledger: this.ledgerTable,
+        topic: props.primary.notifications.topic,
+        factory: this.functionFactory,
+      });
     } else {
       if (!props.primaryControlPlane) throw new Error('The standby control plane needs the primary one (for its ledger replica)');
       this.ledgerTable = dynamodb.TableV2.fromTableName(this, 'LedgerReplica', props.primaryControlPlane.ledgerTable.tableName);
     }
 
-    const accessLogs = new s3.Bucket(this, 'ReportAccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the server access logs of the reports bucket; logging it in turn would recurse without adding an audit trail.',
-    });
-    this.reports = new s3.Bucket(this, 'Reports', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
   }
 }

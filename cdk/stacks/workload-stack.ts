@@ -9,6 +9,7 @@ import { FailoverDns } from '../workload/dns';
 import { Network } from '../workload/network';
 import { Service } from '../workload/service';
 import { WorkloadAlarms } from '../workload/alarms';
+import { Artifacts } from '../control-plane/artifacts';
 import { Notifications } from '../control-plane/notifications';
 
 export interface WorkloadStackProps extends StackProps {
@@ -33,6 +34,8 @@ export class WorkloadStack extends Stack {
   readonly alarms: WorkloadAlarms;
   /** The region's notification topic: alarms here, and the control plane's workflows, publish to it. */
   readonly notifications: Notifications;
+  /** The region's artifacts bucket (reports, cache exports and their DR copies). */
+  readonly artifacts: Artifacts;
 
   constructor(scope: Construct, id: string, props: WorkloadStackProps) {
     super(scope, id, props);
@@ -96,6 +99,7 @@ export class WorkloadStack extends Stack {
 
     // Lives with the workload so its alarms can notify it without a stack cycle (the control plane depends on this stack).
     this.notifications = new Notifications(this, 'Notifications');
+    this.artifacts = new Artifacts(this, 'Artifacts');
     this.alarms = new WorkloadAlarms(this, 'Alarms', {
       topic: this.notifications.topic,
       appName: config.appName,

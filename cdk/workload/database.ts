@@ -41,6 +41,14 @@ export class Database extends Construct {
   readonly key: kms.Key;
   readonly securityGroup: ec2.SecurityGroup;
   readonly subnetGroup: rds.SubnetGroup;
+  /** Given to temporary restores: only the control plane's database clients reach it. */
+  readonly restoreSecurityGroup: ec2.SecurityGroup;
+  /**
+   * For control-plane functions that connect to databases (heartbeat, verifier).
+   * It lives here, with the database, so the control plane's stack depends on
+   * this one and never the reverse.
+   */
+  readonly controlPlaneClients: ec2.SecurityGroup;
   /** Present in the primary, and in the standby when it has a replica. */
   readonly instance?: rds.DatabaseInstance | rds.DatabaseInstanceReadReplica;
   /** Master credentials (primary only; the replica shares them through the secret's DR-region replica). */
@@ -60,6 +68,18 @@ export class Database extends Construct {
       description: 'PostgreSQL: only the application tasks and the control plane verifier',
       allowAllOutbound: false,
     });
+    this.restoreSecurityGroup = new ec2.SecurityGroup(this, 'RestoreSecurityGroup', {
+      vpc: common.vpc,
+      description: 'Temporary restores: only the control plane verifier',
+      allowAllOutbound: false,
+    });
+    this.controlPlaneClients = new ec2.SecurityGroup(this, 'ControlPlaneClients', {
+      vpc: common.vpc,
+      description: 'Lifeline control-plane functions that connect to databases',
+      allowAllOutbound: true,
+    });
+    this.restoreSecurityGroup.connections.allowFrom(this.controlPlaneClients, ec2.Port.tcp(common.port), 'Lifeline verifier');
+    this.securityGroup.connections.allowFrom(this.controlPlaneClients, ec2.Port.tcp(common.port), 'Lifeline control plane (heartbeat, recovery point)');
     this.subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc: common.vpc,
       description: 'Isolated subnets for the database and its restores',

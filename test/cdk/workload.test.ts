@@ -115,9 +115,13 @@ describe('workload stacks (warm standby, no DNS)', () => {
     expect(into(taskSg).length).toBeGreaterThan(0);
     expect(into(taskSg).map(source)).toEqual(into(taskSg).map(() => expect.stringContaining(albSg)));
     expect(into(taskSg).every((r) => r.FromPort === 8080 && r.ToPort === 8080)).toBe(true);
-    // The tasks on the database port, and the secret-rotation function that changes the master password.
+    // The tasks on the database port, the secret-rotation function that changes the master password,
+    // and the control plane's database clients (heartbeat, recovery point, verifier).
     const rotationSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'RotationSingleUser');
-    expect(into(dbSg).map(source).sort()).toEqual([expect.stringContaining(rotationSg), expect.stringContaining(taskSg)]);
+    const controlPlaneSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'ControlPlaneClients');
+    expect(into(dbSg).map(source).sort()).toEqual([expect.stringContaining(controlPlaneSg), expect.stringContaining(rotationSg), expect.stringContaining(taskSg)]);
+    // Temporary restores admit only those control-plane clients.
+    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'RestoreSecurityGroup')).map(source)).toEqual([expect.stringContaining(controlPlaneSg)]);
     expect(into(dbSg).find((r) => source(r).includes(taskSg))).toMatchObject({ FromPort: 5432, ToPort: 5432 });
     expect(into(cacheSg).map(source)).toEqual([expect.stringContaining(taskSg)]);
     expect(into(cacheSg)[0]).toMatchObject({ FromPort: 6379, ToPort: 6379 });

@@ -1,16 +1,15 @@
+import { mayUseWildcardResource } from '../iam-actions';
 import { asArray, compliantIf, isRecord, RuleCompliance, type TemplateRule } from '../rule';
 
-/** Actions that only read; anything else is treated as mutating. */
-const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get|BatchGet|Query|Scan|Head|Lookup|Search|Validate|Test)[A-Za-z0-9]*$/;
 
 function grantsMutationOnEverything(statement: unknown): boolean {
   if (!isRecord(statement) || statement.Effect !== 'Allow') return false;
   const everyResource = asArray(statement.Resource).some((r) => r === '*');
   if (!everyResource) return false;
-  return asArray(statement.Action).some((action) => typeof action !== 'string' || action.includes('*') || !READ_ONLY.test(action));
+  return asArray(statement.Action).some((action) => typeof action !== 'string' || action.includes('*') || !mayUseWildcardResource(action));
 }
 
-/** No IAM policy allows a mutating (or wildcard) action on Resource "*". */
+/** No IAM policy allows a mutating (or wildcard) action on Resource "*", except the few AWS offers no resource scoping for. */
 export const noWildcardMutatingAction: TemplateRule = {
   id: 'Lifeline-NoWildcardMutatingAction',
   description: 'IAM policies must not allow a mutating action on every resource',

@@ -1,0 +1,131 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { SCHEDULED_BACKUP_INPUT } from '../../functions/backup/contract';
+import type { Inventory } from '../../functions/shared/inventory';
+import type { LifelineConfig } from '../config/schema';
+import type { WorkloadStack } from '../stacks/workload-stack';
+import { JobFunctions } from './job-functions';
+import type { FunctionFactory } from './ops-function';
+import { Workflow } from './workflow';
+
+export interface BackupProps {
+  readonly config: LifelineConfig;
+  readonly inventory: Inventory;
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
+  readonly ledger: dynamodb.ITableV2;
+  readonly topic: sns.ITopic;
+  readonly factory: FunctionFactory;
+}
+
+/** Name prefix of every snapshot and copy the backup job creates; IAM mutations are scoped to it. */
+export const MANAGED_SNAPSHOT_PREFIX = 'lifeline-';
+
+/**
+ * The backup job: state-machines/backup.asl.json with its functions
+ * (functions/backup), an EventBridge Scheduler schedule, and alarms on failed
+ * executions and on the age of the newest good backup.
+ */
+export class Backup extends Construct {
+  readonly workflow: Workflow;
+  readonly functions: JobFunctions;
+
+  constructor(scope: Construct, id: string, props: BackupProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { config, primary, standby } = props;
+    const [primaryRegion, drRegion] = [config.regions.primary, config.regions.dr];
+    const snapshotArn = (region: string) => `arn:${stack.partition}:rds:${region}:${stack.account}:snapshot:${MANAGED_SNAPSHOT_PREFIX}*`;
+    const cacheSnapshotArn = `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:snapshot:${MANAGED_SNAPSHOT_PREFIX}*`;
+
+    this.functions = new JobFunctions(this, 'Functions', {
+      job: 'backup',
+      vpc: primary.network.vpc,
+      databaseClients: primary.database.controlPlaneClients,
+      factory: props.factory,
+      environment: {
+        INVENTORY: stack.toJsonString(props.inventory),
+        LEDGER_TABLE: props.ledger.tableName,
+        RETENTION: JSON.stringify(config.backup.retention),
+      },
+    });
+    const fn = this.functions.byPlaceholder;
+    for (const f of this.functions.all) props.ledger.grantReadWriteData(f);
+    // Explicit statements, not grant*(): those would edit the workload stack's resource policies and make it depend on this one.
+    fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.database.credentials?.secretArn ?? ''] }));
+    fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn] }));
+
+    const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots'], resources: ['*'] });
+    for (const f of [fn.RecoveryPointFunction, fn.CopyToDrFunction, fn.CopyStatusFunction, fn.PruneFunction]) f.addToRolePolicy(describe);
+    fn.CopyToDrFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'], resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)] }));
+    // Copying an encrypted snapshot across regions re-encrypts with the DR key: RDS needs a grant on it.
+    fn.CopyToDrFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [standby.database.key.keyArn, primary.database.key.keyArn] }));
+    for (const f of [fn.CopyToDrFunction, fn.PruneFunction]) {
+      f.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
+      f.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
+    }
+    fn.PruneFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['rds:DeleteDBSnapshot'],
+      resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)],
+      // Only snapshots that carry the managed tag: never an operator's own.
+      conditions: { StringEquals: { 'rds:snapshot-tag/lifeline:managed': 'true' } },
+    }));
+    fn.PruneFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DeleteSnapshot', 'elasticache:ListTagsForResource'], resources: [cacheSnapshotArn] }));
+
+    const cacheGroupArn = primary.cache ? `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:replicationgroup:${primary.cache.replicationGroup.ref}` : undefined;
+    this.workflow = new Workflow(this, 'Workflow', {
+      job: 'backup',
+      substitutions: { ...this.functions.substitutions(), TopicArn: props.topic.topicArn },
+      functions: this.functions.all,
+      resources: {
+        'rds:CreateDBSnapshot': [primary.database.instance?.instanceArn ?? snapshotArn(primaryRegion), snapshotArn(primaryRegion)],
+        'elasticache:CreateSnapshot': [...(cacheGroupArn ? [cacheGroupArn] : []), cacheSnapshotArn],
+        'elasticache:CopySnapshot': [cacheSnapshotArn],
+        'sns:Publish': [props.topic.topicArn],
+      },
+      extraStatements: [
+        // Creating a snapshot with tags is also an AddTagsToResource on it.
+        new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: [snapshotArn(primaryRegion)] }),
+        new iam.PolicyStatement({ actions: ['elasticache:AddTagsToResource'], resources: [cacheSnapshotArn] }),
+      ],
+    });
+    // An export to S3 is written by ElastiCache on the caller's behalf.
+    this.workflow.role.addManagedPolicy(primary.artifacts.controlPlaneAccess);
+    this.workflow.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }));
+
+    new scheduler.Schedule(this, 'Schedule', {
+      description: `Lifeline ${config.appName}: scheduled backup`,
+      schedule: scheduler.ScheduleExpression.expression(config.backup.schedule),
+      timeWindow: config.backup.flexibleWindowMinutes > 0 ? scheduler.TimeWindow.flexible(Duration.minutes(config.backup.flexibleWindowMinutes)) : scheduler.TimeWindow.off(),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.workflow.stateMachine, { input: scheduler.ScheduleTargetInput.fromObject(SCHEDULED_BACKUP_INPUT), retryAttempts: 2 }),
+    });
+
+    const alarmAction = new cloudwatchActions.SnsAction(props.topic);
+    new cloudwatch.Alarm(this, 'FailedExecutions', {
+      alarmDescription: 'A Lifeline backup execution failed',
+      metric: this.workflow.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    // No successful backup of a target within the freshness window: the newest good backup is too old.
+    for (const target of ['database', 'cache']) {
+      new cloudwatch.Alarm(this, `Stale-${target}`, {
+        alarmDescription: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes`,
+        metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'BackupSucceeded', dimensionsMap: { service: 'lifeline-backup', Target: target }, statistic: 'Sum', period: Duration.minutes(config.backup.maxAgeMinutes) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }).addAlarmAction(alarmAction);
+    }
+  }
+}

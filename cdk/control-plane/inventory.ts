@@ -1,0 +1,37 @@
+import type { Inventory, RegionalWorkload } from '../../functions/shared/inventory';
+import type { LifelineConfig } from '../config/schema';
+import type { WorkloadStack } from '../stacks/workload-stack';
+
+function regional(workload: WorkloadStack): RegionalWorkload {
+  return {
+    region: workload.region,
+    cluster: workload.service.cluster.clusterName,
+    service: workload.service.service.serviceName,
+    databaseInstanceId: workload.database.instance?.instanceIdentifier,
+    cacheReplicationGroupId: workload.cache?.replicationGroup.ref,
+    kmsKeyArn: workload.database.key.keyArn,
+    dbSubnetGroupName: workload.database.subnetGroup.subnetGroupName,
+    restoreSecurityGroupId: workload.database.restoreSecurityGroup.securityGroupId,
+    bucket: workload.artifacts.bucket.bucketName,
+    endpoint: workload.service.loadBalancer.loadBalancerDnsName,
+  };
+}
+
+/**
+ * The inventory the functions read (INVENTORY), from what the stacks
+ * deployed: generated names and ARNs pass through as tokens, so nothing is
+ * hard-coded. Values of the other region become cross-region references.
+ */
+export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadStack; standby: WorkloadStack }): Inventory {
+  const secretName = stacks.primary.database.credentials?.secretName;
+  if (!secretName) throw new Error('The primary database has no master secret');
+  return {
+    appName: config.appName,
+    strategy: config.dr.strategy,
+    primary: regional(stacks.primary),
+    dr: regional(stacks.standby),
+    databaseSecretId: secretName,
+    rtoSeconds: config.dr.rtoMinutes * 60,
+    rpoSeconds: config.dr.rpoMinutes * 60,
+  };
+}

@@ -1,0 +1,58 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { JOB_FUNCTIONS, type Job } from './jobs';
+import { type FunctionFactory, OpsFunction } from './ops-function';
+
+export interface JobFunctionsProps {
+  readonly job: Job;
+  readonly environment: Record<string, string>;
+  readonly factory: FunctionFactory;
+  /** For functions that reach a database: the VPC and the security group the databases admit. */
+  readonly vpc: ec2.IVpc;
+  readonly databaseClients: ec2.ISecurityGroup;
+}
+
+/**
+ * The Lambda functions of one job, from {@link JOB_FUNCTIONS}; functions that
+ * talk to a database run in the VPC's private subnets with the workload's
+ * control-plane client security group, which the databases admit.
+ */
+export class JobFunctions extends Construct {
+  readonly byPlaceholder: Record<string, lambda.Function> = {};
+
+  constructor(scope: Construct, id: string, props: JobFunctionsProps) {
+    super(scope, id);
+    for (const [placeholder, spec] of Object.entries(JOB_FUNCTIONS[props.job])) {
+      const database = 'database' in spec && spec.database === true;
+      this.byPlaceholder[placeholder] = new OpsFunction(this, placeholder, {
+        entry: spec.entry,
+        description: `Lifeline ${props.job}: ${spec.description}`,
+        serviceName: `lifeline-${props.job}`,
+        environment: {
+          ...props.environment,
+          // Node 20+ Lambda runtimes load the RDS CA bundle only when asked (TLS to RDS is verified).
+          ...(database ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
+        },
+        timeout: Duration.seconds(database ? 120 : 60),
+        vpc: database ? props.vpc : undefined,
+        securityGroups: database ? [props.databaseClients] : undefined,
+        factory: props.factory,
+      }).function;
+    }
+  }
+
+  /** The `${Placeholder}` → ARN substitutions for the job's state machine. */
+  substitutions(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.byPlaceholder).map(([placeholder, fn]) => [placeholder, fn.functionArn]));
+  }
+
+  get all(): lambda.Function[] {
+    return Object.values(this.byPlaceholder);
+  }
+
+  get stack(): Stack {
+    return Stack.of(this);
+  }
+}

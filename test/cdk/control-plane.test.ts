@@ -1,0 +1,137 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import validateAsl from 'asl-validator';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { SCHEDULED_BACKUP_INPUT } from '../../functions/backup/contract';
+import { apiActionsOf, placeholdersOf } from '../../cdk/control-plane/asl';
+import { isReadOnlyAction } from '../../cdk/compliance/iam-actions';
+import { isRecord } from '../../cdk/compliance/rule';
+import { STATE_MACHINES_DIR } from '../../cdk/control-plane/workflow';
+import { synthLifeline } from '../support/synth';
+
+const CONTROL_PLANE = 'Lifeline-ControlPlane-Primary';
+const files = readdirSync(STATE_MACHINES_DIR).filter((f) => f.endsWith('.asl.json'));
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** Every action the role may perform (inline policies attached to it and its managed policies), with the resources. */
+function roleGrants(resources: Resources, roleLogicalId: string, allTemplates: Resources[]): { action: string; resource: string }[] {
+  const grants: { action: string; resource: string }[] = [];
+  const statementsOf = (document: unknown) => (isRecord(document) && Array.isArray(document.Statement) ? document.Statement : []);
+  const add = (document: unknown) => {
+    for (const statement of statementsOf(document)) {
+      if (!isRecord(statement) || statement.Effect !== 'Allow') continue;
+      for (const action of [statement.Action].flat()) for (const resource of [statement.Resource].flat()) grants.push({ action: String(action), resource: JSON.stringify(resource) });
+    }
+  };
+  for (const resource of Object.values(resources)) {
+    if (resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(roleLogicalId)) add(resource.Properties.PolicyDocument);
+  }
+  const role = resources[roleLogicalId];
+  const managed = JSON.stringify(role.Properties.ManagedPolicyArns ?? []);
+  for (const template of allTemplates) {
+    for (const [id, resource] of Object.entries(template)) {
+      // Managed policies of another stack are attached through an export whose name carries the logical id.
+      if (resource.Type === 'AWS::IAM::ManagedPolicy' && managed.includes(id)) add(resource.Properties.PolicyDocument);
+    }
+  }
+  return grants;
+}
+
+describe('control plane', () => {
+  const { json } = synthLifeline({});
+  const allResources = Object.values(json).map((t) => (isRecord(t) && isRecord(t.Resources) ? (t.Resources as Resources) : {}));
+  const resources = (json[CONTROL_PLANE] as { Resources: Resources }).Resources;
+  const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  /** The deployed machine of a file: the job construct is named after the job (backup → Backup…). */
+  const machineFor = (file: string) => {
+    const job = file.replace('.asl.json', '').replace(/(^|-)([a-z])/g, (_m, _s: string, c: string) => c.toUpperCase());
+    const found = machines.find(([id]) => id.startsWith(job));
+    if (!found) throw new Error(`no deployed state machine for ${file}`);
+    return found[1];
+  };
+
+  it('has a state machine file for every job it deploys, and deploys every file', () => {
+    expect(files.sort()).toEqual(['backup.asl.json']);
+    expect(machines).toHaveLength(files.length);
+  });
+
+  it.each(files)('%s passes asl-validator', (file) => {
+    const result = validateAsl(JSON.parse(readFileSync(join(STATE_MACHINES_DIR, file), 'utf8')));
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each(files)('%s: every ${Placeholder} has exactly one substitution, and every substitution a placeholder', (file) => {
+    const placeholders = [...placeholdersOf(readFileSync(join(STATE_MACHINES_DIR, file), 'utf8'))].sort();
+    const substituted = Object.keys((machineFor(file).Properties.DefinitionSubstitutions ?? {}) as Record<string, unknown>).sort();
+    expect(substituted).toEqual(placeholders);
+  });
+
+  it.each(files)('%s: its role allows every API action the file calls and no other mutating action', (file) => {
+    const definition = JSON.parse(readFileSync(join(STATE_MACHINES_DIR, file), 'utf8'));
+    const needed = apiActionsOf(definition).map((a) => a.iamAction);
+    const roleArn = machineFor(file).Properties.RoleArn;
+    const roleId = isRecord(roleArn) && Array.isArray(roleArn['Fn::GetAtt']) ? String(roleArn['Fn::GetAtt'][0]) : '';
+    const grants = roleGrants(resources, roleId, allResources);
+    const granted = new Set(grants.map((g) => g.action));
+    for (const action of needed) expect(granted, `${file} calls ${action}`).toContain(action);
+    // What the role may change beyond the file's own calls: invoking its functions, writing
+    // to the encrypted topic's key, tagging what it creates, the S3 export, and log delivery.
+    const allowedExtras = /^(lambda:InvokeFunction|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
+    const mutating = [...granted].filter((a) => !isReadOnlyAction(a) && !needed.includes(a));
+    expect(mutating.filter((a) => !allowedExtras.test(a))).toEqual([]);
+    // No mutating action on "*".
+    expect(grants.filter((g) => g.resource === '"*"' && !isReadOnlyAction(g.action) && !/^(logs|xray):/.test(g.action))).toEqual([]);
+  });
+
+  it('logs every state machine at level ALL with execution data, traced', () => {
+    for (const [, machine] of machines) {
+      expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    }
+  });
+
+  it('runs functions on Node.js 22, arm64, traced, with Powertools configured by environment', () => {
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'));
+    expect(functions.length).toBe(7);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: 'lifeline-backup', POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
+    }
+  });
+
+  it('schedules backups with EventBridge Scheduler from the configuration, in a flexible window, with the shared input', () => {
+    const template = synthLifeline({}).templates[CONTROL_PLANE];
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 */6 * * ? *)',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+      Target: Match.objectLike({ Input: JSON.stringify(SCHEDULED_BACKUP_INPUT), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }) }),
+    });
+  });
+
+  it('alarms on failed backup executions and on a stale newest backup per target, notifying the topic', () => {
+    const template = synthLifeline({}).templates[CONTROL_PLANE];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Threshold: 0, AlarmActions: Match.anyValue() });
+    for (const target of ['database', 'cache']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'BackupSucceeded',
+        Namespace: 'Lifeline',
+        Dimensions: Match.arrayWith([{ Name: 'Target', Value: target }]),
+        Period: 420 * 60,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: Match.anyValue(),
+      });
+    }
+  });
+
+  it('keeps the ledger as a global table with point-in-time recovery and a replica in the DR region', () => {
+    const template = synthLifeline({}).templates[CONTROL_PLANE];
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: Match.arrayWith([Match.objectLike({ Region: 'us-west-2', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]),
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    });
+  });
+});

@@ -48,6 +48,8 @@ export interface ExecutionResult {
   readonly durationSeconds: number;
   /** State transitions, the billing unit of Standard workflows (states entered plus retries). */
   readonly transitions: number;
+  /** Lambda invocations the execution made (for cost estimates). */
+  readonly lambdaInvocations: number;
   readonly timeline: TimelineEntry[];
   readonly events: readonly Record<string, unknown>[];
 }
@@ -132,14 +134,20 @@ let executionCounter = 0;
  * what a `DescribeExecution` + `GetExecutionHistory` would tell, plus the
  * per-state timeline and the transition count.
  */
-export async function runWorkflow(job: string, input: unknown, bindings: RunnerBindings, options: { executionName?: string } = {}): Promise<ExecutionResult> {
+export interface RunOptionsLocal {
+  readonly executionName?: string;
+  /** Called with every event as it happens (a live step log). */
+  readonly onEvent?: (event: Record<string, unknown>) => void;
+}
+
+export async function runWorkflow(job: string, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal = {}): Promise<ExecutionResult> {
   const definition = loadDefinition(job, bindings.substitutions);
   return runDefinition(definition, input, bindings, { ...options, job });
 }
 
 const machineCache = new WeakMap<object, StateMachine>();
 
-export async function runDefinition(definition: StateMachineDefinition, input: unknown, bindings: RunnerBindings, options: { executionName?: string; job?: string } = {}): Promise<ExecutionResult> {
+export async function runDefinition(definition: StateMachineDefinition, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal & { job?: string } = {}): Promise<ExecutionResult> {
   const counter = { lambda: 0 };
   const handlers: LocalHandlers = {};
   const seen = new Set<string>();
@@ -176,7 +184,11 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
     };
     const execution = machine.run(input as never, runOptions);
     const collecting = (async () => {
-      for await (const event of execution.eventLogs) events.push(event as unknown as Record<string, unknown>);
+      for await (const event of execution.eventLogs) {
+        const record = event as unknown as Record<string, unknown>;
+        events.push(record);
+        options.onEvent?.(record);
+      }
     })();
     try {
       output = await execution.result;
@@ -204,6 +216,7 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
     stoppedAt: new Date(stoppedAtMs).toISOString(),
     durationSeconds: (stoppedAtMs - startedAtMs) / 1000,
     transitions: events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length,
+    lambdaInvocations: counter.lambda,
     timeline: buildTimeline(events),
     events,
   };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
-import { type ExecutionResult, type LocalFunction, runWorkflow } from './runner';
+import { type ExecutionResult, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
 /** The environment the CDK job constructs give the functions, filled from the twin. */
@@ -43,7 +43,7 @@ export async function loadJobFunctions(twin: Twin, job: Job, region: string): Pr
 }
 
 /** Runs a product workflow on the twin in the region it is deployed to. */
-export async function runJob(twin: Twin, job: Job, input: unknown, options: { region?: string; executionName?: string } = {}): Promise<ExecutionResult> {
+export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & { region?: string } = {}): Promise<ExecutionResult> {
   const region = options.region ?? twin.primaryRegion;
   const { substitutions, functions } = await loadJobFunctions(twin, job, region);
   return runWorkflow(job, input, {
@@ -51,5 +51,5 @@ export async function runJob(twin: Twin, job: Job, input: unknown, options: { re
     region,
     substitutions: { ...substitutions, TopicArn: twin.controlPlane.topicArns[region] },
     functions,
-  }, { executionName: options.executionName });
+  }, options);
 }

@@ -1,0 +1,30 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DrillReport } from './run';
+
+const duration = (seconds: number) => {
+  const m = Math.floor(seconds / 60);
+  return `${m}m ${(seconds % 60).toFixed(1).padStart(4, '0')}s`;
+};
+
+/** The summary table an operator reads first. */
+export function summaryTable(report: DrillReport): string {
+  const rows = [['workflow', 'result', 'virtual time', 'transitions', 'est. cost', 'notes']];
+  for (const step of report.steps) {
+    const notes = [...step.problems, ...Object.entries(step.measurements).map(([k, v]) => `${k}=${v}`)].join('; ');
+    rows.push([step.name, `${step.ok ? 'ok' : 'FAILED'} (${step.status})`, duration(step.virtualSeconds), String(step.transitions), `$${step.estimatedCostUsd.toFixed(5)}`, notes]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(rows[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
+  out.push('', `targets: RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min (${report.config.strategy}); ${report.ok ? 'every workflow met its expectations' : 'some workflows did not meet their expectations'}`);
+  return out.join('\n');
+}
+
+/** Writes reports/drill-<time>.json; returns its path. */
+export function writeJsonReport(report: DrillReport, dir = 'reports'): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `drill-${report.startedAt.replace(/[:.]/g, '-')}-${Date.now()}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

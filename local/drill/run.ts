@@ -1,0 +1,178 @@
+import type { Job } from '../../cdk/control-plane/jobs';
+import { executionCost } from '../pricing';
+import type { ExecutionResult, TimelineEntry } from '../runner';
+import { Twin } from '../twin';
+import { runJob } from '../workflows';
+import type { FaultSpec } from '../twin/faults';
+import { latencyOverrides, type Scenario } from './scenario';
+import type { LifelineConfig } from '../../cdk/config/schema';
+
+const HOUR = 3600_000;
+
+export interface StepReport {
+  readonly name: string;
+  readonly job: Job;
+  readonly region: string;
+  readonly expected: 'SUCCEEDED' | 'FAILED';
+  readonly status: ExecutionResult['status'];
+  readonly ok: boolean;
+  readonly problems: string[];
+  readonly startedAt: string;
+  readonly virtualSeconds: number;
+  readonly transitions: number;
+  readonly lambdaInvocations: number;
+  readonly estimatedCostUsd: number;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly timeline: TimelineEntry[];
+  readonly measurements: Record<string, number | string>;
+}
+
+export interface DrillReport {
+  readonly startedAt: string;
+  readonly config: { appName: string; primary: string; dr: string; strategy: string; rtoMinutes: number; rpoMinutes: number };
+  readonly scenario?: string;
+  readonly twin: { bootMs: number; resources: string[] };
+  readonly steps: StepReport[];
+  readonly ok: boolean;
+  readonly wallMs: number;
+}
+
+interface DrillStep {
+  readonly name: string;
+  readonly job: Job;
+  readonly input: unknown;
+  readonly expected: 'SUCCEEDED' | 'FAILED';
+  /** What happens on the twin before the step (time passing, application writes). */
+  readonly before?: (twin: Twin) => Promise<void>;
+  /** Checks beyond the status, returning problems, and figures for the report. */
+  readonly after?: (twin: Twin, result: ExecutionResult) => { problems: string[]; measurements: Record<string, number | string> };
+}
+
+/** The game day, in order. Steps of workflows that do not exist yet are not listed. */
+function drillSteps(): DrillStep[] {
+  return [
+    {
+      name: 'backup',
+      job: 'backup',
+      input: { reason: 'drill: scheduled backup' },
+      expected: 'SUCCEEDED',
+      before: async (twin) => {
+        twin.clock.advance(HOUR);
+        await twin.writeSampleRows(50, 'drill-before-backup');
+      },
+      after: (twin, result) => {
+        const manifests = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => String(r.pk).startsWith('backup#') && r.runId === result.executionName);
+        const problems = manifests.length === 2 ? [] : [`expected a manifest per target, found ${manifests.length}`];
+        const database = manifests.find((m) => m.targetId === 'database');
+        if (typeof database?.rpoSeconds !== 'number') problems.push('the database manifest has no RPO read from the data');
+        return {
+          problems,
+          measurements: {
+            backupRpoSeconds: typeof database?.rpoSeconds === 'number' ? database.rpoSeconds : 'n/a',
+            databaseBackupSeconds: typeof database?.backupSeconds === 'number' ? database.backupSeconds : 'n/a',
+            databaseCopySeconds: typeof database?.copySeconds === 'number' ? database.copySeconds : 'n/a',
+          },
+        };
+      },
+    },
+  ];
+}
+
+export const DRILL_JOBS: readonly Job[] = [...new Set(drillSteps().map((s) => s.job))];
+
+export interface DrillOptions {
+  readonly config: LifelineConfig;
+  readonly scenario: Scenario;
+  readonly scenarioFile?: string;
+  readonly only?: Job;
+  readonly extraFaults: readonly FaultSpec[];
+  readonly log: (line: string) => void;
+  /** Registers the twin so a signal handler can stop it. */
+  readonly onTwin?: (twin: Twin) => void;
+}
+
+const clockText = (ms: number) => {
+  const s = Math.round(ms / 100) / 10;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${(s % 60).toFixed(1).padStart(4, '0')}`;
+};
+
+export async function runDrill(options: DrillOptions): Promise<DrillReport> {
+  const wallStart = performance.now();
+  const twin = new Twin({
+    config: options.config,
+    latency: latencyOverrides(options.scenario),
+    faults: [...options.scenario.faults, ...options.extraFaults],
+    sampleRows: options.scenario.data.rows,
+    cacheKeys: options.scenario.data.cacheKeys,
+  });
+  options.onTwin?.(twin);
+  const bootStart = performance.now();
+  await twin.start();
+  const bootMs = Math.round(performance.now() - bootStart);
+  const drillStart = twin.clock.now();
+  try {
+    const inv = twin.inventory;
+    const resources = [
+      `${inv.primary.region} (primary): ECS ${inv.primary.cluster}/${inv.primary.service}, RDS ${inv.primary.databaseInstanceId} on PostgreSQL, ElastiCache ${inv.primary.cacheReplicationGroupId}, ALB http://${inv.primary.endpoint}/health`,
+      `${inv.dr.region} (DR, ${inv.strategy}): ECS ${inv.dr.cluster}/${inv.dr.service}${inv.dr.databaseInstanceId ? `, read replica ${inv.dr.databaseInstanceId}` : ''}${inv.dr.cacheReplicationGroupId ? `, ElastiCache ${inv.dr.cacheReplicationGroupId}` : ''}, ALB http://${inv.dr.endpoint}/health`,
+      `control plane: ledger ${twin.controlPlane.ledgerTable}, topics in both regions, ${[...twin.cloudwatch.alarms.values()].reduce((n, m) => n + m.size, 0)} alarms`,
+    ];
+    options.log(`twin ready in ${bootMs} ms (PostgreSQL included):`);
+    for (const line of resources) options.log(`  ${line}`);
+
+    const steps = drillSteps().filter((s) => !options.only || s.job === options.only);
+    const reports: StepReport[] = [];
+    for (const step of steps) {
+      await step.before?.(twin);
+      const region = twin.primaryRegion;
+      const startedAt = twin.clock.now();
+      options.log(`\n▶ ${step.name} (${step.job}, ${region}) at T+${clockText(startedAt - drillStart)}`);
+      const result = await runJob(twin, step.job, step.input, {
+        region,
+        executionName: `drill-${step.name}`,
+        onEvent: (event) => {
+          const state = event.state as { name?: string; type?: string } | undefined;
+          if (!state?.name || (event.type !== 'StateExited' && event.type !== 'StateFailed') || state.type !== 'Task') return;
+          const index = typeof event.index === 'number' ? `[${event.index}]` : '';
+          const mark = event.type === 'StateFailed' ? `✗ ${String(event.Error)}` : '✓';
+          options.log(`  T+${clockText(Number(event.timestamp) - drillStart)}  ${state.name}${index} ${mark}`);
+        },
+      });
+      const checked = step.after?.(twin, result) ?? { problems: [], measurements: {} };
+      const problems = [...(result.status === step.expected ? [] : [`expected ${step.expected}, got ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''}`]), ...checked.problems];
+      reports.push({
+        name: step.name,
+        job: step.job,
+        region,
+        expected: step.expected,
+        status: result.status,
+        ok: problems.length === 0,
+        problems,
+        startedAt: result.startedAt,
+        virtualSeconds: result.durationSeconds,
+        transitions: result.transitions,
+        lambdaInvocations: result.lambdaInvocations,
+        estimatedCostUsd: executionCost(result.transitions, result.lambdaInvocations),
+        error: result.error,
+        cause: result.cause,
+        timeline: result.timeline,
+        measurements: checked.measurements,
+      });
+      options.log(`  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${result.transitions} transitions${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+    }
+    return {
+      startedAt: new Date(drillStart).toISOString(),
+      config: { appName: options.config.appName, primary: twin.primaryRegion, dr: twin.drRegion, strategy: options.config.dr.strategy, rtoMinutes: options.config.dr.rtoMinutes, rpoMinutes: options.config.dr.rpoMinutes },
+      scenario: options.scenarioFile,
+      twin: { bootMs, resources },
+      steps: reports,
+      ok: reports.every((r) => r.ok),
+      wallMs: Math.round(performance.now() - wallStart),
+    };
+  } finally {
+    await twin.stop();
+  }
+}

@@ -1,0 +1,75 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function drill(args: string[]) {
+  return spawnSync(TSX, ['local/drill.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+}
+
+/** PostgreSQL servers the twin started (their data directories carry this prefix). */
+function twinPostgresProcesses(): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', 'lifeline-twin-pg-'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('postgres') && !l.includes('pgrep'));
+  } catch {
+    return [];
+  }
+}
+
+describe('npm start (the drill)', () => {
+  it('runs the backup on the twin, prints the summary as JSON and exits 0', () => {
+    const result = drill(['--only', 'backup', '--json']);
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ ok: true, steps: [{ name: 'backup', status: 'SUCCEEDED', ok: true }] });
+    expect(summary.steps[0].transitions).toBeGreaterThan(10);
+    expect(result.stderr).toContain('twin ready in');
+  });
+
+  it('exits 1 naming the workflow when a fault makes it fail', () => {
+    const result = drill(['--only', 'backup', '--fault', 'fail:rds:CreateDBSnapshot:SnapshotQuotaExceededFault:9']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/✗ backup: expected SUCCEEDED, got FAILED \(BackupFailed: .*database: Rds\.SnapshotQuotaExceededException/);
+  });
+
+  it.each([
+    [['--only', 'nothing'], /argument 'nothing' is invalid/],
+    [['--fault', 'explode:everything'], /Invalid fault "explode:everything"/],
+    [['--bogus'], /unknown option '--bogus'/],
+  ])('rejects bad options %j with exit code 2 before starting anything', (args, message) => {
+    const result = drill(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).not.toContain('twin ready');
+  });
+
+  it('rejects a bad scenario file with exit code 2, naming the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ faults: [{ kind: 'throttle', service: 'nope' }], latency: { warpDrive: 1 } }));
+    const result = drill(['--scenario', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('faults.0.service: must be a twin service name');
+    expect(result.stderr).toContain('latency: keys must be latency profile entries');
+  });
+
+  it('stops PostgreSQL on Ctrl-C', async () => {
+    const child = spawn(TSX, ['local/drill.ts', '--only', 'backup'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+    let output = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('twin ready')) resolve();
+      });
+    });
+    expect(twinPostgresProcesses().length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(twinPostgresProcesses()).toEqual([]);
+  });
+});

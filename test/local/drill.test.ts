@@ -11,14 +11,33 @@ function drill(args: string[]) {
   return spawnSync(TSX, ['local/drill.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 }
 
-/** PostgreSQL servers the twin started (their data directories carry this prefix). */
-function twinPostgresProcesses(): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', 'lifeline-twin-pg-'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('postgres') && !l.includes('pgrep'));
-  } catch {
-    return [];
+/** PostgreSQL server processes below `root` in the process tree (tsx → node → postgres). */
+function postgresUnder(root: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .flatMap((m) => (m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }] : []));
+  const descendants = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of table) {
+      if (descendants.has(p.ppid) && !descendants.has(p.pid)) {
+        descendants.add(p.pid);
+        grew = true;
+      }
+    }
   }
+  return table.filter((p) => descendants.has(p.pid) && p.args.includes('postgres') && p.args.includes('lifeline-twin-pg-')).map((p) => p.pid);
 }
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('npm start (the drill)', () => {
   it('runs the backup on the twin, prints the summary as JSON and exits 0', () => {
@@ -66,10 +85,11 @@ describe('npm start (the drill)', () => {
         if (output.includes('twin ready')) resolve();
       });
     });
-    expect(twinPostgresProcesses().length).toBeGreaterThan(0);
+    const servers = postgresUnder(child.pid ?? -1);
+    expect(servers.length).toBeGreaterThan(0);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
-    expect(twinPostgresProcesses()).toEqual([]);
+    expect(servers.filter(alive)).toEqual([]);
   });
 });

@@ -1,19 +1,128 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import '../local/polyfills';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { build } from 'esbuild';
+import { parseConfig } from '../cdk/config/load';
+import { JOB_FUNCTIONS } from '../cdk/control-plane/jobs';
+import { FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
+import { executionCost } from '../local/pricing';
+import { runDefinition } from '../local/runner';
+import { Twin } from '../local/twin';
+import { functionEnvironment, runJob } from '../local/workflows';
 
-/** Wall time of one command, in milliseconds. */
+/**
+ * `npm run bench`: the figures the issues ask for, into bench/results.json.
+ * Wall times are medians of several runs; this machine is shared, so read
+ * them as orders of magnitude and compare runs of the same machine.
+ */
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10;
+};
+
 function wallMs(command: string, args: string[]): number {
   const start = performance.now();
   execFileSync(command, args, { stdio: 'ignore', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
   return Math.round(performance.now() - start);
 }
 
-const results = {
-  measuredAt: new Date().toISOString(),
-  synthWallMs: wallMs('npx', ['cdk', 'synth', '--quiet']),
-  testWallMs: wallMs('npx', ['vitest', 'run']),
-};
-mkdirSync(join(__dirname), { recursive: true });
-writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(results);
+async function twinFigures() {
+  const config = parseConfig({ appName: 'bench' });
+  const boots: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const twin = new Twin({ config });
+    const start = performance.now();
+    await twin.start();
+    boots.push(performance.now() - start);
+    await twin.stop();
+  }
+  const twin = new Twin({ config });
+  await twin.start();
+  try {
+    // 1,000 transitions: 333 Wait → Pass → Choice rounds between a start and an end state.
+    const loop: StateMachineDefinition = {
+      StartAt: 'Init',
+      States: {
+        Init: { Type: 'Pass', Result: { n: 0 }, Next: 'Tick' },
+        Tick: { Type: 'Wait', Seconds: 60, Next: 'Count' },
+        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 333, Next: 'Tick' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const bindings = { twin: twin.core, region: twin.primaryRegion, substitutions: {}, functions: {} };
+    const loops: number[] = [];
+    let transitions = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const start = performance.now();
+      const result = await runDefinition(loop, {}, bindings);
+      loops.push(performance.now() - start);
+      transitions = result.transitions;
+    }
+    twin.clock.advance(3600_000);
+    const start = performance.now();
+    const backup = await runJob(twin, 'backup', { reason: 'bench' }, { executionName: 'bench-backup' });
+    const backupWall = performance.now() - start;
+    return {
+      twinBootMs: { median: median(boots), runs: boots.map(Math.round) },
+      thousandTransitions: { transitions, wallMsMedian: median(loops) },
+      workflows: {
+        backup: { status: backup.status, transitions: backup.transitions, virtualSeconds: backup.durationSeconds, lambdaInvocations: backup.lambdaInvocations, wallMs: Math.round(backupWall), estimatedCostUsd: executionCost(backup.transitions, backup.lambdaInvocations) },
+      },
+      env: functionEnvironment(twin, twin.primaryRegion),
+    };
+  } finally {
+    await twin.stop();
+  }
+}
+
+async function functionFigures(env: Record<string, string>) {
+  const out = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+  const bare: number[] = [];
+  for (let i = 0; i < 10; i += 1) {
+    const start = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    bare.push(performance.now() - start);
+  }
+  const figures: Record<string, { bundleBytes: number; coldImportMs: number }> = {};
+  for (const [job, functions] of Object.entries(JOB_FUNCTIONS)) {
+    for (const spec of Object.values(functions)) {
+      const outfile = join(out, `${spec.entry.replace(/[/.]/g, '-')}.js`);
+      // The same options the CDK's NodejsFunction uses (cdk/control-plane/ops-function.ts).
+      await build({ entryPoints: [join(FUNCTIONS_DIR, spec.entry)], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', outfile, external: ['pg-native'], logLevel: 'silent' });
+      const runs: number[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        const start = performance.now();
+        const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], { env: { ...process.env, ...env } });
+        runs.push(performance.now() - start);
+        if (child.status !== 0) throw new Error(`${spec.entry} failed to load: ${child.stderr.toString()}`);
+      }
+      figures[`${job}/${spec.entry}`] = { bundleBytes: statSync(outfile).size, coldImportMs: Math.round(median(runs) - median(bare)) };
+    }
+  }
+  return { bareNodeMs: median(bare), functions: figures };
+}
+
+async function main(): Promise<void> {
+  const twin = await twinFigures();
+  const { env, ...twinResults } = twin;
+  const functions = await functionFigures(env);
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+    ...twinResults,
+    ...functions,
+    synthWallMs: wallMs('npx', ['cdk', 'synth', '--quiet']),
+    testWallMs: process.argv.includes('--skip-tests') ? undefined : wallMs('npx', ['vitest', 'run']),
+  };
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

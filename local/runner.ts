@@ -23,6 +23,8 @@ export interface RunnerBindings {
   readonly substitutions: Readonly<Record<string, string>>;
   /** In-process handlers by the function name the ASL's FunctionName resolves to. */
   readonly functions: Readonly<Record<string, LocalFunction>>;
+  /** Child state machines (`states:startExecution.sync:2`) by the ARN their placeholder resolves to. */
+  readonly childMachines?: Readonly<Record<string, { job: string; definition: StateMachineDefinition }>>;
 }
 
 export interface TimelineEntry {
@@ -50,6 +52,15 @@ export interface ExecutionResult {
   readonly transitions: number;
   /** Lambda invocations the execution made (for cost estimates). */
   readonly lambdaInvocations: number;
+  /**
+   * Events this execution's history would hold in AWS, estimated from the
+   * run (Step Functions caps a history at 25,000): 2 per state entered and
+   * exited, 3 more per Task attempt (scheduled, started, succeeded or
+   * failed), 2 per Map iteration and Parallel branch, 2 for the execution.
+   */
+  readonly historyEvents: number;
+  /** Child executions it started (startExecution.sync), each with its own history. */
+  readonly children: ExecutionResult[];
   readonly timeline: TimelineEntry[];
   readonly events: readonly Record<string, unknown>[];
 }
@@ -88,7 +99,32 @@ async function readBodies(value: unknown): Promise<unknown> {
  * the real integration: Lambda returns `{ StatusCode, Payload, ExecutedVersion }`,
  * aws-sdk tasks answer in PascalCase and fail as `<Service>.<Name>Exception`.
  */
-function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number }): (input: unknown) => Promise<unknown> {
+const START_CHILD_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number; children: ExecutionResult[] }): (input: unknown) => Promise<unknown> {
+  if (resource === START_CHILD_SYNC) {
+    return async (input) => {
+      const params = (input ?? {}) as Input;
+      const arn = String(params.StateMachineArn ?? '');
+      const child = bindings.childMachines?.[arn];
+      if (!child) throw stepFunctionsError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
+      const result = await runDefinition(child.definition, params.Input ?? {}, bindings, { job: child.job, executionName: typeof params.Name === 'string' ? params.Name : undefined });
+      counter.children.push(result);
+      const described = {
+        ExecutionArn: `arn:aws:states:${bindings.region}:111122223333:execution:${child.job}:${result.executionName}`,
+        StateMachineArn: arn,
+        Name: result.executionName,
+        Status: result.status,
+        StartDate: result.startedAt,
+        StopDate: result.stoppedAt,
+        Input: params.Input ?? {},
+        ...(result.status === 'SUCCEEDED' ? { Output: result.output } : { Error: result.error, Cause: result.cause }),
+      };
+      // A failed child fails the task with States.TaskFailed; its Cause is the described execution.
+      if (result.status !== 'SUCCEEDED') throw stepFunctionsError('States.TaskFailed', JSON.stringify(described));
+      return described;
+    };
+  }
   if (resource === LAMBDA_INVOKE) {
     return async (input) => {
       const params = (input ?? {}) as Input;
@@ -148,7 +184,7 @@ export async function runWorkflow(job: string, input: unknown, bindings: RunnerB
 const machineCache = new WeakMap<object, StateMachine>();
 
 export async function runDefinition(definition: StateMachineDefinition, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal & { job?: string } = {}): Promise<ExecutionResult> {
-  const counter = { lambda: 0 };
+  const counter = { lambda: 0, children: [] as ExecutionResult[] };
   const handlers: LocalHandlers = {};
   const seen = new Set<string>();
   for (const [name, state] of allStates(definition)) {
@@ -217,9 +253,41 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
     durationSeconds: (stoppedAtMs - startedAtMs) / 1000,
     transitions: events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried').length,
     lambdaInvocations: counter.lambda,
+    historyEvents: estimateHistoryEvents(events),
+    children: counter.children,
     timeline: buildTimeline(events),
     events,
   };
+}
+
+function estimateHistoryEvents(events: readonly Record<string, unknown>[]): number {
+  let count = 2;
+  for (const event of events) {
+    const state = event.state as { type?: string } | undefined;
+    switch (event.type) {
+      case 'StateEntered':
+        count += state?.type === 'Task' ? 4 : 1;
+        break;
+      case 'StateExited':
+      case 'StateFailed':
+        count += 1;
+        break;
+      case 'StateRetried':
+        count += 3;
+        break;
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed':
+      case 'ParallelBranchStarted':
+      case 'ParallelBranchSucceeded':
+      case 'ParallelBranchFailed':
+        count += 1;
+        break;
+      default:
+        break;
+    }
+  }
+  return count;
 }
 
 function buildTimeline(events: readonly Record<string, unknown>[]): TimelineEntry[] {

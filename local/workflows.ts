@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
-import { type ExecutionResult, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
+import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
+import { type ExecutionResult, loadDefinition, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
 /** The environment the CDK job constructs give the functions, filled from the twin. */
@@ -46,10 +46,14 @@ export async function loadJobFunctions(twin: Twin, job: Job, region: string): Pr
 export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & { region?: string } = {}): Promise<ExecutionResult> {
   const region = options.region ?? twin.primaryRegion;
   const { substitutions, functions } = await loadJobFunctions(twin, job, region);
-  return runWorkflow(job, input, {
-    twin: twin.core,
-    region,
-    substitutions: { ...substitutions, TopicArn: twin.controlPlane.topicArns[region] },
-    functions,
-  }, options);
+  const childMachines: Record<string, { job: string; definition: ReturnType<typeof loadDefinition> }> = {};
+  const childArns: Record<string, string> = {};
+  for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {
+    childArns[placeholder] = `arn:aws:states:${region}:111122223333:stateMachine:${file}`;
+  }
+  const all = { ...substitutions, ...childArns, TopicArn: twin.controlPlane.topicArns[region] };
+  for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {
+    childMachines[childArns[placeholder]] = { job: file, definition: loadDefinition(file, all) };
+  }
+  return runWorkflow(job, input, { twin: twin.core, region, substitutions: all, functions, childMachines }, options);
 }

@@ -33,6 +33,10 @@ const JUSTIFICATIONS: readonly Justification[] = [
     reason: 'Scoped to snapshots whose names carry the lifeline- prefix the control plane gives every snapshot it creates; deletes additionally require the lifeline:managed tag.',
   },
   {
+    applies: (finding) => /:states:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):execution:<[A-Za-z0-9]+\.Name>:\*$/.test(finding),
+    reason: 'Describing and stopping the executions of the one child state machine this workflow starts and awaits (startExecution.sync); execution names are generated.',
+  },
+  {
     applies: (finding) => /^Resource::<ArtifactsBucket[0-9A-F]{8}\.Arn>\/(lifeline-|cache-backups\/|reports\/)\*$/.test(finding),
     reason: 'Objects of the control plane\'s own artifacts bucket (cache exports and their DR copies), under the prefixes the backup job writes.',
   },

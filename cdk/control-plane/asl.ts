@@ -42,6 +42,7 @@ export const OPTIMIZED_INTEGRATIONS: Record<string, { service: string; action: s
   'arn:aws:states:::dynamodb:putItem': { service: 'dynamodb', action: 'PutItem' },
   'arn:aws:states:::dynamodb:getItem': { service: 'dynamodb', action: 'GetItem' },
   'arn:aws:states:::dynamodb:updateItem': { service: 'dynamodb', action: 'UpdateItem' },
+  'arn:aws:states:::states:startExecution.sync:2': { service: 'sfn', action: 'StartExecution' },
 };
 
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,7 +13,7 @@ import type { LifelineConfig } from '../config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
 import { JobFunctions } from './job-functions';
 import type { FunctionFactory } from './ops-function';
-import { Workflow } from './workflow';
+import { placeholdersOfFile, substitutionsFor, Workflow } from './workflow';
 
 export interface BackupProps {
   readonly config: LifelineConfig;
@@ -29,12 +29,14 @@ export interface BackupProps {
 export const MANAGED_SNAPSHOT_PREFIX = 'lifeline-';
 
 /**
- * The backup job: state-machines/backup.asl.json with its functions
+ * The backup job: state-machines/backup.asl.json (plan, one child per
+ * target, summary) and backup-target.asl.json (one target), their functions
  * (functions/backup), an EventBridge Scheduler schedule, and alarms on failed
  * executions and on the age of the newest good backup.
  */
 export class Backup extends Construct {
   readonly workflow: Workflow;
+  readonly targetWorkflow: Workflow;
   readonly functions: JobFunctions;
 
   constructor(scope: Construct, id: string, props: BackupProps) {
@@ -80,15 +82,15 @@ export class Backup extends Construct {
     fn.PruneFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DeleteSnapshot', 'elasticache:ListTagsForResource'], resources: [cacheSnapshotArn] }));
 
     const cacheGroupArn = primary.cache ? `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:replicationgroup:${primary.cache.replicationGroup.ref}` : undefined;
-    this.workflow = new Workflow(this, 'Workflow', {
-      job: 'backup',
-      substitutions: { ...this.functions.substitutions(), TopicArn: props.topic.topicArn },
-      functions: this.functions.all,
+    // One child execution per target (its own history), started and awaited by the parent.
+    this.targetWorkflow = new Workflow(this, 'TargetWorkflow', {
+      job: 'backup-target',
+      substitutions: substitutionsFor('backup-target', this.functions.substitutions()),
+      functions: this.functions.usedBy(placeholdersOfFile('backup-target')),
       resources: {
         'rds:CreateDBSnapshot': [primary.database.instance?.instanceArn ?? snapshotArn(primaryRegion), snapshotArn(primaryRegion)],
         'elasticache:CreateSnapshot': [...(cacheGroupArn ? [cacheGroupArn] : []), cacheSnapshotArn],
         'elasticache:CopySnapshot': [cacheSnapshotArn],
-        'sns:Publish': [props.topic.topicArn],
       },
       extraStatements: [
         // Creating a snapshot with tags is also an AddTagsToResource on it.
@@ -97,8 +99,24 @@ export class Backup extends Construct {
       ],
     });
     // An export to S3 is written by ElastiCache on the caller's behalf.
-    this.workflow.role.addManagedPolicy(primary.artifacts.controlPlaneAccess);
-    this.workflow.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }));
+    this.targetWorkflow.role.addManagedPolicy(primary.artifacts.controlPlaneAccess);
+
+    const targetArn = this.targetWorkflow.stateMachine.stateMachineArn;
+    this.workflow = new Workflow(this, 'Workflow', {
+      job: 'backup',
+      substitutions: { ...substitutionsFor('backup', this.functions.substitutions()), TopicArn: props.topic.topicArn, TargetStateMachineArn: targetArn },
+      functions: this.functions.usedBy(placeholdersOfFile('backup')),
+      resources: {
+        'states:StartExecution': [targetArn],
+        'sns:Publish': [props.topic.topicArn],
+      },
+      extraStatements: [
+        // startExecution.sync: describe and stop the child, and the managed rule that reports its completion.
+        new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.targetWorkflow.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+        new iam.PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
+      ],
+    });
 
     new scheduler.Schedule(this, 'Schedule', {
       description: `Lifeline ${config.appName}: scheduled backup`,

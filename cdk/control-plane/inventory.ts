@@ -31,6 +31,7 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
     primary: regional(stacks.primary),
     dr: regional(stacks.standby),
     databaseSecretId: secretName,
+    additionalTargets: [],
     rtoSeconds: config.dr.rtoMinutes * 60,
     rpoSeconds: config.dr.rpoMinutes * 60,
   };

@@ -52,6 +52,11 @@ export class JobFunctions extends Construct {
     return Object.values(this.byPlaceholder);
   }
 
+  /** The functions whose placeholders `used` contains (what one state machine may invoke). */
+  usedBy(used: ReadonlySet<string>): lambda.Function[] {
+    return Object.entries(this.byPlaceholder).flatMap(([placeholder, fn]) => (used.has(placeholder) ? [fn] : []));
+  }
+
   get stack(): Stack {
     return Stack.of(this);
   }

@@ -24,3 +24,12 @@ export const JOB_FUNCTIONS = {
 } as const satisfies Record<string, Record<string, JobFunction>>;
 
 export type Job = keyof typeof JOB_FUNCTIONS;
+
+/**
+ * Child state machines a job starts (`states:startExecution.sync:2`), by the
+ * placeholder of their ARN; each is state-machines/<file>.asl.json and uses
+ * the job's functions.
+ */
+export const JOB_CHILD_MACHINES: Partial<Record<Job, Readonly<Record<string, string>>>> = {
+  backup: { TargetStateMachineArn: 'backup-target' },
+};

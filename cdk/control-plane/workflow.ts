@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,8 +11,19 @@ import { apiActionsOf, type AslDefinition, placeholdersOf } from './asl';
 
 export const STATE_MACHINES_DIR = join(__dirname, '..', '..', 'state-machines');
 
+/** The placeholders of state-machines/<file>.asl.json. */
+export function placeholdersOfFile(file: string): Set<string> {
+  return placeholdersOf(readFileSync(join(STATE_MACHINES_DIR, `${file}.asl.json`), 'utf8'));
+}
+
+/** The subset of `available` a file uses (a job's functions are shared by its parent and child machines). */
+export function substitutionsFor(file: string, available: Readonly<Record<string, string>>): Record<string, string> {
+  const used = placeholdersOfFile(file);
+  return Object.fromEntries(Object.entries(available).filter(([name]) => used.has(name)));
+}
+
 export interface WorkflowProps {
-  /** The job: its definition is state-machines/<job>.asl.json. */
+  /** The definition is state-machines/<job>.asl.json. */
   readonly job: string;
   /** One value per `${Placeholder}` of the file (checked both ways at synth). */
   readonly substitutions: Record<string, string>;
@@ -72,5 +83,7 @@ export class Workflow extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // Which file a deployed machine runs: read by tests and by operators in the console.
+    Tags.of(this.stateMachine).add('lifeline:definition', `${props.job}.asl.json`);
   }
 }

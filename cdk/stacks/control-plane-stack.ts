@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { LifelineConfig, RegionRole } from '../config/schema';
 import { Backup } from '../control-plane/backup';
+import { Heartbeat } from '../control-plane/heartbeat';
 import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
 import { bundledCode, type FunctionFactory } from '../control-plane/ops-function';
@@ -35,9 +36,19 @@ export class ControlPlaneStack extends Stack {
     Tags.of(this).add('lifeline:region-role', props.role);
     this.functionFactory = props.functionFactory ?? bundledCode;
 
+    const inventory = inventoryOf(props.config, props);
+    const secretName = props.primary.database.credentials?.secretName;
+    if (!secretName) throw new Error('The primary database has no master secret');
+    new Heartbeat(this, 'Heartbeat', {
+      inventory,
+      role: props.role === 'primary' ? 'primary' : 'dr',
+      workload: props.role === 'primary' ? props.primary : props.standby,
+      secretName,
+      factory: this.functionFactory,
+    });
+
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
-      const inventory = inventoryOf(props.config, props);
       new Backup(this, 'Backup', {
         config: props.config,
         inventory,

@@ -1,14 +1,26 @@
 import { z } from 'zod';
 
-/** Target ids a backup can name: one per protected data store. */
-export const BACKUP_TARGET_IDS = ['database', 'cache'] as const;
-export type BackupTargetId = (typeof BACKUP_TARGET_IDS)[number];
+import type { Inventory } from '../shared/inventory';
+
+export interface BackupTarget {
+  readonly id: string;
+  readonly kind: 'rds' | 'elasticache';
+  readonly identifier: string;
+}
+
+/** Every target the inventory protects: the application's database and cache, then any additional ones. */
+export function backupTargetsOf(inventory: Inventory): BackupTarget[] {
+  const targets: BackupTarget[] = [];
+  if (inventory.primary.databaseInstanceId) targets.push({ id: 'database', kind: 'rds', identifier: inventory.primary.databaseInstanceId });
+  if (inventory.primary.cacheReplicationGroupId) targets.push({ id: 'cache', kind: 'elasticache', identifier: inventory.primary.cacheReplicationGroupId });
+  return [...targets, ...inventory.additionalTargets];
+}
 
 /** What a manual execution (or the schedule) may pass. Defined once: handlers, CDK schedule input and tests use it. */
 export const backupInputSchema = z
   .object({
     /** Limit the run to these targets. @default every configured target */
-    targets: z.array(z.enum(BACKUP_TARGET_IDS, { error: () => `must be one of ${BACKUP_TARGET_IDS.join(', ')}` })).min(1, 'must name at least one target').optional(),
+    targets: z.array(z.string().min(1)).min(1, 'must name at least one target').optional(),
     /** Why this run happens (kept in the ledger). */
     reason: z.string().min(1).max(256).optional(),
     /** Who started it. @default manual */
@@ -23,7 +35,7 @@ export const SCHEDULED_BACKUP_INPUT: z.input<typeof backupInputSchema> = { sourc
 /** One unit of work of the Map state: everything the per-target branch needs. */
 export const backupItemSchema = z.object({
   runId: z.string(),
-  targetId: z.enum(BACKUP_TARGET_IDS),
+  targetId: z.string().min(1),
   kind: z.enum(['rds', 'elasticache']),
   sourceRegion: z.string(),
   drRegion: z.string(),

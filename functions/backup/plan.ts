@@ -1,8 +1,8 @@
 import type { Inventory } from '../shared/inventory';
-import { parseInput } from '../shared/errors';
+import { parseInput, ValidationError } from '../shared/errors';
 import { type LedgerRef, newestFirst, putOnce } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import { type BackupInput, backupInputSchema, type BackupItem, BACKUP_TARGET_IDS, MANAGED_TAG, TARGET_TAG } from './contract';
+import { type BackupInput, backupInputSchema, type BackupItem, backupTargetsOf, MANAGED_TAG, TARGET_TAG } from './contract';
 import { loadBackupEnv } from './deps';
 
 /** Defaults before any backup of a target has been measured. */
@@ -39,13 +39,12 @@ export interface Plan {
 /** Validates the input (before anything changes) and plans one item per target. */
 export async function planBackup(event: PlanEvent, inventory: Inventory, ledger: LedgerRef): Promise<Plan> {
   const input = parseInput(backupInputSchema, event.input ?? {}, 'backup input');
-  const wanted = input.targets ?? [...BACKUP_TARGET_IDS];
-  const identifiers = { database: inventory.primary.databaseInstanceId, cache: inventory.primary.cacheReplicationGroupId };
+  const known = backupTargetsOf(inventory);
+  const unknown = (input.targets ?? []).flatMap((id, index) => (known.some((t) => t.id === id) ? [] : [`targets.${index}: unknown target "${id}" (known: ${known.map((t) => t.id).join(', ')})`]));
+  if (unknown.length) throw new ValidationError(`Invalid backup input: ${unknown.join('; ')}`);
+  const wanted = input.targets ? known.filter((t) => input.targets?.includes(t.id)) : known;
   const items: BackupItem[] = [];
-  for (const targetId of wanted) {
-    const identifier = identifiers[targetId];
-    if (!identifier) continue;
-    const kind = targetId === 'database' ? 'rds' : 'elasticache';
+  for (const { id: targetId, kind, identifier } of wanted) {
     const [last] = await newestFirst(ledger, `backup#${targetId}`, { limit: 1 });
     const expected = typeof last?.backupSeconds === 'number' ? last.backupSeconds : DEFAULT_EXPECTED_SECONDS[kind];
     const expectedCopy = typeof last?.copySeconds === 'number' ? last.copySeconds : DEFAULT_EXPECTED_SECONDS.copy;

@@ -16,15 +16,26 @@ export interface BackupSummary {
   readonly manifests: Record<string, unknown>[];
 }
 
-/** One line of a failed Lambda's Cause: its errorMessage when the cause is Lambda's JSON. */
-function readableCause(cause: string): string {
+function parseJson(text: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) return String(parsed.errorMessage);
+    return JSON.parse(text);
   } catch {
-    // not JSON: already readable
+    return undefined;
   }
-  return cause;
+}
+
+/**
+ * The real error of a failed target: a child execution fails its task with
+ * States.TaskFailed and carries its own Error and Cause in the Cause; a
+ * Lambda's Cause is JSON with errorMessage.
+ */
+export function rootCause(error: string, cause: string): { error: string; cause: string } {
+  const parsed = parseJson(cause);
+  if (typeof parsed === 'object' && parsed !== null) {
+    if ('Error' in parsed && typeof parsed.Error === 'string') return rootCause(parsed.Error, 'Cause' in parsed ? String(parsed.Cause) : '');
+    if ('errorMessage' in parsed) return { error, cause: String(parsed.errorMessage) };
+  }
+  return { error, cause };
 }
 
 /**
@@ -32,7 +43,7 @@ function readableCause(cause: string): string {
  * any failed, the execution fails naming each failed target and why.
  */
 export async function summarize(event: z.infer<typeof eventSchema>, ledger: LedgerRef, now: Date): Promise<BackupSummary> {
-  const failed = event.results.flatMap((r) => (r.status === 'FAILED' ? [{ targetId: r.targetId, error: r.error, cause: readableCause(r.cause) }] : []));
+  const failed = event.results.flatMap((r) => (r.status === 'FAILED' ? [{ targetId: r.targetId, ...rootCause(r.error, r.cause) }] : []));
   const summary: BackupSummary = {
     runId: event.runId,
     succeeded: event.results.filter((r) => r.status === 'SUCCEEDED').map((r) => r.targetId),

@@ -92,7 +92,7 @@ export class VirtualClock {
     try {
       while (!settled) {
         // Let promise chains and real callbacks run before deciding time may pass.
-        for (let i = 0; i < 3; i += 1) await this.realYield();
+        await this.realYield();
         if (settled) break;
         if (this.inFlight > 0) {
           await this.idle();

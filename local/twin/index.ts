@@ -25,6 +25,8 @@ export interface TwinOptions {
   readonly sampleRows?: number;
   /** Keys in the sample cache. @default 5000 */
   readonly cacheKeys?: number;
+  /** Further databases and caches in the primary region, listed as additional backup targets (scale tests). */
+  readonly additionalTargets?: { readonly databases: number; readonly caches: number };
 }
 
 export interface ControlPlaneResources {
@@ -224,8 +226,22 @@ export class Twin {
     }
     this.controlPlane = { ledgerTable, topicArns, reportBuckets };
 
+    const additionalTargets: Inventory['additionalTargets'] = [];
+    const n = this.names(this.primaryRegion);
+    for (let i = 1; i <= (this.options.additionalTargets?.databases ?? 0); i += 1) {
+      const id = `${n.database}-${i}`;
+      await this.rds.seedInstance(this.primaryRegion, { id, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup], sharePhysicalWith: primaryDb });
+      additionalTargets.push({ id: `database-${i}`, kind: 'rds', identifier: id });
+    }
+    for (let i = 1; i <= (this.options.additionalTargets?.caches ?? 0); i += 1) {
+      const id = `${n.cache}-${i}`;
+      this.elasticache.seedGroup(this.primaryRegion, { id, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: 1, keyCount: 100 });
+      additionalTargets.push({ id: `cache-${i}`, kind: 'elasticache', identifier: id });
+    }
+
     this.inventory = {
       appName: this.config.appName,
+      additionalTargets,
       strategy: this.config.dr.strategy,
       primary: regional.primary,
       dr: regional.dr,

@@ -44,16 +44,16 @@ describe('control plane', () => {
   const allResources = Object.values(json).map((t) => (isRecord(t) && isRecord(t.Resources) ? (t.Resources as Resources) : {}));
   const resources = (json[CONTROL_PLANE] as { Resources: Resources }).Resources;
   const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  /** The deployed machine of a file: the job construct is named after the job (backup → Backup…). */
+  /** The deployed machine of a file, by the lifeline:definition tag the workflow construct sets. */
   const machineFor = (file: string) => {
-    const job = file.replace('.asl.json', '').replace(/(^|-)([a-z])/g, (_m, _s: string, c: string) => c.toUpperCase());
-    const found = machines.find(([id]) => id.startsWith(job));
+    const found = machines.find(([, r]) => JSON.stringify(r.Properties.Tags ?? []).includes(`"Value":"${file}"`));
     if (!found) throw new Error(`no deployed state machine for ${file}`);
     return found[1];
   };
 
   it('has a state machine file for every job it deploys, and deploys every file', () => {
-    expect(files.sort()).toEqual(['backup.asl.json']);
+    expect(files.sort()).toEqual(['backup-target.asl.json', 'backup.asl.json']);
+    for (const file of files) expect(machineFor(file)).toBeDefined();
     expect(machines).toHaveLength(files.length);
   });
 
@@ -79,7 +79,7 @@ describe('control plane', () => {
     for (const action of needed) expect(granted, `${file} calls ${action}`).toContain(action);
     // What the role may change beyond the file's own calls: invoking its functions, writing
     // to the encrypted topic's key, tagging what it creates, the S3 export, and log delivery.
-    const allowedExtras = /^(lambda:InvokeFunction|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
+    const allowedExtras = /^(lambda:InvokeFunction|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|states:(DescribeExecution|StopExecution)|events:(PutTargets|PutRule|DescribeRule)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
     const mutating = [...granted].filter((a) => !isReadOnlyAction(a) && !needed.includes(a));
     expect(mutating.filter((a) => !allowedExtras.test(a))).toEqual([]);
     // No mutating action on "*".
@@ -95,10 +95,11 @@ describe('control plane', () => {
 
   it('runs functions on Node.js 22, arm64, traced, with Powertools configured by environment', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'));
-    expect(functions.length).toBe(7);
+    // Seven backup functions and the heartbeat writer.
+    expect(functions.length).toBe(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: 'lifeline-backup', POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
     }
   });
 
@@ -123,6 +124,17 @@ describe('control plane', () => {
         ComparisonOperator: 'LessThanThreshold',
         TreatMissingData: 'breaching',
         AlarmActions: Match.anyValue(),
+      });
+    }
+  });
+
+  it('writes a heartbeat every minute in each region, from inside the VPC', () => {
+    for (const stack of [CONTROL_PLANE, 'Lifeline-ControlPlane-Standby']) {
+      const template = synthLifeline({}).templates[stack];
+      template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'lifeline-heartbeat', REGION_ROLE: stack === CONTROL_PLANE ? 'primary' : 'dr' }) },
+        VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }),
       });
     }
   });

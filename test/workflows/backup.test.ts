@@ -1,4 +1,4 @@
-import { CreateDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBSnapshotCommand, DeleteDBInstanceCommand, RDSClient, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
@@ -44,6 +44,43 @@ describe('backup workflow on the twin (real PostgreSQL)', () => {
     expect(manifest?.rpoSeconds).toBe((Date.parse(String(manifest?.snapshotCreatedAt)) - newest) / 1000);
     expect(Date.parse(String(manifest?.snapshotCreatedAt))).toBeGreaterThanOrEqual(snapshotAt - 300);
     expect(result.output).toMatchObject({ succeeded: ['database', 'cache'], failed: [] });
+
+    // The DR copy really holds the data: restore it in the DR region and count the rows.
+    const drRds = new RDSClient({ region: twin.drRegion });
+    await drRds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'check-dr-copy', DBSnapshotIdentifier: 'lifeline-database-run-1' }));
+    const restored = twin.rds.instance(twin.drRegion, 'check-dr-copy');
+    const rows = await twin.core.dataPlane.query<{ n: string }>(restored.physical ?? '', 'SELECT count(*) AS n FROM orders');
+    expect(Number(rows.rows[0].n)).toBe(200);
+    twin.clock.advance(twin.core.seconds('rdsRestore') * 1000);
+    await drRds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'check-dr-copy', SkipFinalSnapshot: true }));
+  });
+
+  it('retries throttling at every call site and still succeeds', async () => {
+    twin.clock.advance(HOUR);
+    for (const [service, action] of [
+      ['rds', 'CreateDBSnapshot'], ['rds', 'DescribeDBSnapshots'], ['rds', 'CopyDBSnapshot'], ['rds', 'DeleteDBSnapshot'], ['rds', 'DescribeDBInstances'],
+      ['elasticache', 'CreateSnapshot'], ['elasticache', 'DescribeSnapshots'], ['elasticache', 'CopySnapshot'], ['elasticache', 'ListTagsForResource'],
+      ['s3', 'CopyObject'], ['s3', 'DeleteObject'], ['s3', 'ListObjectsV2'], ['dynamodb', 'PutItem'], ['dynamodb', 'Query'], ['secretsmanager', 'GetSecretValue'],
+    ] as const) {
+      twin.core.faults.add({ kind: 'throttle', service, action, count: 1 }, twin.clock.now());
+    }
+    const throttledBefore = twin.core.calls.filter((c) => c.error === 'Throttling' || c.error === 'ThrottlingException').length;
+    const result = await runJob(twin, 'backup', {}, { executionName: 'throttled' });
+    expect(result.status).toBe('SUCCEEDED');
+    const throttled = twin.core.calls.filter((c) => c.error === 'Throttling' || c.error === 'ThrottlingException').length - throttledBefore;
+    expect(throttled).toBeGreaterThanOrEqual(12);
+  });
+
+  it('fails the execution when the DR copy fails for good, notifies, and keeps the source snapshot tagged', async () => {
+    twin.clock.advance(HOUR);
+    twin.core.faults.add({ kind: 'fail', service: 'rds', action: 'CopyDBSnapshot', error: 'KMSKeyNotAccessibleFault', message: 'The DR key is disabled', count: 20 }, twin.clock.now());
+    const result = await runJob(twin, 'backup', { targets: ['database'] }, { executionName: 'copy-fails' });
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('database: KMSKeyNotAccessibleFault (The DR key is disabled)');
+    expect(twin.sns.messages.at(-1)?.message).toContain('copy-fails');
+    const source = twin.rds.snapshot(twin.primaryRegion, 'lifeline-database-copy-fails');
+    expect(source.tags).toEqual(expect.arrayContaining([{ Key: 'lifeline:managed', Value: 'true' }, { Key: 'lifeline:target', Value: 'database' }]));
+    twin.core.faults.clear('fail');
   });
 
   it('is safe to run twice: the same execution creates no second snapshot', async () => {
@@ -60,8 +97,8 @@ describe('backup workflow on the twin (real PostgreSQL)', () => {
     const result = await runJob(twin, 'backup', { targets: ['database', 'queue'], reason: 'x' }, { executionName: 'bad-input' });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ValidationError');
-    expect(result.cause).toContain('targets.1: must be one of database, cache');
-    expect(result.timeline.map((t) => t.state)).toEqual(['Plan', 'InvalidInput']);
+    expect(result.cause).toBe('Invalid backup input: targets.1: unknown target "queue" (known: database, cache)');
+    expect(result.timeline.map((t) => t.state)).toEqual(['Plan', 'ReadValidationError', 'InvalidInput']);
     expect(twin.core.mutations.length).toBe(mutationsBefore);
   });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideRetention, type SnapshotFacts } from '../../../functions/backup/retention';
 
@@ -49,5 +50,42 @@ describe('grandfather-father-son retention', () => {
     const decisions = decideRetention([at('2024-01-01T00:00:00.000Z'), at('2024-01-02T00:00:00.000Z'), at('2024-01-03T00:00:00.000Z')], { keepLast: 1, daily: 0, weekly: 0, monthly: 0, minimum: 3 }, now);
     expect(decisions.every((d) => d.action === 'keep')).toBe(true);
     expect(decisions.filter((d) => d.reasons[0] === 'keeps the minimum of 3')).toHaveLength(2);
+  });
+});
+
+describe('retention properties over random snapshot sets', () => {
+  const snapshotArb = fc.record({
+    hoursAgo: fc.integer({ min: 0, max: 24 * 400 }),
+    managed: fc.boolean(),
+    available: fc.boolean(),
+  });
+  const policyArb = fc.record({
+    keepLast: fc.integer({ min: 1, max: 6 }),
+    daily: fc.integer({ min: 0, max: 10 }),
+    weekly: fc.integer({ min: 0, max: 6 }),
+    monthly: fc.integer({ min: 0, max: 6 }),
+    minimum: fc.integer({ min: 1, max: 8 }),
+  });
+
+  it('never deletes an unmanaged, unfinished, newest-verified or newest-N snapshot, nor goes below the minimum', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(snapshotArb, { maxLength: 60, selector: (s) => s.hoursAgo }), policyArb, fc.nat(), (raw, policy, verifiedPick) => {
+        const snapshots: SnapshotFacts[] = raw.map((s) => ({ id: `s${s.hoursAgo}`, createdAt: new Date(now.getTime() - s.hoursAgo * 3600_000).toISOString(), managed: s.managed, available: s.available }));
+        const verified = snapshots.length ? snapshots[verifiedPick % snapshots.length].id : undefined;
+        const decisions = decideRetention(snapshots, policy, now, verified);
+        const deleted = new Set(decisions.filter((d) => d.action === 'delete').map((d) => d.id));
+        const candidates = snapshots.filter((s) => s.managed && s.available).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        for (const s of snapshots) {
+          if (!s.managed || !s.available) expect(deleted.has(s.id)).toBe(false);
+        }
+        if (verified) expect(deleted.has(verified)).toBe(false);
+        for (const s of candidates.slice(0, policy.keepLast)) expect(deleted.has(s.id)).toBe(false);
+        const keptCandidates = candidates.filter((s) => !deleted.has(s.id)).length;
+        expect(keptCandidates).toBeGreaterThanOrEqual(Math.min(policy.minimum, candidates.length));
+        // Every decision explains itself.
+        for (const d of decisions) expect(d.reasons.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,0 +1,41 @@
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { rds } from '../shared/clients';
+import { withDatabase } from '../shared/database';
+import { jsonEnv, requiredEnv } from '../shared/env';
+import { type Inventory, inventorySchema } from '../shared/inventory';
+import { logger } from '../shared/powertools';
+
+export interface HeartbeatResult {
+  readonly written: boolean;
+  readonly instanceId?: string;
+  readonly at?: string;
+  readonly reason?: string;
+}
+
+/**
+ * Writes one timestamped row into lifeline_heartbeat of this region's
+ * writable database. Every copy of the data (snapshot, restore, promoted
+ * replica) then carries its own recovery point. A read replica or a region
+ * without a database is skipped, so the same function runs in both regions
+ * and takes over in the DR region once a failover promotes its database.
+ */
+export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr', now: Date): Promise<HeartbeatResult> {
+  const regional = inventory[role];
+  const instanceId = regional.databaseInstanceId;
+  if (!instanceId) return { written: false, reason: `no database in ${regional.region}` };
+  const described = await rds(regional.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+  const instance = described.DBInstances?.[0];
+  if (instance?.ReadReplicaSourceDBInstanceIdentifier) return { written: false, instanceId, reason: 'read replica (not writable)' };
+  if (instance?.DBInstanceStatus !== 'available') return { written: false, instanceId, reason: `database is ${instance?.DBInstanceStatus ?? 'missing'}` };
+  await withDatabase({ region: regional.region, instanceId, secretId: inventory.databaseSecretId }, async (client) => {
+    await client.query('CREATE TABLE IF NOT EXISTS lifeline_heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL, source text NOT NULL)');
+    await client.query('INSERT INTO lifeline_heartbeat (written_at, source) VALUES ($1, $2)', [now, `heartbeat-${role}`]);
+  });
+  logger.info('heartbeat written', { instanceId, at: now.toISOString() });
+  return { written: true, instanceId, at: now.toISOString() };
+}
+
+const inventory = jsonEnv('INVENTORY', inventorySchema);
+const role = requiredEnv('REGION_ROLE') === 'dr' ? 'dr' : 'primary';
+
+export const handler = async (): Promise<HeartbeatResult> => writeHeartbeat(inventory, role, new Date());

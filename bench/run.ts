@@ -9,7 +9,7 @@ import { parseConfig } from '../cdk/config/load';
 import { JOB_FUNCTIONS } from '../cdk/control-plane/jobs';
 import { FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
 import { executionCost } from '../local/pricing';
-import { runDefinition } from '../local/runner';
+import { billedTotals, runDefinition } from '../local/runner';
 import { Twin } from '../local/twin';
 import { functionEnvironment, runJob } from '../local/workflows';
 
@@ -70,7 +70,15 @@ async function twinFigures() {
       twinBootMs: { median: median(boots), runs: boots.map(Math.round) },
       thousandTransitions: { transitions, wallMsMedian: median(loops) },
       workflows: {
-        backup: { status: backup.status, transitions: backup.transitions, virtualSeconds: backup.durationSeconds, lambdaInvocations: backup.lambdaInvocations, wallMs: Math.round(backupWall), estimatedCostUsd: executionCost(backup.transitions, backup.lambdaInvocations) },
+        backup: {
+          status: backup.status,
+          ...billedTotals(backup),
+          transitionsPerTarget: backup.children.map((c) => c.transitions),
+          historyEvents: backup.historyEvents,
+          virtualSeconds: backup.durationSeconds,
+          wallMs: Math.round(backupWall),
+          estimatedCostUsd: executionCost(billedTotals(backup).transitions, billedTotals(backup).lambdaInvocations),
+        },
       },
       env: functionEnvironment(twin, twin.primaryRegion),
     };

@@ -23,6 +23,8 @@ export interface RunnerBindings {
   readonly substitutions: Readonly<Record<string, string>>;
   /** In-process handlers by the function name the ASL's FunctionName resolves to. */
   readonly functions: Readonly<Record<string, LocalFunction>>;
+  /** Called with every event of this execution and of its children as it happens (a live step log). */
+  readonly onEvent?: (event: Record<string, unknown>, execution: string) => void;
   /** Child state machines (`states:startExecution.sync:2`) by the ARN their placeholder resolves to. */
   readonly childMachines?: Readonly<Record<string, { job: string; definition: StateMachineDefinition }>>;
 }
@@ -172,8 +174,14 @@ let executionCounter = 0;
  */
 export interface RunOptionsLocal {
   readonly executionName?: string;
-  /** Called with every event as it happens (a live step log). */
-  readonly onEvent?: (event: Record<string, unknown>) => void;
+}
+
+/** Transitions and Lambda invocations of an execution and all its children: what a run is billed for. */
+export function billedTotals(result: ExecutionResult): { transitions: number; lambdaInvocations: number; executions: number } {
+  return result.children.map(billedTotals).reduce(
+    (sum, child) => ({ transitions: sum.transitions + child.transitions, lambdaInvocations: sum.lambdaInvocations + child.lambdaInvocations, executions: sum.executions + child.executions }),
+    { transitions: result.transitions, lambdaInvocations: result.lambdaInvocations, executions: 1 },
+  );
 }
 
 export async function runWorkflow(job: string, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal = {}): Promise<ExecutionResult> {
@@ -223,7 +231,7 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
       for await (const event of execution.eventLogs) {
         const record = event as unknown as Record<string, unknown>;
         events.push(record);
-        options.onEvent?.(record);
+        bindings.onEvent?.(record, executionName);
       }
     })();
     try {

@@ -1,6 +1,6 @@
 import type { Job } from '../../cdk/control-plane/jobs';
 import { executionCost } from '../pricing';
-import type { ExecutionResult, TimelineEntry } from '../runner';
+import { billedTotals, type ExecutionResult, type TimelineEntry } from '../runner';
 import { Twin } from '../twin';
 import { runJob } from '../workflows';
 import type { FaultSpec } from '../twin/faults';
@@ -19,8 +19,12 @@ export interface StepReport {
   readonly problems: string[];
   readonly startedAt: string;
   readonly virtualSeconds: number;
+  /** State transitions of the execution and its child executions (all are billed). */
   readonly transitions: number;
   readonly lambdaInvocations: number;
+  readonly executions: number;
+  /** Estimated events in the parent's history (limit 25,000). */
+  readonly historyEvents: number;
   readonly estimatedCostUsd: number;
   readonly error?: string;
   readonly cause?: string;
@@ -133,14 +137,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const result = await runJob(twin, step.job, step.input, {
         region,
         executionName: `drill-${step.name}`,
-        onEvent: (event) => {
+        onEvent: (event, execution) => {
           const state = event.state as { name?: string; type?: string } | undefined;
           if (!state?.name || (event.type !== 'StateExited' && event.type !== 'StateFailed') || state.type !== 'Task') return;
           const index = typeof event.index === 'number' ? `[${event.index}]` : '';
           const mark = event.type === 'StateFailed' ? `✗ ${String(event.Error)}` : '✓';
-          options.log(`  T+${clockText(Number(event.timestamp) - drillStart)}  ${state.name}${index} ${mark}`);
+          const where = execution === `drill-${step.name}` ? '' : `${execution.replace(/-\d{4}-\d{2}-\d{2}T.*$/, '')} › `;
+          options.log(`  T+${clockText(Number(event.timestamp) - drillStart)}  ${where}${state.name}${index} ${mark}`);
         },
       });
+      const totals = billedTotals(result);
       const checked = step.after?.(twin, result) ?? { problems: [], measurements: {} };
       const problems = [...(result.status === step.expected ? [] : [`expected ${step.expected}, got ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''}`]), ...checked.problems];
       reports.push({
@@ -153,15 +159,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         problems,
         startedAt: result.startedAt,
         virtualSeconds: result.durationSeconds,
-        transitions: result.transitions,
-        lambdaInvocations: result.lambdaInvocations,
-        estimatedCostUsd: executionCost(result.transitions, result.lambdaInvocations),
+        transitions: totals.transitions,
+        lambdaInvocations: totals.lambdaInvocations,
+        executions: totals.executions,
+        historyEvents: result.historyEvents,
+        estimatedCostUsd: executionCost(totals.transitions, totals.lambdaInvocations),
         error: result.error,
         cause: result.cause,
         timeline: result.timeline,
         measurements: checked.measurements,
       });
-      options.log(`  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${result.transitions} transitions${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+      options.log(`  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${totals.transitions} transitions in ${totals.executions} executions${problems.length ? ` — ${problems.join('; ')}` : ''}`);
     }
     return {
       startedAt: new Date(drillStart).toISOString(),

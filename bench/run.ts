@@ -3,12 +3,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { build } from 'esbuild';
 import { parseConfig } from '../cdk/config/load';
 import { JOB_FUNCTIONS } from '../cdk/control-plane/jobs';
-import { FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
+import { BUNDLING, FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
 import { executionCost } from '../local/pricing';
+import { waitLoop } from '../local/proof-machines';
 import { billedTotals, runDefinition } from '../local/runner';
 import { Twin } from '../local/twin';
 import { functionEnvironment, runJob } from '../local/workflows';
@@ -42,17 +42,7 @@ async function twinFigures() {
   const twin = new Twin({ config });
   await twin.start();
   try {
-    // 1,000 transitions: 333 Wait → Pass → Choice rounds between a start and an end state.
-    const loop: StateMachineDefinition = {
-      StartAt: 'Init',
-      States: {
-        Init: { Type: 'Pass', Result: { n: 0 }, Next: 'Tick' },
-        Tick: { Type: 'Wait', Seconds: 60, Next: 'Count' },
-        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
-        Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 333, Next: 'Tick' }], Default: 'Done' },
-        Done: { Type: 'Succeed' },
-      },
-    };
+    const loop = waitLoop(333);
     const bindings = { twin: twin.core, region: twin.primaryRegion, substitutions: {}, functions: {} };
     const loops: number[] = [];
     let transitions = 0;
@@ -100,7 +90,7 @@ async function functionFigures(env: Record<string, string>) {
     for (const spec of Object.values(functions)) {
       const outfile = join(out, `${spec.entry.replace(/[/.]/g, '-')}.js`);
       // The same options the CDK's NodejsFunction uses (cdk/control-plane/ops-function.ts).
-      await build({ entryPoints: [join(FUNCTIONS_DIR, spec.entry)], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', outfile, external: ['pg-native'], logLevel: 'silent' });
+      await build({ entryPoints: [join(FUNCTIONS_DIR, spec.entry)], bundle: true, platform: 'node', outfile, logLevel: 'silent', ...BUNDLING, external: [...BUNDLING.external] });
       const runs: number[] = [];
       for (let i = 0; i < 10; i += 1) {
         const start = performance.now();

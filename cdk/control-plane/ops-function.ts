@@ -28,15 +28,11 @@ export interface FunctionSpec {
  */
 export type FunctionFactory = (scope: Construct, id: string, spec: FunctionSpec) => lambda.Function;
 
-const RUNTIME = lambda.Runtime.NODEJS_22_X;
-const ARCHITECTURE = lambda.Architecture.ARM_64;
-
-export const bundledCode: FunctionFactory = (scope, id, spec) =>
-  new nodejs.NodejsFunction(scope, id, {
-    entry: join(FUNCTIONS_DIR, spec.entry),
-    handler: 'handler',
-    runtime: RUNTIME,
-    architecture: ARCHITECTURE,
+/** Everything but the code: shared by both factories, so tests check what deploys. */
+function commonProps(spec: FunctionSpec) {
+  return {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
     description: spec.description,
     environment: spec.environment,
     timeout: spec.timeout,
@@ -45,31 +41,33 @@ export const bundledCode: FunctionFactory = (scope, id, spec) =>
     tracing: lambda.Tracing.ACTIVE,
     vpc: spec.vpc,
     securityGroups: spec.securityGroups,
+  };
+}
+
+/** The esbuild options of every bundle; bench/run.ts builds with the same ones. */
+export const BUNDLING = { minify: true, target: 'node22', format: 'cjs', external: ['pg-native'] } as const;
+
+export const bundledCode: FunctionFactory = (scope, id, spec) =>
+  new nodejs.NodejsFunction(scope, id, {
+    ...commonProps(spec),
+    entry: join(FUNCTIONS_DIR, spec.entry),
+    handler: 'handler',
     bundling: {
-      minify: true,
+      minify: BUNDLING.minify,
       sourceMap: true,
-      target: 'node22',
+      target: BUNDLING.target,
       format: nodejs.OutputFormat.CJS,
       // The SDK is bundled: measured faster to load from the bundle than from the runtime's copy.
       bundleAwsSDK: true,
-      externalModules: ['pg-native'],
+      externalModules: [...BUNDLING.external],
     },
   });
 
 export const placeholderCode: FunctionFactory = (scope, id, spec) =>
   new lambda.Function(scope, id, {
+    ...commonProps(spec),
     code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("placeholder code for infrastructure tests"); };'),
     handler: 'index.handler',
-    runtime: RUNTIME,
-    architecture: ARCHITECTURE,
-    description: spec.description,
-    environment: spec.environment,
-    timeout: spec.timeout,
-    memorySize: spec.memorySize,
-    logGroup: spec.logGroup,
-    tracing: lambda.Tracing.ACTIVE,
-    vpc: spec.vpc,
-    securityGroups: spec.securityGroups,
   });
 
 export interface OpsFunctionProps {

@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LogBucket } from './log-bucket';
 
 export interface ServiceProps {
   readonly vpc: ec2.IVpc;
@@ -87,19 +87,7 @@ export class Service extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
     });
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      // ALB access logs support SSE-S3 only.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket only receives ALB access logs; logging access to the log bucket itself would recurse without adding an audit trail (CloudTrail data events cover it when needed).',
-    });
-    this.loadBalancer.logAccessLogs(accessLogs);
+    this.loadBalancer.logAccessLogs(new LogBucket(this, 'AccessLogs', { receives: 'ALB access logs' }).bucket);
     for (const port of props.certificateArn ? [80, 443] : [80]) {
       albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `HTTP${port === 443 ? 'S' : ''} from the internet`);
     }

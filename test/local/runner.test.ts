@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitLoop } from '../../local/proof-machines';
 import { runDefinition, substitute } from '../../local/runner';
 import type { Twin } from '../../local/twin';
 import { startTwin } from '../support/twin';
@@ -63,17 +64,7 @@ describe('runner on the twin (test-only proof machine)', () => {
   });
 
   it('runs 1,000 state transitions of Waits on the virtual clock', async () => {
-    const loop: StateMachineDefinition = {
-      StartAt: 'Init',
-      States: {
-        Init: { Type: 'Pass', Result: { n: 0 }, Next: 'Tick' },
-        Tick: { Type: 'Wait', Seconds: 60, Next: 'Count' },
-        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again' },
-        Again: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 333, Next: 'Tick' }], Default: 'Done' },
-        Done: { Type: 'Succeed' },
-      },
-    };
-    const result = await runDefinition(loop, {}, bindings());
+    const result = await runDefinition(waitLoop(333), {}, bindings());
     expect(result.status).toBe('SUCCEEDED');
     expect(result.transitions).toBe(1 + 333 * 3 + 1);
     expect(result.durationSeconds).toBe(333 * 60);

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { parseConfig } from '../cdk/config/load';
 import { JOB_FUNCTIONS } from '../cdk/control-plane/jobs';
 import { BUNDLING, FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
-import { executionCost } from '../local/pricing';
+import { executionCost, LAMBDA_ASSUMPTIONS, PRICES } from '../local/pricing';
 import { waitLoop } from '../local/proof-machines';
 import { billedTotals, runDefinition } from '../local/runner';
 import { Twin } from '../local/twin';
@@ -77,6 +77,31 @@ async function twinFigures() {
   }
 }
 
+/** Runs a day of a schedule expression: cron(m h ...) with h a list or a step, or rate(n unit). */
+function runsPerDay(expression: string): number {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (rate) return (24 * 60) / (Number(rate[1]) * (rate[2].startsWith('minute') ? 1 : rate[2].startsWith('hour') ? 60 : 1440));
+  const hours = /^cron\(\S+ (\S+) /.exec(expression)?.[1] ?? '*';
+  if (hours === '*') return 24;
+  const step = /^\*\/(\d+)$/.exec(hours);
+  return step ? 24 / Number(step[1]) : hours.split(',').length;
+}
+
+/** Estimated monthly control-plane cost at the default configuration (prices in local/pricing.ts). */
+function monthlyCost(backupTransitions: number, backupLambdaInvocations: number) {
+  const config = parseConfig({});
+  const backupRuns = runsPerDay(config.backup.schedule) * 30;
+  const heartbeatRuns = 2 * 24 * 60 * 30; // one writer per region, every minute
+  const stepFunctions = backupRuns * backupTransitions * PRICES.stepFunctionsPerTransition;
+  const lambda = (backupRuns * backupLambdaInvocations + heartbeatRuns) * (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond);
+  // Per backup run: the plan, a manifest per target and the run record; reads for polling intervals and pruning.
+  const dynamoDb = backupRuns * (4 * PRICES.dynamoDbPerWrite + 6 * PRICES.dynamoDbPerRead);
+  // Custom metrics: 4 per target (2 targets) ; alarms: 23 workload + 3 backup.
+  const cloudWatch = 8 * PRICES.cloudWatchPerMetricMonth + 26 * PRICES.cloudWatchPerAlarmMonth;
+  const round = (n: number) => Math.round(n * 10000) / 10000;
+  return { backupRunsPerMonth: backupRuns, stepFunctions: round(stepFunctions), lambda: round(lambda), dynamoDb: round(dynamoDb), cloudWatch: round(cloudWatch), total: round(stepFunctions + lambda + dynamoDb + cloudWatch) };
+}
+
 async function functionFigures(env: Record<string, string>) {
   const out = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
   const bare: number[] = [];
@@ -108,8 +133,10 @@ async function main(): Promise<void> {
   const twin = await twinFigures();
   const { env, ...twinResults } = twin;
   const functions = await functionFigures(env);
+  const backupTotals = twinResults.workflows.backup;
   const results = {
     measuredAt: new Date().toISOString(),
+    monthlyControlPlaneCostUsd: monthlyCost(backupTotals.transitions, backupTotals.lambdaInvocations),
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
     ...twinResults,
     ...functions,

@@ -110,9 +110,11 @@ export const lifelineConfigSchema = z
       .prefault({}),
     service: z
       .object({
-        /** Public sample image that answers HTTP on `/health`. @default public.ecr.aws/nginx/nginx-unprivileged:stable-alpine */
-        image: z.string().min(1).default('public.ecr.aws/nginx/nginx-unprivileged:stable-alpine'),
-        /** Container port. @default 8080 (the unprivileged nginx port) */
+        /** Container image. @default traefik/whoami:v1.10.3, a public sample that answers 200 on `/health` */
+        image: z.string().min(1).default('traefik/whoami:v1.10.3'),
+        /** Plain environment of the container (never secrets). @default WHOAMI_PORT_NUMBER=8080 for the sample image */
+        environment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name'), z.string()).default({ WHOAMI_PORT_NUMBER: '8080' }),
+        /** Container port. @default 8080 */
         containerPort: z.number().int().min(1024, 'must be ≥ 1024: the container runs as a non-root user').max(65535).default(8080),
         /** Health check path on the container and the load balancer. @default /health */
         healthCheckPath: z.string().startsWith('/').default('/health'),

@@ -71,7 +71,7 @@ export class WorkloadStack extends Stack {
     }
 
     const secrets: Record<string, ecs.Secret> = {};
-    const environment: Record<string, string> = { LIFELINE_REGION_ROLE: role };
+    const environment: Record<string, string> = { ...config.service.environment, LIFELINE_REGION_ROLE: role };
     const dbInstance = this.database.instance;
     if (this.database.credentials) {
       secrets.DATABASE_SECRET = ecs.Secret.fromSecretsManager(this.database.credentials);
@@ -88,7 +88,11 @@ export class WorkloadStack extends Stack {
 
     this.service = new Service(this, 'Service', {
       vpc,
-      ...config.service,
+      image: config.service.image,
+      containerPort: config.service.containerPort,
+      healthCheckPath: config.service.healthCheckPath,
+      cpu: config.service.cpu,
+      memoryMiB: config.service.memoryMiB,
       desiredCount: role === 'primary' ? config.service.desiredCount : warm ? config.service.standbyCount : 0,
       certificateArn: role === 'primary' ? config.service.certificateArns.primary : config.service.certificateArns.dr,
       secrets,

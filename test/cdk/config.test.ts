@@ -12,6 +12,7 @@ describe('configuration', () => {
     expect(config.regions).toEqual({ primary: 'us-east-1', dr: 'us-west-2' });
     expect(config.dr.strategy).toBe('warm-standby');
     expect(config.cache.engine).toBe('valkey');
+    expect(config.service).toMatchObject({ image: 'traefik/whoami:v1.10.3', containerPort: 8080, environment: { WHOAMI_PORT_NUMBER: '8080' } });
     expect(config.backup.schedule).toBe('cron(0 */6 * * ? *)');
     expect(config.dns).toEqual({});
     // Defaults: scale out fast (double, at least +4, 60 s), scale in slowly (−2 after 300 s).

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
+import { scalingSettingsFrom } from '../functions/scaling/deps';
 import { type ExecutionResult, loadDefinition, type LocalFunction, type RunnerBindings, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
@@ -10,6 +11,7 @@ export function functionEnvironment(twin: Twin, region: string): Record<string, 
     INVENTORY: JSON.stringify(twin.inventory),
     LEDGER_TABLE: twin.controlPlane.ledgerTable,
     RETENTION: JSON.stringify(twin.config.backup.retention),
+    SCALING: JSON.stringify(scalingSettingsFrom(twin.config)),
     // The twin's PostgreSQL listens on loopback without TLS.
     DATABASE_TLS: 'disable',
     POWERTOOLS_SERVICE_NAME: 'lifeline-local',

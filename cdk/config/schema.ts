@@ -233,6 +233,10 @@ export const lifelineConfigSchema = z
         policies: z
           .partialRecord(z.enum(ALARM_IDS), scalingPolicySchema)
           .prefault(DEFAULT_SCALING_POLICIES),
+        /** Seconds a new Fargate task takes to run: first steady-state check and interval. @default 60 */
+        taskStartSeconds: z.number().int().min(10).max(900).default(60),
+        /** Fail a scaling action whose service is not steady after this long. @default 600 */
+        steadyStateTimeoutSeconds: z.number().int().min(60).max(3600).default(600),
       })
       .strict()
       .prefault({}),

@@ -21,6 +21,11 @@ export const JOB_FUNCTIONS = {
     RecordFunction: { entry: 'backup/record.ts', description: 'Writes the backup manifest and its metrics' },
     SummarizeFunction: { entry: 'backup/summarize.ts', description: 'Records the run and fails it naming each failed target' },
   },
+  'alarm-scaling': {
+    DecideFunction: { entry: 'scaling/decide.ts', description: 'Decides what an alarm state change does to the service' },
+    SyncAutoScalingFunction: { entry: 'scaling/sync-autoscaling.ts', description: 'Keeps Application Auto Scaling bounds consistent with a decision' },
+    RecordFunction: { entry: 'scaling/record.ts', description: 'Records a scaling decision and its result' },
+  },
 } as const satisfies Record<string, Record<string, JobFunction>>;
 
 export type Job = keyof typeof JOB_FUNCTIONS;

@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -34,3 +35,4 @@ export const dynamodb = (region: string) => cached(`dynamodb:${region}`, () => n
 export const secrets = (region: string) => cached(`secretsmanager:${region}`, () => new SecretsManagerClient(options(region)));
 export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
 export const cloudwatch = (region: string) => cached(`cloudwatch:${region}`, () => new CloudWatchClient(options(region)));
+export const applicationAutoScaling = (region: string) => cached(`applicationautoscaling:${region}`, () => new ApplicationAutoScalingClient(options(region)));

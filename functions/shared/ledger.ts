@@ -30,6 +30,29 @@ export async function putOnce(ledger: LedgerRef, record: LedgerRecord): Promise<
   }
 }
 
+/**
+ * Writes `record` only if no record with its key exists or the existing one's
+ * `field` is below `below` (an expired lock). Returns false when the
+ * condition failed: somebody else holds it.
+ */
+export async function putUnlessHeld(ledger: LedgerRef, record: LedgerRecord, field: string, below: string): Promise<boolean> {
+  try {
+    await ledger.client.send(
+      new PutItemCommand({
+        TableName: ledger.table,
+        Item: marshall(record, { removeUndefinedValues: true }),
+        ConditionExpression: 'attribute_not_exists(pk) OR #field < :below',
+        ExpressionAttributeNames: { '#field': field },
+        ExpressionAttributeValues: marshall({ ':below': below }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Writes `record`, replacing any previous one with its key. */
 export async function put(ledger: LedgerRef, record: LedgerRecord): Promise<void> {
   await ledger.client.send(new PutItemCommand({ TableName: ledger.table, Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }) }));

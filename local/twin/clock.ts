@@ -72,28 +72,36 @@ export class VirtualClock {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Work the current driver is running: concurrent executions share one fake clock. */
+  private readonly pending = new Set<Promise<unknown>>();
+
   /**
    * Runs `work` under fake timers: whenever nothing real is in flight and
-   * promises have settled, the clock jumps to the next timer.
+   * promises have settled, the clock jumps to the next timer. Calls made
+   * while a driver runs (nested child executions, or several executions
+   * started at once) join it; the clock is restored when all have settled.
    */
   async drive<T>(work: () => Promise<T>): Promise<T> {
-    if (this.installed) return work();
+    if (this.installed) {
+      const joined = work();
+      this.pending.add(joined);
+      joined.then(() => this.pending.delete(joined), () => this.pending.delete(joined));
+      return joined;
+    }
     this.installed = FakeTimers.install({
       now: this.nowMs,
       toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
       shouldClearNativeTimers: true,
     });
     const clock = this.installed;
-    let settled = false;
-    const result = work().finally(() => {
-      settled = true;
-    });
-    result.catch(() => undefined);
+    const result = work();
+    this.pending.add(result);
+    result.then(() => this.pending.delete(result), () => this.pending.delete(result));
     try {
-      while (!settled) {
+      while (this.pending.size > 0) {
         // Let promise chains and real callbacks run before deciding time may pass.
         await this.realYield();
-        if (settled) break;
+        if (this.pending.size === 0) break;
         if (this.inFlight > 0) {
           await this.idle();
           continue;

@@ -6,6 +6,7 @@ import type { LifelineConfig } from '../../cdk/config/schema';
 import type { Inventory, RegionalWorkload } from '../../functions/shared/inventory';
 import type { FaultSpec } from './faults';
 import type { LatencyKey } from './latency-profile';
+import { AutoScalingTwin } from './services/autoscaling';
 import { CloudWatchTwin } from './services/cloudwatch';
 import { DynamoDbTwin } from './services/dynamodb';
 import { EcsTwin } from './services/ecs';
@@ -60,6 +61,7 @@ export class Twin {
   readonly sns: SnsTwin;
   readonly s3: S3Twin;
   readonly dynamodb: DynamoDbTwin;
+  readonly autoscaling: AutoScalingTwin;
   readonly config: LifelineConfig;
   inventory!: Inventory;
   controlPlane!: ControlPlaneResources;
@@ -83,7 +85,8 @@ export class Twin {
     this.ssm = new SsmTwin(this.core);
     this.sns = new SnsTwin(this.core);
     this.dynamodb = new DynamoDbTwin(this.core);
-    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb]) this.core.register(service);
+    this.autoscaling = new AutoScalingTwin(this.core);
+    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb, this.autoscaling]) this.core.register(service);
     this.rds.beforeClone = (instance) => this.writeHeartbeats(instance);
     this.cloudwatch.addProvider((region, namespace, metric, dims) => {
       if (namespace !== 'AWS/RDS' || metric !== 'ReplicaLag') return undefined;

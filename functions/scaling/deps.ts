@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { type LifelineConfig, scalingPolicySchema } from '../../cdk/config/schema';
+import { dynamodb } from '../shared/clients';
+import { jsonEnv, requiredEnv } from '../shared/env';
+import { inventorySchema } from '../shared/inventory';
+import type { LedgerRef } from '../shared/ledger';
+
+export const scalingSettingsSchema = z.object({
+  /** Policy per alarm id (config.scaling.policies). */
+  policies: z.record(z.string(), scalingPolicySchema),
+  /** Bounds of the service (config.service minCount / maxCount). */
+  min: z.number().int().min(0),
+  max: z.number().int().min(1),
+  /** Seconds a new Fargate task takes to run: the first steady-state check and the interval. */
+  taskStartSeconds: z.number().int().positive(),
+  /** Give up waiting for steady state after this long. */
+  steadyStateTimeoutSeconds: z.number().int().positive(),
+});
+export type ScalingSettings = z.infer<typeof scalingSettingsSchema>;
+
+/** The SCALING environment of the scaling functions, from the configuration (CDK and the twin use this). */
+export function scalingSettingsFrom(config: LifelineConfig): ScalingSettings {
+  return {
+    policies: config.scaling.policies,
+    min: config.service.minCount,
+    max: config.service.maxCount,
+    taskStartSeconds: config.scaling.taskStartSeconds,
+    steadyStateTimeoutSeconds: config.scaling.steadyStateTimeoutSeconds,
+  };
+}
+
+export function loadScalingEnv() {
+  const inventory = jsonEnv('INVENTORY', inventorySchema);
+  const ledger: LedgerRef = { client: dynamodb(process.env.AWS_REGION ?? inventory.primary.region), table: requiredEnv('LEDGER_TABLE') };
+  return { inventory, ledger, settings: jsonEnv('SCALING', scalingSettingsSchema) };
+}
+
+/** Ledger keys of one service's scaling history and lock. */
+export const historyKey = (cluster: string, service: string) => `scaling#${cluster}/${service}`;
+export const lockKey = (cluster: string, service: string) => `scaling-lock#${cluster}/${service}`;

@@ -1,0 +1,63 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { parseInput } from '../shared/errors';
+import { type LedgerRef, put } from '../shared/ledger';
+import { metrics } from '../shared/powertools';
+import { historyKey, loadScalingEnv, lockKey } from './deps';
+
+const eventSchema = z.object({
+  decision: z.object({
+    eventId: z.string(),
+    alarmName: z.string(),
+    alarmId: z.string().optional(),
+    action: z.enum(['scale', 'noop']),
+    reason: z.string(),
+    region: z.string(),
+    cluster: z.string(),
+    service: z.string(),
+    direction: z.enum(['out', 'in']).optional(),
+    from: z.number(),
+    to: z.number(),
+    running: z.number(),
+    decisionLatencySeconds: z.number(),
+    decidedAt: z.string(),
+  }).passthrough(),
+  result: z.enum(['noop', 'steady', 'failed']),
+  autoscaling: z.unknown().optional(),
+  error: z.object({ Error: z.string(), Cause: z.string() }).optional(),
+});
+export type ScalingRecordEvent = z.infer<typeof eventSchema>;
+
+/**
+ * The ledger entry of one decision (inputs, decision, result, latencies) and
+ * its metrics. A finished action releases the service's lock; the cooldown
+ * then comes from this history.
+ */
+export async function recordScaling(event: ScalingRecordEvent, ledger: LedgerRef, now: Date): Promise<Record<string, unknown>> {
+  const { decision, result } = event;
+  const timeToSteadySeconds = result === 'steady' ? (now.getTime() - Date.parse(decision.decidedAt)) / 1000 : undefined;
+  const record = {
+    pk: result === 'noop' ? `scaling-noop#${decision.cluster}/${decision.service}` : historyKey(decision.cluster, decision.service),
+    sk: `${decision.decidedAt}#${decision.eventId}`,
+    ...decision,
+    result,
+    timeToSteadySeconds,
+    autoscaling: event.autoscaling,
+    error: event.error,
+    recordedAt: now.toISOString(),
+  };
+  await put(ledger, record);
+  if (result !== 'noop') await put(ledger, { pk: lockKey(decision.cluster, decision.service), sk: 'lock', lockedUntil: now.toISOString(), releasedBy: decision.eventId });
+  metrics.addDimension('Service', decision.service);
+  metrics.addMetric('ScalingDecisionLatency', MetricUnit.Seconds, decision.decisionLatencySeconds);
+  if (result === 'steady' && decision.direction === 'out') metrics.addMetric('ScaleOut', MetricUnit.Count, 1);
+  if (result === 'steady' && decision.direction === 'in') metrics.addMetric('ScaleIn', MetricUnit.Count, 1);
+  if (timeToSteadySeconds !== undefined) metrics.addMetric('TimeToSteadyState', MetricUnit.Seconds, timeToSteadySeconds);
+  if (result === 'failed') metrics.addMetric('ScalingFailed', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  return record;
+}
+
+const env = loadScalingEnv();
+
+export const handler = async (event: unknown) => recordScaling(parseInput(eventSchema, event, 'scaling record'), env.ledger, new Date());

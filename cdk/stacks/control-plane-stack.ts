@@ -6,6 +6,7 @@ import { Backup } from '../control-plane/backup';
 import { Heartbeat } from '../control-plane/heartbeat';
 import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
+import { Scaling } from '../control-plane/scaling';
 import { bundledCode, type FunctionFactory } from '../control-plane/ops-function';
 import type { WorkloadStack } from './workload-stack';
 
@@ -54,6 +55,14 @@ export class ControlPlaneStack extends Stack {
         inventory,
         primary: props.primary,
         standby: props.standby,
+        ledger: this.ledgerTable,
+        topic: props.primary.notifications.topic,
+        factory: this.functionFactory,
+      });
+      new Scaling(this, 'Scaling', {
+        config: props.config,
+        inventory,
+        workload: props.primary,
         ledger: this.ledgerTable,
         topic: props.primary.notifications.topic,
         factory: this.functionFactory,

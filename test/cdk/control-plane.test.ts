@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import validateAsl from 'asl-validator';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ALARM_CATALOG } from '../../cdk/config/alarm-catalog';
 import { SCHEDULED_BACKUP_INPUT } from '../../functions/backup/contract';
 import { apiActionsOf, placeholdersOf } from '../../cdk/control-plane/asl';
 import { isReadOnlyAction } from '../../cdk/compliance/iam-actions';
@@ -52,7 +53,7 @@ describe('control plane', () => {
   };
 
   it('has a state machine file for every job it deploys, and deploys every file', () => {
-    expect(files.sort()).toEqual(['backup-target.asl.json', 'backup.asl.json']);
+    expect(files.sort()).toEqual(['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json']);
     for (const file of files) expect(machineFor(file)).toBeDefined();
     expect(machines).toHaveLength(files.length);
   });
@@ -95,11 +96,11 @@ describe('control plane', () => {
 
   it('runs functions on Node.js 22, arm64, traced, with Powertools configured by environment', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'));
-    // Seven backup functions and the heartbeat writer.
-    expect(functions.length).toBe(8);
+    // Seven backup functions, three scaling functions and the heartbeat writer.
+    expect(functions.length).toBe(11);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
     }
   });
 
@@ -137,6 +138,19 @@ describe('control plane', () => {
         VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }),
       });
     }
+  });
+
+  it('routes the scaling alarms to the scaling workflow with the shared event pattern', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0].Properties.EventPattern as { source: string[]; 'detail-type': string[]; resources: unknown[] };
+    expect(pattern.source).toEqual(['aws.cloudwatch']);
+    expect(pattern['detail-type']).toEqual(['CloudWatch Alarm State Change']);
+    // The alarms whose catalog entry scales the service, in the primary region.
+    const scaling = Object.values(ALARM_CATALOG).filter((d) => d.scales === 'service').length;
+    expect(pattern.resources).toHaveLength(scaling);
+    const target = (rules[0].Properties.Targets as { Arn: { Ref: string } }[])[0];
+    expect(JSON.stringify(resources[target.Arn.Ref].Properties.Tags)).toContain('alarm-scaling.asl.json');
   });
 
   it('keeps the ledger as a global table with point-in-time recovery and a replica in the DR region', () => {

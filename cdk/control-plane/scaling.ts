@@ -1,0 +1,92 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { alarmEventPattern } from '../../functions/scaling/contract';
+import { scalingSettingsFrom } from '../../functions/scaling/deps';
+import type { Inventory } from '../../functions/shared/inventory';
+import { ALARM_CATALOG } from '../config/alarm-catalog';
+import type { LifelineConfig } from '../config/schema';
+import type { WorkloadStack } from '../stacks/workload-stack';
+import { JobFunctions } from './job-functions';
+import type { FunctionFactory } from './ops-function';
+import { Workflow } from './workflow';
+
+export interface ScalingProps {
+  readonly config: LifelineConfig;
+  readonly inventory: Inventory;
+  readonly workload: WorkloadStack;
+  readonly ledger: dynamodb.ITableV2;
+  readonly topic: sns.ITopic;
+  readonly factory: FunctionFactory;
+}
+
+/**
+ * The alarm-scaling job: an EventBridge rule on the workload's scaling alarms
+ * (the pattern from functions/scaling/contract.ts) starts
+ * state-machines/alarm-scaling.asl.json with the event as its input.
+ */
+export class Scaling extends Construct {
+  readonly workflow: Workflow;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ScalingProps) {
+    super(scope, id);
+    const { workload } = props;
+    const service = workload.service.service;
+    const functions = new JobFunctions(this, 'Functions', {
+      job: 'alarm-scaling',
+      vpc: workload.network.vpc,
+      databaseClients: workload.database.controlPlaneClients,
+      factory: props.factory,
+      environment: {
+        INVENTORY: workload.toJsonString(props.inventory),
+        LEDGER_TABLE: props.ledger.tableName,
+        SCALING: JSON.stringify(scalingSettingsFrom(props.config)),
+      },
+    });
+    const fn = functions.byPlaceholder;
+    for (const f of functions.all) props.ledger.grantReadWriteData(f);
+    const scalingAlarms = Object.entries(workload.alarms.alarms).flatMap(([alarmId, alarm]) => (ALARM_CATALOG[alarmId as keyof typeof ALARM_CATALOG]?.scales === 'service' && alarm ? [alarm] : []));
+    fn.DecideFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:ListTagsForResource'], resources: scalingAlarms.map((a) => a.alarmArn) }));
+    fn.DecideFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [service.serviceArn] }));
+    fn.SyncAutoScalingFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] }));
+    fn.SyncAutoScalingFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['application-autoscaling:RegisterScalableTarget'],
+      resources: [Stack.of(this).formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      // Only the scalable target of this one service (its ids are generated, so the condition scopes it).
+      conditions: { StringEquals: { 'application-autoscaling:ResourceId': `service/${workload.service.cluster.clusterName}/${service.serviceName}` } },
+    }));
+
+    this.workflow = new Workflow(this, 'Workflow', {
+      job: 'alarm-scaling',
+      substitutions: { ...functions.substitutions(), TopicArn: props.topic.topicArn },
+      functions: functions.all,
+      resources: {
+        'ecs:UpdateService': [service.serviceArn],
+        'sns:Publish': [props.topic.topicArn],
+      },
+      extraStatements: [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [workload.notifications.key.keyArn] })],
+    });
+
+    this.rule = new events.Rule(this, 'AlarmStateChange', {
+      description: 'Lifeline: workload scaling alarms → alarm-scaling workflow',
+      eventPattern: alarmEventPattern(scalingAlarms.map((a) => a.alarmArn)),
+      targets: [new targets.SfnStateMachine(this.workflow.stateMachine, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
+    });
+
+    new cloudwatch.Alarm(this, 'FailedExecutions', {
+      alarmDescription: 'A Lifeline scaling execution failed',
+      metric: this.workflow.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+  }
+}

@@ -12,6 +12,9 @@ export { allStates, placeholdersOf };
 
 export const STATE_MACHINES_DIR = join(__dirname, '..', 'state-machines');
 
+/** Receives each execution event as it happens, with the name of the execution it belongs to. */
+export type ExecutionEventListener = (event: Record<string, unknown>, execution: string) => void;
+
 /** A Lambda handler as the runner invokes it in process. */
 export type LocalFunction = (event: unknown, context: { functionName: string; awsRequestId: string }) => Promise<unknown>;
 
@@ -24,7 +27,7 @@ export interface RunnerBindings {
   /** In-process handlers by the function name the ASL's FunctionName resolves to. */
   readonly functions: Readonly<Record<string, LocalFunction>>;
   /** Called with every event of this execution and of its children as it happens (a live step log). */
-  readonly onEvent?: (event: Record<string, unknown>, execution: string) => void;
+  readonly onEvent?: ExecutionEventListener;
   /** Child state machines (`states:startExecution.sync:2`) by the ARN their placeholder resolves to. */
   readonly childMachines?: Readonly<Record<string, { job: string; definition: StateMachineDefinition }>>;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
 import { scalingSettingsFrom } from '../functions/scaling/deps';
-import { type ExecutionResult, loadDefinition, type LocalFunction, type RunnerBindings, type RunOptionsLocal, runWorkflow } from './runner';
+import { type ExecutionEventListener, type ExecutionResult, loadDefinition, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
 /** The environment the CDK job constructs give the functions, filled from the twin. */
@@ -45,7 +45,7 @@ export async function loadJobFunctions(twin: Twin, job: Job, region: string): Pr
 }
 
 /** Runs a product workflow on the twin in the region it is deployed to. */
-export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & { region?: string; onEvent?: RunnerBindings['onEvent'] } = {}): Promise<ExecutionResult> {
+export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & { region?: string; onEvent?: ExecutionEventListener } = {}): Promise<ExecutionResult> {
   const region = options.region ?? twin.primaryRegion;
   const { substitutions, functions } = await loadJobFunctions(twin, job, region);
   const childMachines: Record<string, { job: string; definition: ReturnType<typeof loadDefinition> }> = {};

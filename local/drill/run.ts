@@ -1,8 +1,11 @@
 import type { Job } from '../../cdk/control-plane/jobs';
 import { executionCost } from '../pricing';
-import { billedTotals, type ExecutionResult, type TimelineEntry } from '../runner';
+import { billedTotals, type ExecutionEventListener, type ExecutionResult, type TimelineEntry } from '../runner';
 import { Twin } from '../twin';
 import { runJob } from '../workflows';
+import { LocalEventBus } from '../eventbridge';
+import { alarmEventPattern } from '../../functions/scaling/contract';
+import type { AlarmId } from '../../cdk/config/alarm-catalog';
 import type { FaultSpec } from '../twin/faults';
 import { latencyOverrides, type Scenario } from './scenario';
 import type { LifelineConfig } from '../../cdk/config/schema';
@@ -42,11 +45,18 @@ export interface DrillReport {
   readonly wallMs: number;
 }
 
+interface DrillContext {
+  readonly bus: LocalEventBus;
+  readonly onEvent: ExecutionEventListener;
+  readonly executionName: string;
+}
+
 interface DrillStep {
   readonly name: string;
   readonly job: Job;
-  readonly input: unknown;
   readonly expected: 'SUCCEEDED' | 'FAILED';
+  /** Starts the workflow the way users do (a manual execution, or an alarm through the event bus). */
+  readonly start: (twin: Twin, context: DrillContext) => Promise<ExecutionResult>;
   /** What happens on the twin before the step (time passing, application writes). */
   readonly before?: (twin: Twin) => Promise<void>;
   /** Checks beyond the status, returning problems, and figures for the report. */
@@ -59,7 +69,7 @@ function drillSteps(): DrillStep[] {
     {
       name: 'backup',
       job: 'backup',
-      input: { reason: 'drill: scheduled backup' },
+      start: (twin, { onEvent, executionName }) => runJob(twin, 'backup', { reason: 'drill: scheduled backup' }, { executionName, onEvent }),
       expected: 'SUCCEEDED',
       before: async (twin) => {
         twin.clock.advance(HOUR);
@@ -80,7 +90,45 @@ function drillSteps(): DrillStep[] {
         };
       },
     },
+    scalingStep('scale-out', 'service-cpu-high', 6 * 60_000, (from, to) => (to > from ? [] : [`expected a scale-out, desired count went ${from} → ${to}`])),
+    scalingStep('scale-in', 'service-cpu-low', 6 * 60_000, (from, to) => (to < from ? [] : [`expected a scale-in, desired count went ${from} → ${to}`])),
   ];
+}
+
+/** An alarm goes into ALARM; the EventBridge rule starts the scaling workflow; the service must change. */
+function scalingStep(name: string, alarmId: AlarmId, waitBeforeMs: number, check: (from: number, to: number) => string[]): DrillStep {
+  let from = 0;
+  return {
+    name,
+    job: 'alarm-scaling',
+    expected: 'SUCCEEDED',
+    before: async (twin) => {
+      twin.clock.advance(waitBeforeMs);
+      const { cluster, service } = twin.inventory.primary;
+      from = twin.ecs.service(twin.primaryRegion, cluster, service).desiredCount;
+    },
+    start: async (twin, { bus, onEvent }) => {
+      const alarm = `${twin.config.appName}-primary-${alarmId}`;
+      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: alarm, StateValue: 'ALARM', StateReason: `drill: ${alarmId} breached` });
+      const [result] = await bus.drain({ onEvent });
+      if (!result) throw new Error(`alarm ${alarm} started no workflow`);
+      return result;
+    },
+    after: (twin, result) => {
+      const { cluster, service } = twin.inventory.primary;
+      const to = twin.ecs.service(twin.primaryRegion, cluster, service).desiredCount;
+      const update = result.timeline.find((t) => t.state === 'UpdateService');
+      const steady = result.timeline.find((t) => t.state === 'RecordSteady');
+      return {
+        problems: check(from, to),
+        measurements: {
+          desiredCount: `${from}→${to}`,
+          alarmToUpdateSeconds: update ? (Date.parse(update.enteredAt) - Date.parse(result.startedAt)) / 1000 : 'n/a',
+          timeToSteadySeconds: steady && update ? (Date.parse(steady.enteredAt) - Date.parse(update.enteredAt)) / 1000 : 'n/a',
+        },
+      };
+    },
+  };
 }
 
 export const DRILL_JOBS: readonly Job[] = [...new Set(drillSteps().map((s) => s.job))];
@@ -127,6 +175,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     options.log(`twin ready in ${bootMs} ms (PostgreSQL included):`);
     for (const line of resources) options.log(`  ${line}`);
 
+    const bus = new LocalEventBus(twin);
+    const alarmArns = [...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn);
+    bus.addRule(alarmEventPattern(alarmArns), 'alarm-scaling', twin.primaryRegion);
     const steps = drillSteps().filter((s) => !options.only || s.job === options.only);
     const reports: StepReport[] = [];
     for (const step of steps) {
@@ -134,15 +185,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const region = twin.primaryRegion;
       const startedAt = twin.clock.now();
       options.log(`\n▶ ${step.name} (${step.job}, ${region}) at T+${clockText(startedAt - drillStart)}`);
-      const result = await runJob(twin, step.job, step.input, {
-        region,
+      const result = await step.start(twin, {
+        bus,
         executionName: `drill-${step.name}`,
         onEvent: (event, execution) => {
           const state = event.state as { name?: string; type?: string } | undefined;
           if (!state?.name || (event.type !== 'StateExited' && event.type !== 'StateFailed') || state.type !== 'Task') return;
           const index = typeof event.index === 'number' ? `[${event.index}]` : '';
           const mark = event.type === 'StateFailed' ? `✗ ${String(event.Error)}` : '✓';
-          const where = execution === `drill-${step.name}` ? '' : `${execution.replace(/-\d{4}-\d{2}-\d{2}T.*$/, '')} › `;
+          const where = execution.startsWith('backup-target') ? `${execution.replace(/-\d{4}-\d{2}-\d{2}T.*$/, '')} › ` : '';
           options.log(`  T+${clockText(Number(event.timestamp) - drillStart)}  ${where}${state.name}${index} ${mark}`);
         },
       });

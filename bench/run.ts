@@ -12,6 +12,8 @@ import { waitLoop } from '../local/proof-machines';
 import { billedTotals, runDefinition } from '../local/runner';
 import { Twin } from '../local/twin';
 import { functionEnvironment, runJob } from '../local/workflows';
+import { LocalEventBus } from '../local/eventbridge';
+import { alarmEventPattern, alarmEventSchema } from '../functions/scaling/contract';
 
 /**
  * `npm run bench`: the figures the issues ask for, into bench/results.json.
@@ -56,10 +58,32 @@ async function twinFigures() {
     const start = performance.now();
     const backup = await runJob(twin, 'backup', { reason: 'bench' }, { executionName: 'bench-backup' });
     const backupWall = performance.now() - start;
+
+    // Scaling: an alarm through the event bus, and the decision handler alone, in process.
+    const bus = new LocalEventBus(twin);
+    const alarms = [...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])];
+    bus.addRule(alarmEventPattern(alarms.map((a) => a.arn)), 'alarm-scaling', twin.primaryRegion);
+    const cpuHigh = alarms.find((a) => a.name.endsWith('service-cpu-high'));
+    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: cpuHigh?.name, StateValue: 'ALARM', StateReason: 'bench' });
+    const [scaling] = await bus.drain();
+    const update = scaling.timeline.find((t) => t.state === 'UpdateService');
+    const { decideScaling } = await import('../functions/scaling/decide');
+    const { loadScalingEnv } = await import('../functions/scaling/deps');
+    const deps = loadScalingEnv();
+    const decisionMs: number[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: cpuHigh?.name, StateValue: i % 2 ? 'ALARM' : 'OK', StateReason: 'bench' });
+      const event = twin.core.events.at(-1);
+      const t0 = performance.now();
+      await twin.clock.drive(() => decideScaling(alarmEventSchema.parse(event), { ...deps, now: twin.clock.date() }));
+      decisionMs.push(performance.now() - t0);
+    }
+    const percentile = (values: number[], p: number) => Math.round([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] * 100) / 100;
     return {
       twinBootMs: { median: median(boots), runs: boots.map(Math.round) },
       thousandTransitions: { transitions, wallMsMedian: median(loops) },
       workflows: {
+        'alarm-scaling': { status: scaling.status, transitions: scaling.transitions, virtualSeconds: scaling.durationSeconds },
         backup: {
           status: backup.status,
           ...billedTotals(backup),
@@ -69,6 +93,14 @@ async function twinFigures() {
           wallMs: Math.round(backupWall),
           estimatedCostUsd: executionCost(billedTotals(backup).transitions, billedTotals(backup).lambdaInvocations),
         },
+      },
+      scaling: {
+        status: scaling.status,
+        transitions: scaling.transitions,
+        virtualSeconds: scaling.durationSeconds,
+        alarmToUpdateServiceVirtualSeconds: update ? (Date.parse(update.enteredAt) - Date.parse(scaling.startedAt)) / 1000 : undefined,
+        // In process against the twin: three SDK calls and three ledger calls, each with the profile's 0.1 s virtual latency (no real wait).
+        decisionHandlerWallMs: { p50: percentile(decisionMs, 0.5), p99: percentile(decisionMs, 0.99), runs: decisionMs.length },
       },
       env: functionEnvironment(twin, twin.primaryRegion),
     };

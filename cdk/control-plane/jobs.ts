@@ -24,6 +24,8 @@ export const JOB_FUNCTIONS = {
   'alarm-scaling': {
     DecideFunction: { entry: 'scaling/decide.ts', description: 'Decides what an alarm state change does to the service' },
     SyncAutoScalingFunction: { entry: 'scaling/sync-autoscaling.ts', description: 'Keeps Application Auto Scaling bounds consistent with a decision' },
+    ApplyLinkedFunction: { entry: 'scaling/apply-linked.ts', description: 'Changes a linked target: cache replicas or RDS read replicas' },
+    LinkedStatusFunction: { entry: 'scaling/linked-status.ts', description: 'Reports whether a linked change has finished' },
     RecordFunction: { entry: 'scaling/record.ts', description: 'Records a scaling decision and its result' },
   },
 } as const satisfies Record<string, Record<string, JobFunction>>;

@@ -56,6 +56,14 @@ export class Scaling extends Construct {
     fn.DecideFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:ListTagsForResource'], resources: scalingAlarms.map((a) => a.alarmArn) }));
     fn.DecideFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [service.serviceArn] }));
     fn.SyncAutoScalingFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] }));
+    // Linked targets: the cache's replica count and the primary's read replicas.
+    const linkedReaders = new iam.PolicyStatement({ actions: ['elasticache:DescribeReplicationGroups', 'rds:DescribeDBInstances'], resources: ['*'] });
+    for (const f of [fn.DecideFunction, fn.ApplyLinkedFunction, fn.LinkedStatusFunction]) f.addToRolePolicy(linkedReaders);
+    if (workload.cache) {
+      const group = Stack.of(this).formatArn({ service: 'elasticache', resource: 'replicationgroup', resourceName: workload.cache.replicationGroup.ref, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      fn.ApplyLinkedFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:IncreaseReplicaCount', 'elasticache:DecreaseReplicaCount'], resources: [group] }));
+    }
+    if (workload.database.replicaScalingPolicy) fn.ApplyLinkedFunction.role?.addManagedPolicy(workload.database.replicaScalingPolicy);
     fn.SyncAutoScalingFunction.addToRolePolicy(new iam.PolicyStatement({
       actions: ['application-autoscaling:RegisterScalableTarget'],
       resources: [Stack.of(this).formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],

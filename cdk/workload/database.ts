@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -49,6 +50,12 @@ export class Database extends Construct {
    * this one and never the reverse.
    */
   readonly controlPlaneClients: ec2.SecurityGroup;
+  /**
+   * What the alarm-scaling workflow may do to add and remove read replicas of
+   * this instance: only replicas named `<instance>-read-*`. A managed policy of
+   * this stack, attached to control-plane roles, so references run one way.
+   */
+  readonly replicaScalingPolicy?: iam.ManagedPolicy;
   /** Present in the primary, and in the standby when it has a replica. */
   readonly instance?: rds.DatabaseInstance | rds.DatabaseInstanceReadReplica;
   /** Master credentials (primary only; the replica shares them through the secret's DR-region replica). */
@@ -87,7 +94,18 @@ export class Database extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.instance = build(this);
-    if (this.instance instanceof rds.DatabaseInstance) this.credentials = this.instance.secret;
+    if (this.instance instanceof rds.DatabaseInstance) {
+      this.credentials = this.instance.secret;
+      const stack = Stack.of(this);
+      const replicas = stack.formatArn({ service: 'rds', resource: 'db', resourceName: `${this.instance.instanceIdentifier}-read-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.replicaScalingPolicy = new iam.ManagedPolicy(this, 'ReplicaScaling', {
+        description: 'Lifeline alarm scaling: add and remove read replicas of the primary database',
+        statements: [
+          new iam.PolicyStatement({ actions: ['rds:CreateDBInstanceReadReplica'], resources: [this.instance.instanceArn, replicas] }),
+          new iam.PolicyStatement({ actions: ['rds:AddTagsToResource', 'rds:DeleteDBInstance'], resources: [replicas] }),
+        ],
+      });
+    }
   }
 
   static primary(scope: Construct, id: string, props: PrimaryDatabaseProps): Database {

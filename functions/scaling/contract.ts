@@ -33,6 +33,14 @@ export interface ScalingDecision {
   readonly alarmId?: string;
   readonly action: 'scale' | 'noop';
   readonly reason: string;
+  /** What changes: the ECS service, or a linked target (ElastiCache replicas, RDS read replicas). */
+  readonly target: 'service' | 'cache-replicas' | 'database-replicas';
+  /** Ledger key of the thing scaled (history, lock): `<cluster>/<service>`, `cache/<group>`, `database/<source>`. */
+  readonly subject: string;
+  /** The replication group or source DB instance of a linked target. */
+  readonly resourceId?: string;
+  /** The read replica to create (scale out) or delete (scale in). */
+  readonly replicaId?: string;
   readonly region: string;
   readonly cluster: string;
   readonly service: string;

@@ -35,6 +35,13 @@ export function loadScalingEnv() {
   return { inventory, ledger, settings: jsonEnv('SCALING', scalingSettingsSchema) };
 }
 
-/** Ledger keys of one service's scaling history and lock. */
-export const historyKey = (cluster: string, service: string) => `scaling#${cluster}/${service}`;
-export const lockKey = (cluster: string, service: string) => `scaling-lock#${cluster}/${service}`;
+/** Ledger keys of one subject's scaling history and lock (see ScalingDecision.subject). */
+export const historyKey = (subject: string) => `scaling#${subject}`;
+export const lockKey = (subject: string) => `scaling-lock#${subject}`;
+export const noopKey = (subject: string) => `scaling-noop#${subject}`;
+
+/** RDS read replicas take tens of minutes to create: linked targets wait up to an hour. */
+export const LINKED_TIMEOUT_SECONDS = 3600;
+
+/** The name of a read replica the scaling workflow creates (its prefix marks the ones it may delete). */
+export const managedReplicaPrefix = (source: string) => `${source}-read-`;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseInput } from '../shared/errors';
 import { type LedgerRef, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
-import { historyKey, loadScalingEnv, lockKey } from './deps';
+import { historyKey, loadScalingEnv, lockKey, noopKey } from './deps';
 
 const eventSchema = z.object({
   decision: z.object({
@@ -12,6 +12,8 @@ const eventSchema = z.object({
     alarmId: z.string().optional(),
     action: z.enum(['scale', 'noop']),
     reason: z.string(),
+    target: z.enum(['service', 'cache-replicas', 'database-replicas']),
+    subject: z.string(),
     region: z.string(),
     cluster: z.string(),
     service: z.string(),
@@ -24,31 +26,33 @@ const eventSchema = z.object({
   }).passthrough(),
   result: z.enum(['noop', 'steady', 'failed']),
   autoscaling: z.unknown().optional(),
+  linked: z.unknown().optional(),
   error: z.object({ Error: z.string(), Cause: z.string() }).optional(),
 });
 export type ScalingRecordEvent = z.infer<typeof eventSchema>;
 
 /**
  * The ledger entry of one decision (inputs, decision, result, latencies) and
- * its metrics. A finished action releases the service's lock; the cooldown
+ * its metrics. A finished action releases the subject's lock; the cooldown
  * then comes from this history.
  */
 export async function recordScaling(event: ScalingRecordEvent, ledger: LedgerRef, now: Date): Promise<Record<string, unknown>> {
   const { decision, result } = event;
   const timeToSteadySeconds = result === 'steady' ? (now.getTime() - Date.parse(decision.decidedAt)) / 1000 : undefined;
   const record = {
-    pk: result === 'noop' ? `scaling-noop#${decision.cluster}/${decision.service}` : historyKey(decision.cluster, decision.service),
+    pk: result === 'noop' ? noopKey(decision.subject) : historyKey(decision.subject),
     sk: `${decision.decidedAt}#${decision.eventId}`,
     ...decision,
     result,
     timeToSteadySeconds,
     autoscaling: event.autoscaling,
+    linked: event.linked,
     error: event.error,
     recordedAt: now.toISOString(),
   };
   await put(ledger, record);
-  if (result !== 'noop') await put(ledger, { pk: lockKey(decision.cluster, decision.service), sk: 'lock', lockedUntil: now.toISOString(), releasedBy: decision.eventId });
-  metrics.addDimension('Service', decision.service);
+  if (result !== 'noop') await put(ledger, { pk: lockKey(decision.subject), sk: 'lock', lockedUntil: now.toISOString(), releasedBy: decision.eventId });
+  metrics.addDimension('Target', decision.subject);
   metrics.addMetric('ScalingDecisionLatency', MetricUnit.Seconds, decision.decisionLatencySeconds);
   if (result === 'steady' && decision.direction === 'out') metrics.addMetric('ScaleOut', MetricUnit.Count, 1);
   if (result === 'steady' && decision.direction === 'in') metrics.addMetric('ScaleIn', MetricUnit.Count, 1);

@@ -96,8 +96,8 @@ describe('control plane', () => {
 
   it('runs functions on Node.js 22, arm64, traced, with Powertools configured by environment', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'));
-    // Seven backup functions, three scaling functions and the heartbeat writer.
-    expect(functions.length).toBe(11);
+    // Seven backup functions, five scaling functions and the heartbeat writer.
+    expect(functions.length).toBe(13);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
+import { verificationSettingsFrom } from '../functions/restore-verification/settings';
 import { scalingSettingsFrom } from '../functions/scaling/deps';
 import { type ExecutionEventListener, type ExecutionResult, loadDefinition, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
@@ -12,6 +13,7 @@ export function functionEnvironment(twin: Twin, region: string): Record<string, 
     LEDGER_TABLE: twin.controlPlane.ledgerTable,
     RETENTION: JSON.stringify(twin.config.backup.retention),
     SCALING: JSON.stringify(scalingSettingsFrom(twin.config)),
+    VERIFICATION: JSON.stringify(verificationSettingsFrom(twin.config)),
     // The twin's PostgreSQL listens on loopback without TLS.
     DATABASE_TLS: 'disable',
     POWERTOOLS_SERVICE_NAME: 'lifeline-local',

@@ -227,6 +227,32 @@ export const lifelineConfigSchema = z
       })
       .strict()
       .prefault({}),
+    restoreVerification: z
+      .object({
+        /** EventBridge Scheduler expression, UTC. @default cron(0 3 * * ? *) (daily) */
+        schedule: cron.default('cron(0 3 * * ? *)'),
+        /** The smallest class that restores PostgreSQL. @default db.t4g.micro */
+        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.micro').default('db.t4g.micro'),
+        /** Allowed difference between the rows restored and the rows at snapshot time, in percent. @default 1 */
+        rowCountTolerancePercent: z.number().min(0).max(100).default(1),
+        /** A temporary instance not kept on purpose expires (for the sweeper) this long after creation. @default 180 */
+        ttlMinutes: z.number().int().min(30).max(1440).default(180),
+        /** Alarm when no verification succeeded for this long (whole days: the alarm counts daily periods). @default 48 */
+        maxAgeHours: z.number().int().min(24).max(168).refine((h) => h % 24 === 0, 'must be whole days (24, 48, …, 168)').default(48),
+        /** Your own checks: SQL returning one number, compared with `value`. */
+        checks: z
+          .array(
+            z.object({
+              name: z.string().min(1),
+              sql: z.string().regex(/^\s*(select|with)\b/i, 'must be a read-only SELECT or WITH query'),
+              op: z.enum(['>', '>=', '=', '<=', '<']),
+              value: z.number(),
+            }).strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     scaling: z
       .object({
         /** Policy per alarm id (see cdk/workload/alarm-catalog.ts). @default DEFAULT_SCALING_POLICIES */

@@ -28,6 +28,11 @@ export const JOB_FUNCTIONS = {
     LinkedStatusFunction: { entry: 'scaling/linked-status.ts', description: 'Reports whether a linked change has finished' },
     RecordFunction: { entry: 'scaling/record.ts', description: 'Records a scaling decision and its result' },
   },
+  'restore-verification': {
+    PlanFunction: { entry: 'restore-verification/plan.ts', description: 'Validates a verification request and picks the snapshot' },
+    VerifyFunction: { entry: 'restore-verification/verify.ts', description: 'Proves a restored copy with SQL checks and measures its RPO', database: true },
+    ReportFunction: { entry: 'restore-verification/report.ts', description: 'Records the verification in the ledger and S3, with metrics' },
+  },
 } as const satisfies Record<string, Record<string, JobFunction>>;
 
 export type Job = keyof typeof JOB_FUNCTIONS;

@@ -10,7 +10,7 @@ const eventSchema = z.object({
   item: backupItemSchema,
   snapshot: z.object({ createdAt: z.string(), sizeGiB: z.number().optional() }),
   copy: z.object({ drSnapshotId: z.string(), copyStartedAt: z.string() }),
-  recoveryPoint: z.object({ newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional() }).optional(),
+  recoveryPoint: z.object({ newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional(), rowCounts: z.record(z.string(), z.number()).optional() }).optional(),
   prune: z.array(z.unknown()),
 });
 export type RecordEvent = z.infer<typeof eventSchema>;
@@ -28,6 +28,8 @@ export interface Manifest {
   readonly copySeconds: number;
   readonly newestHeartbeat?: string;
   readonly rpoSeconds?: number;
+  /** Rows per table at snapshot time (databases only). */
+  readonly rowCounts?: Record<string, number>;
   readonly prune: unknown[];
 }
 
@@ -50,6 +52,7 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
     copySeconds: seconds(event.copy.copyStartedAt, now.toISOString()),
     newestHeartbeat: event.recoveryPoint?.newestHeartbeat,
     rpoSeconds: event.recoveryPoint?.rpoSeconds,
+    rowCounts: event.recoveryPoint?.rowCounts,
     prune: event.prune,
   };
   await put(ledger, { ...manifest });

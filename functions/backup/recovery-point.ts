@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newestHeartbeat, withDatabase } from '../shared/database';
+import { countRows, newestHeartbeat, withDatabase } from '../shared/database';
 import { parseInput } from '../shared/errors';
 import { jsonEnv } from '../shared/env';
 import { inventorySchema } from '../shared/inventory';
@@ -12,17 +12,25 @@ export interface RecoveryPoint {
   readonly newestHeartbeat?: string;
   /** Snapshot time − newest heartbeat: the RPO this backup gives. */
   readonly rpoSeconds?: number;
+  /** Rows per table of the public schema, counted right after the snapshot (restore verification compares). */
+  readonly rowCounts?: Record<string, number>;
 }
 
 /**
  * Reads, from the database itself, the newest heartbeat written at or before
- * the snapshot's creation time: the snapshot holds exactly the rows up to then.
+ * the snapshot's creation time (the snapshot holds exactly the rows up to
+ * then), and the row count of each table for restore verification. Counted
+ * on the live database just after the snapshot: writes in between are what
+ * the verification's tolerance absorbs.
  */
 export async function measureRecoveryPoint(event: z.infer<typeof eventSchema>, secretId: string): Promise<RecoveryPoint> {
   const snapshotAt = new Date(event.snapshotCreatedAt);
-  const newest = await withDatabase({ region: event.item.sourceRegion, instanceId: event.item.identifier, secretId }, (client) => newestHeartbeat(client, snapshotAt));
-  if (!newest) return {};
-  return { newestHeartbeat: newest.toISOString(), rpoSeconds: Math.max(0, (snapshotAt.getTime() - newest.getTime()) / 1000) };
+  const { newest, rowCounts } = await withDatabase({ region: event.item.sourceRegion, instanceId: event.item.identifier, secretId }, async (client) => ({
+    newest: await newestHeartbeat(client, snapshotAt),
+    rowCounts: await countRows(client),
+  }));
+  if (!newest) return { rowCounts };
+  return { newestHeartbeat: newest.toISOString(), rpoSeconds: Math.max(0, (snapshotAt.getTime() - newest.getTime()) / 1000), rowCounts };
 }
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);

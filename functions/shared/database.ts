@@ -54,3 +54,16 @@ export async function newestHeartbeat(client: pg.Client, atOrBefore?: Date): Pro
   );
   return result.rows[0]?.newest ?? undefined;
 }
+
+/** Exact row counts of every table of the public schema except the heartbeat table. */
+export async function countRows(client: pg.Client): Promise<Record<string, number>> {
+  const tables = await client.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'lifeline_heartbeat' ORDER BY table_name",
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name } of tables.rows) {
+    const result = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table_name.replace(/"/g, '""')}"`);
+    counts[table_name] = Number(result.rows[0]?.n ?? 0);
+  }
+  return counts;
+}

@@ -1,0 +1,78 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { dynamodb, s3 } from '../shared/clients';
+import { jsonEnv, requiredEnv } from '../shared/env';
+import { LifelineError, parseInput } from '../shared/errors';
+import { type Inventory, inventorySchema } from '../shared/inventory';
+import { type LedgerRef, put } from '../shared/ledger';
+import { metrics } from '../shared/powertools';
+import { verificationPlanSchema } from './contract';
+
+const outcomeSchema = z.object({ checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })), passed: z.boolean(), newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional(), verifiedAt: z.string() });
+
+/** The workflow's state at the end: the plan, and the branch's outcome or the error that stopped it. */
+const eventSchema = z.object({
+  plan: verificationPlanSchema,
+  outcome: z.object({ value: outcomeSchema }).optional(),
+  error: z.object({ Error: z.string(), Cause: z.string() }).optional(),
+});
+export type ReportEvent = z.infer<typeof eventSchema>;
+
+function causeText(cause: string): string {
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) return String(parsed.errorMessage);
+  } catch {
+    // plain text
+  }
+  return cause;
+}
+
+/**
+ * The run's report: ledger (`verify#<target>`, `passed#…` entries are what
+ * pruning keeps as "newest verified"), a JSON report in the region's
+ * artifacts bucket, and metrics. A failed verification fails the execution
+ * naming each failed check (or the error that stopped it).
+ */
+export async function reportVerification(event: ReportEvent, inventory: Inventory, ledger: LedgerRef, now: Date) {
+  const { plan, error } = event;
+  const outcome = event.outcome?.value;
+  const passed = outcome?.passed === true && !error;
+  const restoreSeconds = outcome ? (Date.parse(outcome.verifiedAt) - Date.parse(plan.startedAt)) / 1000 : undefined;
+  const failed = outcome?.checks.filter((c) => !c.passed) ?? [];
+  const summary = passed ? 'passed' : error ? `${error.Error}: ${causeText(error.Cause)}` : `failed checks: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`;
+  const report = {
+    runId: plan.runId,
+    target: plan.target,
+    region: plan.region,
+    snapshotId: plan.snapshotId,
+    snapshotCreatedAt: plan.snapshotCreatedAt,
+    temporaryInstance: plan.tempInstanceId,
+    kept: plan.keepMinutes > 0 ? { until: plan.expiresAt } : undefined,
+    passed,
+    summary,
+    restoreDurationSeconds: restoreSeconds,
+    rpoSeconds: outcome?.rpoSeconds,
+    newestHeartbeat: outcome?.newestHeartbeat,
+    checks: outcome?.checks ?? [],
+    finishedAt: now.toISOString(),
+  };
+  const regional = [inventory.primary, inventory.dr].find((r) => r.region === plan.region) ?? inventory.primary;
+  const key = `reports/restore-verification/${plan.runId}.json`;
+  await s3(regional.region).send(new PutObjectCommand({ Bucket: regional.bucket, Key: key, Body: JSON.stringify(report, null, 2), ContentType: 'application/json' }));
+  await put(ledger, { pk: `verify#${plan.target}`, sk: `${passed ? 'passed' : 'failed'}#${now.toISOString()}#${plan.runId}`, ...report, report: `s3://${regional.bucket}/${key}` });
+  metrics.addDimension('Target', plan.target);
+  if (restoreSeconds !== undefined) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
+  if (outcome?.rpoSeconds !== undefined) metrics.addMetric('VerifiedRpoSeconds', MetricUnit.Seconds, outcome.rpoSeconds);
+  metrics.addMetric('VerificationFailed', MetricUnit.Count, passed ? 0 : 1);
+  metrics.addMetric('VerificationSucceeded', MetricUnit.Count, passed ? 1 : 0);
+  metrics.publishStoredMetrics();
+  if (!passed) throw new LifelineError('VerificationFailed', `Restore verification of ${plan.snapshotId} in ${plan.region} failed: ${summary}`);
+  return { ...report, report: `s3://${regional.bucket}/${key}` };
+}
+
+const inventory = jsonEnv('INVENTORY', inventorySchema);
+const ledger: LedgerRef = { client: dynamodb(process.env.AWS_REGION ?? inventory.primary.region), table: requiredEnv('LEDGER_TABLE') };
+
+export const handler = async (event: unknown) => reportVerification(parseInput(eventSchema, event, 'verification report'), inventory, ledger, new Date());

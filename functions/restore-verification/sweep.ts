@@ -1,0 +1,42 @@
+import { DeleteDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { rds } from '../shared/clients';
+import { jsonEnv } from '../shared/env';
+import { type Inventory, inventorySchema } from '../shared/inventory';
+import { logger } from '../shared/powertools';
+import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS } from './contract';
+
+export interface SweepResult {
+  readonly deleted: string[];
+  readonly notYetExpired: string[];
+}
+
+/**
+ * Deletes the temporary restores a crashed or kept run left behind, in both
+ * regions: only instances named like one, tagged managed by this job, and
+ * past their lifeline:expires-at. Anything else is never touched.
+ */
+export async function sweep(inventory: Inventory, now: Date): Promise<SweepResult> {
+  const result: SweepResult = { deleted: [], notYetExpired: [] };
+  for (const region of [inventory.primary.region, inventory.dr.region]) {
+    const described = await rds(region).send(new DescribeDBInstancesCommand({}));
+    for (const instance of described.DBInstances ?? []) {
+      const id = instance.DBInstanceIdentifier ?? '';
+      const tag = (key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
+      if (!id.startsWith(TEMP_PREFIX) || tag(TEMP_TAGS.managed) !== 'true' || tag(TEMP_TAGS.job) !== TEMP_JOB) continue;
+      const expiresAt = Date.parse(tag(TEMP_TAGS.expiresAt) ?? '');
+      if (!Number.isFinite(expiresAt) || expiresAt > now.getTime()) {
+        result.notYetExpired.push(`${region}/${id}`);
+        continue;
+      }
+      if (instance.DBInstanceStatus === 'deleting') continue;
+      await rds(region).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+      result.deleted.push(`${region}/${id}`);
+    }
+  }
+  logger.info('swept temporary restores', { ...result });
+  return result;
+}
+
+const inventory = jsonEnv('INVENTORY', inventorySchema);
+
+export const handler = async () => sweep(inventory, new Date());

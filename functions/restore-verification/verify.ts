@@ -1,0 +1,86 @@
+import type pg from 'pg';
+import { newestHeartbeat, withDatabase } from '../shared/database';
+import { jsonEnv } from '../shared/env';
+import { parseInput } from '../shared/errors';
+import { inventorySchema } from '../shared/inventory';
+import { type CheckResult, type UserCheck, type VerificationPlan, verificationPlanSchema } from './contract';
+
+export interface Verification {
+  readonly checks: CheckResult[];
+  readonly passed: boolean;
+  readonly newestHeartbeat?: string;
+  /** Snapshot time − newest heartbeat found in the restored data. */
+  readonly rpoSeconds?: number;
+  readonly verifiedAt: string;
+}
+
+const compare = (actual: number, op: UserCheck['op'], expected: number) =>
+  op === '>' ? actual > expected : op === '>=' ? actual >= expected : op === '=' ? actual === expected : op === '<=' ? actual <= expected : actual < expected;
+
+async function runUserCheck(client: pg.Client, check: UserCheck): Promise<CheckResult> {
+  await client.query('BEGIN READ ONLY');
+  try {
+    const result = await client.query<Record<string, unknown>>(check.sql);
+    const first = result.rows[0] ? Object.values(result.rows[0])[0] : undefined;
+    const actual = Number(first);
+    if (!Number.isFinite(actual)) return { name: check.name, passed: false, detail: `returned ${JSON.stringify(first)}, not a number` };
+    return { name: check.name, passed: compare(actual, check.op, check.value), detail: `${actual} ${check.op} ${check.value}` };
+  } catch (error) {
+    return { name: check.name, passed: false, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+/** B-tree index checks with amcheck, where the extension is available. */
+async function indexCheck(client: pg.Client): Promise<CheckResult> {
+  const available = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck'");
+  if (available.rowCount === 0) return { name: 'indexes (amcheck)', passed: true, detail: 'amcheck is not available here: skipped' };
+  await client.query('CREATE EXTENSION IF NOT EXISTS amcheck');
+  const indexes = await client.query<{ index: string }>(
+    "SELECT c.oid::regclass::text AS index FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace WHERE am.amname = 'btree' AND n.nspname = 'public'",
+  );
+  try {
+    for (const { index } of indexes.rows) await client.query('SELECT bt_index_check($1::regclass)', [index]);
+    return { name: 'indexes (amcheck)', passed: true, detail: `${indexes.rows.length} b-tree indexes verified` };
+  } catch (error) {
+    return { name: 'indexes (amcheck)', passed: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Proves the restored copy: it connects; the tables the backup recorded
+ * exist; their row counts match within the tolerance; the user's own checks
+ * pass; the newest heartbeat gives the RPO; indexes pass amcheck.
+ */
+export async function verifyRestore(plan: VerificationPlan, secretId: string, now: Date): Promise<Verification> {
+  const checks: CheckResult[] = [];
+  let newest: Date | undefined;
+  try {
+    await withDatabase({ region: plan.region, instanceId: plan.tempInstanceId, secretId }, async (client) => {
+      checks.push({ name: 'connects', passed: true, detail: `connected to ${plan.tempInstanceId}` });
+      const tables = new Set((await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).rows.map((r) => r.table_name));
+      for (const table of ['lifeline_heartbeat', ...Object.keys(plan.expected.rowCounts)]) {
+        checks.push({ name: `table ${table} exists`, passed: tables.has(table), detail: tables.has(table) ? 'present' : 'missing from the restored database' });
+      }
+      for (const [table, expected] of Object.entries(plan.expected.rowCounts)) {
+        if (!tables.has(table)) continue;
+        const actual = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table.replace(/"/g, '""')}"`)).rows[0]?.n ?? 0);
+        const allowed = Math.floor((expected * plan.expected.tolerancePercent) / 100);
+        checks.push({ name: `rows of ${table}`, passed: Math.abs(actual - expected) <= allowed, detail: `${actual} restored, ${expected} at snapshot time (±${allowed})` });
+      }
+      for (const check of plan.checks) checks.push(await runUserCheck(client, check));
+      newest = tables.has('lifeline_heartbeat') ? await newestHeartbeat(client) : undefined;
+      checks.push({ name: 'heartbeat present', passed: newest !== undefined, detail: newest ? `newest ${newest.toISOString()}` : 'no heartbeat row: the RPO cannot be measured' });
+      checks.push(await indexCheck(client));
+    });
+  } catch (error) {
+    checks.push({ name: 'connects', passed: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+  const rpoSeconds = newest ? Math.max(0, (Date.parse(plan.snapshotCreatedAt) - newest.getTime()) / 1000) : undefined;
+  return { checks, passed: checks.every((c) => c.passed), newestHeartbeat: newest?.toISOString(), rpoSeconds, verifiedAt: now.toISOString() };
+}
+
+const inventory = jsonEnv('INVENTORY', inventorySchema);
+
+export const handler = async (event: unknown) => verifyRestore(parseInput(verificationPlanSchema, event, 'verification plan'), inventory.databaseSecretId, new Date());

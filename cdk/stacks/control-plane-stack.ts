@@ -6,6 +6,7 @@ import { Backup } from '../control-plane/backup';
 import { Heartbeat } from '../control-plane/heartbeat';
 import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
+import { RestoreVerification } from '../control-plane/restore-verification';
 import { Scaling } from '../control-plane/scaling';
 import { bundledCode, type FunctionFactory } from '../control-plane/ops-function';
 import type { WorkloadStack } from './workload-stack';
@@ -51,6 +52,15 @@ export class ControlPlaneStack extends Stack {
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
       new Backup(this, 'Backup', {
+        config: props.config,
+        inventory,
+        primary: props.primary,
+        standby: props.standby,
+        ledger: this.ledgerTable,
+        topic: props.primary.notifications.topic,
+        factory: this.functionFactory,
+      });
+      new RestoreVerification(this, 'RestoreVerification', {
         config: props.config,
         inventory,
         primary: props.primary,

@@ -92,6 +92,27 @@ function drillSteps(): DrillStep[] {
     },
     scalingStep('scale-out', 'service-cpu-high', 6 * 60_000, (from, to) => (to > from ? [] : [`expected a scale-out, desired count went ${from} → ${to}`])),
     scalingStep('scale-in', 'service-cpu-low', 6 * 60_000, (from, to) => (to < from ? [] : [`expected a scale-in, desired count went ${from} → ${to}`])),
+    {
+      name: 'restore-verification',
+      job: 'restore-verification',
+      start: (twin, { onEvent, executionName }) => runJob(twin, 'restore-verification', { reason: 'drill: verify the newest backup' }, { executionName, onEvent }),
+      expected: 'SUCCEEDED',
+      before: async (twin) => {
+        twin.clock.advance(10 * 60_000);
+      },
+      after: (twin, result) => {
+        const report = (result.output ?? {}) as { checks?: { name: string; passed: boolean; detail: string }[]; rpoSeconds?: number; restoreDurationSeconds?: number; report?: string };
+        const left = [...(twin.rds.instances.get(twin.primaryRegion)?.values() ?? [])].filter((i) => i.id.startsWith('lifeline-verify-') && i.status.at(twin.clock.now()) !== 'deleted' && i.status.at(twin.clock.now()) !== 'deleting');
+        return {
+          problems: left.length ? [`temporary instances left behind: ${left.map((i) => i.id).join(', ')}`] : [],
+          measurements: {
+            checks: (report.checks ?? []).map((c) => `${c.passed ? '✓' : '✗'} ${c.name}`).join(', '),
+            verifiedRpoSeconds: report.rpoSeconds ?? 'n/a',
+            restoreSeconds: report.restoreDurationSeconds ?? 'n/a',
+          },
+        };
+      },
+    },
   ];
 }
 

@@ -53,7 +53,7 @@ describe('control plane', () => {
   };
 
   it('has a state machine file for every job it deploys, and deploys every file', () => {
-    expect(files.sort()).toEqual(['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json']);
+    expect(files.sort()).toEqual(['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json', 'restore-verification.asl.json']);
     for (const file of files) expect(machineFor(file)).toBeDefined();
     expect(machines).toHaveLength(files.length);
   });
@@ -80,7 +80,7 @@ describe('control plane', () => {
     for (const action of needed) expect(granted, `${file} calls ${action}`).toContain(action);
     // What the role may change beyond the file's own calls: invoking its functions, writing
     // to the encrypted topic's key, tagging what it creates, the S3 export, and log delivery.
-    const allowedExtras = /^(lambda:InvokeFunction|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|states:(DescribeExecution|StopExecution)|events:(PutTargets|PutRule|DescribeRule)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
+    const allowedExtras = /^(lambda:InvokeFunction|kms:CreateGrant|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|states:(DescribeExecution|StopExecution)|events:(PutTargets|PutRule|DescribeRule)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
     const mutating = [...granted].filter((a) => !isReadOnlyAction(a) && !needed.includes(a));
     expect(mutating.filter((a) => !allowedExtras.test(a))).toEqual([]);
     // No mutating action on "*".
@@ -96,11 +96,11 @@ describe('control plane', () => {
 
   it('runs functions on Node.js 22, arm64, traced, with Powertools configured by environment', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'));
-    // Seven backup functions, five scaling functions and the heartbeat writer.
-    expect(functions.length).toBe(13);
+    // Seven backup, five scaling and three verification functions, the sweeper and the heartbeat writer.
+    expect(functions.length).toBe(17);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling|restore-verification)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
     }
   });
 

@@ -1,0 +1,128 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { TEMP_PREFIX } from '../../functions/restore-verification/contract';
+import { verificationSettingsFrom } from '../../functions/restore-verification/settings';
+import type { Inventory } from '../../functions/shared/inventory';
+import type { LifelineConfig } from '../config/schema';
+import type { WorkloadStack } from '../stacks/workload-stack';
+import { JobFunctions } from './job-functions';
+import { type FunctionFactory, OpsFunction } from './ops-function';
+import { Workflow } from './workflow';
+
+export interface RestoreVerificationProps {
+  readonly config: LifelineConfig;
+  readonly inventory: Inventory;
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
+  readonly ledger: dynamodb.ITableV2;
+  readonly topic: sns.ITopic;
+  readonly factory: FunctionFactory;
+}
+
+/**
+ * The restore-verification job: state-machines/restore-verification.asl.json
+ * with its functions (functions/restore-verification), a daily schedule, the
+ * hourly sweeper of expired temporary restores, and alarms on a failed
+ * verification and on no successful verification within the configured age.
+ */
+export class RestoreVerification extends Construct {
+  readonly workflow: Workflow;
+
+  constructor(scope: Construct, id: string, props: RestoreVerificationProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { config, primary } = props;
+    const regions = [config.regions.primary, config.regions.dr];
+    const dbArn = (region: string, name: string) => stack.formatArn({ service: 'rds', region, resource: 'db', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const temporary = regions.map((region) => dbArn(region, `${TEMP_PREFIX}*`));
+    const environment = { INVENTORY: stack.toJsonString(props.inventory), LEDGER_TABLE: props.ledger.tableName, VERIFICATION: JSON.stringify(verificationSettingsFrom(config)) };
+
+    const functions = new JobFunctions(this, 'Functions', {
+      job: 'restore-verification',
+      vpc: primary.network.vpc,
+      databaseClients: primary.database.controlPlaneClients,
+      factory: props.factory,
+      environment,
+    });
+    const fn = functions.byPlaceholder;
+    for (const f of functions.all) props.ledger.grantReadWriteData(f);
+    const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances'], resources: ['*'] });
+    fn.PlanFunction.addToRolePolicy(describe);
+    fn.VerifyFunction.addToRolePolicy(describe);
+    const secretName = primary.database.credentials?.secretName ?? '';
+    fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: regions.map((region) => stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }));
+    fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn] }));
+    fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
+    fn.ReportFunction.role?.addManagedPolicy(props.standby.artifacts.controlPlaneAccess);
+
+    const snapshots = regions.map((region) => stack.formatArn({ service: 'rds', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    this.workflow = new Workflow(this, 'Workflow', {
+      job: 'restore-verification',
+      substitutions: { ...functions.substitutions(), TopicArn: props.topic.topicArn },
+      functions: functions.all,
+      resources: {
+        // The restore reads the snapshot and creates only instances named lifeline-verify-*.
+        'rds:RestoreDBInstanceFromDBSnapshot': [...snapshots, ...temporary],
+        'rds:DeleteDBInstance': temporary,
+        'sns:Publish': [props.topic.topicArn],
+      },
+      conditions: {
+        // Deleting needs the job's tag too: never an instance it did not create.
+        'rds:DeleteDBInstance': { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } },
+      },
+      extraStatements: [
+        new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: temporary }),
+        // Restoring an encrypted snapshot uses its KMS key.
+        new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [primary.database.key.keyArn, props.standby.database.key.keyArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
+      ],
+    });
+
+    new scheduler.Schedule(this, 'Schedule', {
+      description: `Lifeline ${config.appName}: daily restore verification`,
+      schedule: scheduler.ScheduleExpression.expression(config.restoreVerification.schedule),
+      timeWindow: scheduler.TimeWindow.flexible(Duration.minutes(30)),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.workflow.stateMachine, { input: scheduler.ScheduleTargetInput.fromObject({ reason: 'scheduled verification' }), retryAttempts: 2 }),
+    });
+
+    const sweeper = new OpsFunction(this, 'Sweeper', {
+      entry: 'restore-verification/sweep.ts',
+      description: 'Lifeline: deletes temporary restores past their lifeline:expires-at, and only those',
+      serviceName: 'lifeline-restore-verification',
+      environment,
+      factory: props.factory,
+    }).function;
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances'], resources: ['*'] }));
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DeleteDBInstance'], resources: temporary, conditions: { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } } }));
+    new scheduler.Schedule(this, 'SweepHourly', {
+      description: 'Lifeline: sweep expired temporary restores',
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: new schedulerTargets.LambdaInvoke(sweeper, { retryAttempts: 0 }),
+    });
+
+    const action = new cloudwatchActions.SnsAction(props.topic);
+    new cloudwatch.Alarm(this, 'VerificationFailed', {
+      alarmDescription: 'A Lifeline restore verification failed',
+      metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'VerificationFailed', dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' }, statistic: 'Sum', period: Duration.hours(1) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+    new cloudwatch.Alarm(this, 'VerificationStale', {
+      alarmDescription: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours`,
+      metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'VerificationSucceeded', dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' }, statistic: 'Sum', period: Duration.days(1) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: config.restoreVerification.maxAgeHours / 24,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }).addAlarmAction(action);
+  }
+}

@@ -16,6 +16,7 @@ export function functionEnvironment(twin: Twin, region: string): Record<string, 
     VERIFICATION: JSON.stringify(verificationSettingsFrom(twin.config)),
     // The twin's PostgreSQL listens on loopback without TLS.
     DATABASE_TLS: 'disable',
+    CACHE_TLS: 'disable',
     POWERTOOLS_SERVICE_NAME: 'lifeline-local',
     POWERTOOLS_METRICS_NAMESPACE: 'Lifeline',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',

@@ -10,7 +10,7 @@ const eventSchema = z.object({
   item: backupItemSchema,
   snapshot: z.object({ createdAt: z.string(), sizeGiB: z.number().optional() }),
   copy: z.object({ drSnapshotId: z.string(), copyStartedAt: z.string() }),
-  recoveryPoint: z.object({ newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional(), rowCounts: z.record(z.string(), z.number()).optional() }).optional(),
+  recoveryPoint: z.object({ newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional(), rowCounts: z.record(z.string(), z.number()).optional(), keyCount: z.number().optional() }).optional(),
   prune: z.array(z.unknown()),
 });
 export type RecordEvent = z.infer<typeof eventSchema>;
@@ -30,6 +30,8 @@ export interface Manifest {
   readonly rpoSeconds?: number;
   /** Rows per table at snapshot time (databases only). */
   readonly rowCounts?: Record<string, number>;
+  /** Keys at snapshot time (caches only). */
+  readonly keyCount?: number;
   readonly prune: unknown[];
 }
 
@@ -53,6 +55,7 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
     newestHeartbeat: event.recoveryPoint?.newestHeartbeat,
     rpoSeconds: event.recoveryPoint?.rpoSeconds,
     rowCounts: event.recoveryPoint?.rowCounts,
+    keyCount: event.recoveryPoint?.keyCount,
     prune: event.prune,
   };
   await put(ledger, { ...manifest });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withCache } from '../shared/cache';
 import { countRows, newestHeartbeat, withDatabase } from '../shared/database';
 import { parseInput } from '../shared/errors';
 import { jsonEnv } from '../shared/env';
@@ -14,16 +15,24 @@ export interface RecoveryPoint {
   readonly rpoSeconds?: number;
   /** Rows per table of the public schema, counted right after the snapshot (restore verification compares). */
   readonly rowCounts?: Record<string, number>;
+  /** Keys in a cache (DBSIZE) right after its snapshot (restore verification compares). */
+  readonly keyCount?: number;
 }
 
 /**
- * Reads, from the database itself, the newest heartbeat written at or before
+ * For a cache: the number of keys (DBSIZE) just after its snapshot. For a
+ * database: reads, from the database itself, the newest heartbeat written at or before
  * the snapshot's creation time (the snapshot holds exactly the rows up to
  * then), and the row count of each table for restore verification. Counted
  * on the live database just after the snapshot: writes in between are what
  * the verification's tolerance absorbs.
  */
-export async function measureRecoveryPoint(event: z.infer<typeof eventSchema>, secretId: string): Promise<RecoveryPoint> {
+export async function measureRecoveryPoint(event: z.infer<typeof eventSchema>, secretId: string, cacheSecretId?: string): Promise<RecoveryPoint> {
+  if (event.item.kind === 'elasticache') {
+    if (!cacheSecretId) return {};
+    const keyCount = await withCache({ region: event.item.sourceRegion, replicationGroupId: event.item.identifier, authSecretId: cacheSecretId }, (client) => client.dbsize());
+    return { keyCount };
+  }
   const snapshotAt = new Date(event.snapshotCreatedAt);
   const { newest, rowCounts } = await withDatabase({ region: event.item.sourceRegion, instanceId: event.item.identifier, secretId }, async (client) => ({
     newest: await newestHeartbeat(client, snapshotAt),
@@ -35,4 +44,4 @@ export async function measureRecoveryPoint(event: z.infer<typeof eventSchema>, s
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 
-export const handler = async (event: unknown) => measureRecoveryPoint(parseInput(eventSchema, event, 'recovery point request'), inventory.databaseSecretId);
+export const handler = async (event: unknown) => measureRecoveryPoint(parseInput(eventSchema, event, 'recovery point request'), inventory.databaseSecretId, inventory.cacheAuthSecretId);

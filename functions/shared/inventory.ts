@@ -34,6 +34,8 @@ export const inventorySchema = z.object({
   dr: regionalWorkloadSchema,
   /** Secret with the database master credentials (same name in both regions: a replicated secret). */
   databaseSecretId: z.string().min(1),
+  /** Secret with the cache's AUTH token (replicated to the DR region like the database's). */
+  cacheAuthSecretId: z.string().min(1).optional(),
   /** Route 53 failover pair, when DNS is configured. */
   dns: z
     .object({

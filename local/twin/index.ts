@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import Redis from 'ioredis';
 import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { ALARM_CATALOG, alarmTags } from '../../cdk/config/alarm-catalog';
@@ -132,6 +133,7 @@ export class Twin {
     this.restoreSdk?.();
     this.restoreSdk = undefined;
     await Promise.all([...this.servers.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await this.elasticache.stopEndpoints();
     this.servers.clear();
     await this.core.dataPlane.stop();
     this.started = false;
@@ -153,10 +155,21 @@ export class Twin {
         return result instanceof Promise ? clock.track(result) : result;
       };
     }
+    // ioredis (cache checks against the twin's loopback Redis-protocol endpoints).
+    const redisProto = Redis.prototype as unknown as Record<'connect' | 'sendCommand', (...args: unknown[]) => unknown>;
+    const redisOriginals = { connect: redisProto.connect, sendCommand: redisProto.sendCommand };
+    for (const method of ['connect', 'sendCommand'] as const) {
+      const original = redisOriginals[method];
+      redisProto[method] = function tracked(this: unknown, ...args: unknown[]) {
+        const result = original.apply(this, args);
+        return result instanceof Promise ? clock.track(result) : result;
+      };
+    }
     const originalFetch = globalThis.fetch;
     globalThis.fetch = (...args: Parameters<typeof fetch>) => clock.track(originalFetch(...args));
     return () => {
       Object.assign(proto, originals);
+      Object.assign(redisProto, redisOriginals);
       globalThis.fetch = originalFetch;
     };
   }
@@ -188,10 +201,12 @@ export class Twin {
       const dr = this.names(this.drRegion);
       this.rds.seedReplica(this.drRegion, dr.database, primaryDb, { kmsKeyId: dr.kmsKey, subnetGroup: dr.subnetGroup, securityGroupIds: [dr.appSecurityGroup] });
       regional.dr = { ...regional.dr, databaseInstanceId: dr.database };
-      this.elasticache.seedGroup(this.drRegion, { id: dr.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
+      await this.elasticache.seedGroupWithEndpoint(this.drRegion, { id: dr.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
       regional.dr = { ...regional.dr, cacheReplicationGroupId: dr.cache };
     }
 
+    const cacheSecretName = `${this.config.appName}/cache/auth-token`;
+    for (const region of [this.primaryRegion, this.drRegion]) this.secrets.seed(region, cacheSecretName, 'twin-cache-auth-token');
     const secretName = `${this.config.appName}/database/master`;
     for (const region of [this.primaryRegion, this.drRegion]) {
       // A replicated secret: the same credentials answer in both regions.
@@ -238,7 +253,7 @@ export class Twin {
     }
     for (let i = 1; i <= (this.options.additionalTargets?.caches ?? 0); i += 1) {
       const id = `${n.cache}-${i}`;
-      this.elasticache.seedGroup(this.primaryRegion, { id, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: 1, keyCount: 100 });
+      await this.elasticache.seedGroupWithEndpoint(this.primaryRegion, { id, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: 1, keyCount: 100 });
       additionalTargets.push({ id: `cache-${i}`, kind: 'elasticache', identifier: id });
     }
 
@@ -249,6 +264,7 @@ export class Twin {
       primary: regional.primary,
       dr: regional.dr,
       databaseSecretId: secretName,
+      cacheAuthSecretId: cacheSecretName,
       dns,
       rtoSeconds: this.config.dr.rtoMinutes * 60,
       rpoSeconds: this.config.dr.rpoMinutes * 60,
@@ -268,7 +284,7 @@ export class Twin {
     if (primary) {
       // The application has been running for a day: the heartbeat table starts with a day of history.
       await this.rds.seedInstance(region, { id: n.database, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup], createdAt: this.clock.now() - 24 * 3600_000 });
-      this.elasticache.seedGroup(region, { id: n.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
+      await this.elasticache.seedGroupWithEndpoint(region, { id: n.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
     }
     this.ssm.seed(region, `/${this.config.appName}/app/database-instance`, primary ? n.database : '');
     const endpoint = await this.startLoadBalancer(region);

@@ -1,6 +1,7 @@
 import { serviceError, TwinServiceError } from '../errors';
 import type { TwinCore, TwinService } from '../twin';
 import { type Input, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
+import { RespEndpoint } from '../resp-server';
 import type { S3Twin } from './s3';
 
 type GroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'snapshotting';
@@ -49,6 +50,8 @@ export class ElastiCacheTwin implements TwinService {
   readonly groups = new Map<string, Map<string, ReplicationGroup>>();
   readonly snapshots = new Map<string, Map<string, CacheSnapshot>>();
   readonly globals = new Map<string, GlobalDatastore>();
+  /** A loopback Redis-protocol endpoint per group, answering from its simulated key count. */
+  private readonly endpoints = new Map<string, RespEndpoint>();
   readonly actions;
 
   constructor(private readonly core: TwinCore, private readonly s3: S3Twin) {
@@ -82,6 +85,23 @@ export class ElastiCacheTwin implements TwinService {
     let map = this.snapshots.get(region);
     if (!map) this.snapshots.set(region, (map = new Map()));
     return map;
+  }
+
+  private async openEndpoint(group: ReplicationGroup): Promise<void> {
+    const endpoint = new RespEndpoint(() => group.keyCount);
+    await this.core.clock.track(endpoint.start());
+    this.endpoints.set(group.arn, endpoint);
+  }
+
+  async stopEndpoints(): Promise<void> {
+    await Promise.all([...this.endpoints.values()].map((e) => e.stop()));
+    this.endpoints.clear();
+  }
+
+  async seedGroupWithEndpoint(region: string, props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number }): Promise<ReplicationGroup> {
+    const group = this.seedGroup(region, props);
+    await this.openEndpoint(group);
+    return group;
   }
 
   seedGroup(region: string, props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number }): ReplicationGroup {
@@ -130,7 +150,8 @@ export class ElastiCacheTwin implements TwinService {
         {
           NodeGroupId: '0001',
           Status: status,
-          PrimaryEndpoint: { Address: `master.${group.id}.twin.${group.region}.cache.amazonaws.com`, Port: 6379 },
+          // The twin's loopback Redis-protocol endpoint of this group (port 6379 in AWS).
+          PrimaryEndpoint: { Address: '127.0.0.1', Port: this.endpoints.get(group.arn)?.port ?? 6379 },
           NodeGroupMembers: members.map((m, i) => ({ CacheClusterId: m, CurrentRole: i === 0 ? 'primary' : 'replica' })),
         },
       ],
@@ -261,6 +282,7 @@ export class ElastiCacheTwin implements TwinService {
       tags: tagsOf(input.Tags),
     };
     this.groupsIn(region).set(id, group);
+    await this.openEndpoint(group);
     this.core.mutate(region, 'elasticache', 'CreateReplicationGroup', 'create', group.arn);
     return { ReplicationGroup: this.renderGroup(group) };
   }

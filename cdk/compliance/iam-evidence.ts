@@ -45,8 +45,8 @@ const JUSTIFICATIONS: readonly Justification[] = [
     reason: 'Read replicas the alarm-scaling workflow creates are named <instance>-read-<id>; it may create, tag and delete only those.',
   },
   {
-    applies: (finding) => /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:lifeline-verify-\*$/.test(finding),
-    reason: 'Temporary restores are named lifeline-verify-<execution>; the verification may create only those, and delete only those that also carry its lifeline:job tag.',
+    applies: (finding) => /:(rds|elasticache):[a-z0-9-]+:(<AWS::AccountId>|\d{12}):(db|replicationgroup):lifeline-verify-\*$/.test(finding),
+    reason: 'Temporary restores (DB instances and cache groups) are named lifeline-verify-<execution>; the verification may create only those, and delete only those that also carry its lifeline:job tag.',
   },
   {
     applies: (finding) => /^Resource::<ArtifactsBucket[0-9A-F]{8}\.Arn>\/(lifeline-|cache-backups\/|reports\/)\*$/.test(finding),

@@ -62,7 +62,12 @@ export class Backup extends Construct {
     for (const f of this.functions.all) props.ledger.grantReadWriteData(f);
     // Explicit statements, not grant*(): those would edit the workload stack's resource policies and make it depend on this one.
     fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.database.credentials?.secretArn ?? ''] }));
-    fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn] }));
+    fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn, ...(primary.cache ? [primary.cache.key.keyArn] : [])] }));
+    if (primary.cache) {
+      // The key count of a cache at snapshot time, through its AUTH token.
+      fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.cache.authToken.secretArn] }));
+      fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] }));
+    }
 
     const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots'], resources: ['*'] });
     for (const f of [fn.RecoveryPointFunction, fn.CopyToDrFunction, fn.CopyStatusFunction, fn.PruneFunction]) f.addToRolePolicy(describe);

@@ -53,8 +53,9 @@ export class RestoreVerification extends Construct {
     });
     const fn = functions.byPlaceholder;
     for (const f of functions.all) props.ledger.grantReadWriteData(f);
-    const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances'], resources: ['*'] });
+    const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots', 'elasticache:DescribeReplicationGroups'], resources: ['*'] });
     fn.PlanFunction.addToRolePolicy(describe);
+    fn.PlanFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }));
     fn.VerifyFunction.addToRolePolicy(describe);
     const secretName = primary.database.credentials?.secretName ?? '';
     fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: regions.map((region) => stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }));
@@ -62,6 +63,8 @@ export class RestoreVerification extends Construct {
     fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
     fn.ReportFunction.role?.addManagedPolicy(props.standby.artifacts.controlPlaneAccess);
 
+    const cacheSnapshots = regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const temporaryGroups = regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'replicationgroup', resourceName: `${TEMP_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     const snapshots = regions.map((region) => stack.formatArn({ service: 'rds', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     this.workflow = new Workflow(this, 'Workflow', {
       job: 'restore-verification',
@@ -71,14 +74,18 @@ export class RestoreVerification extends Construct {
         // The restore reads the snapshot and creates only instances named lifeline-verify-*.
         'rds:RestoreDBInstanceFromDBSnapshot': [...snapshots, ...temporary],
         'rds:DeleteDBInstance': temporary,
+        'elasticache:CreateReplicationGroup': [...cacheSnapshots, ...temporaryGroups],
+        'elasticache:DeleteReplicationGroup': temporaryGroups,
         'sns:Publish': [props.topic.topicArn],
       },
       conditions: {
         // Deleting needs the job's tag too: never an instance it did not create.
         'rds:DeleteDBInstance': { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } },
+        'elasticache:DeleteReplicationGroup': { StringEquals: { 'aws:ResourceTag/lifeline:job': 'restore-verification' } },
       },
       extraStatements: [
         new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: temporary }),
+        new iam.PolicyStatement({ actions: ['elasticache:AddTagsToResource'], resources: temporaryGroups }),
         // Restoring an encrypted snapshot uses its KMS key.
         new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [primary.database.key.keyArn, props.standby.database.key.keyArn] }),
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
@@ -99,7 +106,9 @@ export class RestoreVerification extends Construct {
       environment,
       factory: props.factory,
     }).function;
-    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances'], resources: ['*'] }));
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances', 'elasticache:DescribeReplicationGroups'], resources: ['*'] }));
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: temporaryGroups }));
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DeleteReplicationGroup'], resources: temporaryGroups, conditions: { StringEquals: { 'aws:ResourceTag/lifeline:job': 'restore-verification' } } }));
     sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DeleteDBInstance'], resources: temporary, conditions: { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } } }));
     new scheduler.Schedule(this, 'SweepHourly', {
       description: 'Lifeline: sweep expired temporary restores',

@@ -100,6 +100,8 @@ export class WorkloadStack extends Stack {
     });
     this.database.allowFrom(this.service.taskSecurityGroup, 'Application tasks');
     this.cache?.allowFrom(this.service.taskSecurityGroup, 'Application tasks');
+    this.cache?.allowFrom(this.database.controlPlaneClients, 'Lifeline control plane (key count at backup)');
+    this.cache?.allowRestoresFrom(this.database.controlPlaneClients, 'Lifeline verifier');
 
     // Lives with the workload so its alarms can notify it without a stack cycle (the control plane depends on this stack).
     this.notifications = new Notifications(this, 'Notifications');

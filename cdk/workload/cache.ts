@@ -28,14 +28,18 @@ export class Cache extends Construct {
   readonly replicationGroup: elasticache.CfnReplicationGroup;
   readonly authToken: secretsmanager.Secret;
   readonly securityGroup: ec2.SecurityGroup;
+  readonly subnetGroup: elasticache.CfnSubnetGroup;
+  /** Given to temporary restores of a cache snapshot: only what {@link allowFrom} names reaches it. */
+  readonly restoreSecurityGroup: ec2.SecurityGroup;
+  readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
-    const key = new kms.Key(this, 'Key', {
+    const key = (this.key = new kms.Key(this, 'Key', {
       description: 'Lifeline cache encryption at rest and its AUTH token',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     this.authToken = new secretsmanager.Secret(this, 'AuthToken', {
       description: 'AUTH token of the Lifeline cache',
       encryptionKey: key,
@@ -51,10 +55,15 @@ export class Cache extends Construct {
       description: 'Cache: only the application tasks',
       allowAllOutbound: false,
     });
-    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
+    this.restoreSecurityGroup = new ec2.SecurityGroup(this, 'RestoreSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Temporary cache restores: only the control plane verifier',
+      allowAllOutbound: false,
+    });
+    const subnetGroup = (this.subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: 'Isolated subnets for the Lifeline cache',
       subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
-    });
+    }));
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
       replicationGroupDescription: 'Lifeline application cache',
       engine: props.engine,
@@ -86,5 +95,10 @@ export class Cache extends Construct {
   /** Opens the cache port to a peer. */
   allowFrom(peer: ec2.IConnectable, description: string): void {
     this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(CACHE_PORT), description);
+  }
+
+  /** Opens the cache port of temporary restores to a peer (the verifier). */
+  allowRestoresFrom(peer: ec2.IConnectable, description: string): void {
+    this.restoreSecurityGroup.connections.allowFrom(peer, ec2.Port.tcp(CACHE_PORT), description);
   }
 }

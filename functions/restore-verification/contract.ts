@@ -4,9 +4,9 @@ import { z } from 'zod';
 export const verificationInputSchema = z
   .object({
     /** What to verify. @default database */
-    target: z.enum(['database']).default('database'),
+    target: z.enum(['database', 'cache']).default('database'),
     /** A snapshot to restore. @default the newest managed, available snapshot of the target in the region */
-    snapshotId: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be an RDS snapshot identifier').optional(),
+    snapshotId: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be a snapshot identifier').optional(),
     /** Where to restore: the primary or the DR region name. @default the primary region */
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name').optional(),
     /** Keep the temporary instance this many minutes for investigation instead of deleting it. @default 0 */
@@ -23,6 +23,7 @@ export type UserCheck = z.infer<typeof userCheckSchema>;
 export const verificationPlanSchema = z.object({
   runId: z.string(),
   target: z.string(),
+  kind: z.enum(['rds', 'elasticache']),
   region: z.string(),
   snapshotId: z.string(),
   snapshotCreatedAt: z.string(),
@@ -32,7 +33,9 @@ export const verificationPlanSchema = z.object({
   securityGroupId: z.string(),
   keepMinutes: z.number(),
   expiresAt: z.string(),
-  expected: z.object({ rowCounts: z.record(z.string(), z.number()), tolerancePercent: z.number() }),
+  expected: z.object({ rowCounts: z.record(z.string(), z.number()), keyCount: z.number().optional(), tolerancePercent: z.number() }),
+  /** Caches: engine and node type of the restored group. */
+  cache: z.object({ engine: z.string(), nodeType: z.string() }).optional(),
   checks: z.array(userCheckSchema),
   pollSeconds: z.number().int().positive(),
   maxPolls: z.number().int().positive(),

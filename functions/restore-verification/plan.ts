@@ -1,7 +1,7 @@
+import { DescribeSnapshotsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { rds } from '../shared/clients';
-import { dynamodb } from '../shared/clients';
+import { dynamodb, elasticache, rds } from '../shared/clients';
 import { jsonEnv, requiredEnv } from '../shared/env';
 import { parseInput, ValidationError } from '../shared/errors';
 import { type Inventory, inventorySchema } from '../shared/inventory';
@@ -20,6 +20,35 @@ export type VerificationSettings = z.infer<typeof verificationSettingsSchema>;
 const POLL_SECONDS = 60;
 const MAX_POLLS = 60;
 
+interface FoundSnapshot {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly engine?: string;
+  readonly nodeType?: string;
+}
+
+const isManagedFor = (tags: { Key?: string; Value?: string }[] | undefined, target: string) =>
+  (tags ?? []).some((t) => t.Key === TEMP_TAGS.managed && t.Value === 'true') && (tags ?? []).some((t) => t.Key === 'lifeline:target' && t.Value === target);
+
+async function newestDatabaseSnapshot(region: string, target: string, snapshotId?: string): Promise<FoundSnapshot | undefined> {
+  const described = await rds(region).send(new DescribeDBSnapshotsCommand(snapshotId ? { DBSnapshotIdentifier: snapshotId } : { SnapshotType: 'manual' }));
+  const candidates = (described.DBSnapshots ?? []).filter((s) => (snapshotId || isManagedFor(s.TagList, target)) && s.Status === 'available');
+  const newest = candidates.sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))[0];
+  return newest?.DBSnapshotIdentifier ? { id: newest.DBSnapshotIdentifier, createdAt: newest.SnapshotCreateTime ?? new Date(0) } : undefined;
+}
+
+async function newestCacheSnapshot(region: string, target: string, snapshotId?: string): Promise<FoundSnapshot | undefined> {
+  const described = await elasticache(region).send(new DescribeSnapshotsCommand(snapshotId ? { SnapshotName: snapshotId } : {}));
+  const candidates: FoundSnapshot[] = [];
+  for (const s of described.Snapshots ?? []) {
+    if (s.SnapshotStatus !== 'available' || !s.SnapshotName) continue;
+    const tags = snapshotId ? undefined : (await elasticache(region).send(new ListTagsForResourceCommand({ ResourceName: s.ARN }))).TagList;
+    if (!snapshotId && !isManagedFor(tags, target)) continue;
+    candidates.push({ id: s.SnapshotName, createdAt: s.NodeSnapshots?.[0]?.SnapshotCreateTime ?? new Date(0), engine: s.Engine, nodeType: s.CacheNodeType });
+  }
+  return candidates.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+}
+
 export interface PlanEvent {
   readonly input: unknown;
   readonly executionName: string;
@@ -37,35 +66,38 @@ export async function planVerification(event: PlanEvent, inventory: Inventory, l
   const region = input.region ?? inventory.primary.region;
   const regional = [inventory.primary, inventory.dr].find((r) => r.region === region);
   if (!regional) throw new ValidationError(`Invalid restore verification input: region: must be ${inventory.primary.region} or ${inventory.dr.region}`);
-  const source = inventory.primary.databaseInstanceId;
-  if (!source) throw new ValidationError('Invalid restore verification input: target: there is no database to verify');
-
-  const described = await rds(region).send(new DescribeDBSnapshotsCommand(input.snapshotId ? { DBSnapshotIdentifier: input.snapshotId } : { SnapshotType: 'manual' }));
-  const managed = (described.DBSnapshots ?? []).filter((s) => s.TagList?.some((t) => t.Key === TEMP_TAGS.managed && t.Value === 'true') && s.TagList?.some((t) => t.Key === 'lifeline:target' && t.Value === input.target));
-  const candidates = (input.snapshotId ? described.DBSnapshots ?? [] : managed).filter((s) => s.Status === 'available').sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0));
-  const snapshot = candidates[0];
-  if (!snapshot?.DBSnapshotIdentifier) {
+  const kind = input.target === 'cache' ? 'elasticache' : 'rds';
+  if (kind === 'rds' && !inventory.primary.databaseInstanceId) throw new ValidationError('Invalid restore verification input: target: there is no database to verify');
+  if (kind === 'elasticache' && (!regional.cacheSubnetGroupName || !regional.cacheRestoreSecurityGroupId)) {
+    throw new ValidationError(`Invalid restore verification input: region: ${region} has no cache placement to restore a cache into`);
+  }
+  const found = kind === 'rds' ? await newestDatabaseSnapshot(region, input.target, input.snapshotId) : await newestCacheSnapshot(region, input.target, input.snapshotId);
+  if (!found) {
     throw new ValidationError(input.snapshotId ? `Invalid restore verification input: snapshotId: ${input.snapshotId} is not available in ${region}` : `No available Lifeline snapshot of ${input.target} in ${region} to verify`);
   }
-  const snapshotId = snapshot.DBSnapshotIdentifier;
+  const snapshotId = found.id;
   const manifests = await newestFirst(ledger, `backup#${input.target}`, { limit: 200 });
   const manifest = manifests.find((m) => typeof m.snapshots === 'object' && m.snapshots !== null && Object.values(m.snapshots).includes(snapshotId));
   const rowCounts = manifest && typeof manifest.rowCounts === 'object' && manifest.rowCounts !== null ? (manifest.rowCounts as Record<string, number>) : {};
-  const slug = event.executionName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const keyCount = typeof manifest?.keyCount === 'number' ? manifest.keyCount : undefined;
+  // ElastiCache group ids are at most 40 characters.
+  const slug = event.executionName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, kind === 'rds' ? 40 : 24).replace(/-+$/, '');
   const expiresAt = new Date(now.getTime() + (input.keep > 0 ? input.keep : settings.ttlMinutes) * 60_000).toISOString();
   const plan: VerificationPlan = {
     runId: event.executionName,
     target: input.target,
+    kind,
     region,
     snapshotId,
-    snapshotCreatedAt: (snapshot.SnapshotCreateTime ?? now).toISOString(),
+    snapshotCreatedAt: found.createdAt.toISOString(),
     tempInstanceId: `${TEMP_PREFIX}${slug}`,
-    instanceClass: settings.instanceClass,
-    subnetGroup: regional.dbSubnetGroupName,
-    securityGroupId: regional.restoreSecurityGroupId,
+    instanceClass: kind === 'rds' ? settings.instanceClass : found.nodeType ?? 'cache.t4g.micro',
+    subnetGroup: kind === 'rds' ? regional.dbSubnetGroupName : regional.cacheSubnetGroupName ?? '',
+    securityGroupId: kind === 'rds' ? regional.restoreSecurityGroupId : regional.cacheRestoreSecurityGroupId ?? '',
+    cache: kind === 'elasticache' ? { engine: found.engine ?? 'valkey', nodeType: found.nodeType ?? 'cache.t4g.micro' } : undefined,
     keepMinutes: input.keep,
     expiresAt,
-    expected: { rowCounts, tolerancePercent: settings.rowCountTolerancePercent },
+    expected: { rowCounts, keyCount, tolerancePercent: settings.rowCountTolerancePercent },
     checks: settings.checks,
     pollSeconds: POLL_SECONDS,
     maxPolls: MAX_POLLS,

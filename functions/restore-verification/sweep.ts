@@ -1,5 +1,6 @@
 import { DeleteDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { rds } from '../shared/clients';
+import { DeleteReplicationGroupCommand, DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import { elasticache, rds } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { type Inventory, inventorySchema } from '../shared/inventory';
 import { logger } from '../shared/powertools';
@@ -11,9 +12,10 @@ export interface SweepResult {
 }
 
 /**
- * Deletes the temporary restores a crashed or kept run left behind, in both
- * regions: only instances named like one, tagged managed by this job, and
- * past their lifeline:expires-at. Anything else is never touched.
+ * Deletes the temporary restores (DB instances and cache replication groups)
+ * a crashed or kept run left behind, in both regions: only those named like
+ * one, tagged managed by this job, and past their lifeline:expires-at.
+ * Anything else is never touched.
  */
 export async function sweep(inventory: Inventory, now: Date): Promise<SweepResult> {
   const result: SweepResult = { deleted: [], notYetExpired: [] };
@@ -30,6 +32,23 @@ export async function sweep(inventory: Inventory, now: Date): Promise<SweepResul
       }
       if (instance.DBInstanceStatus === 'deleting') continue;
       await rds(region).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+      result.deleted.push(`${region}/${id}`);
+    }
+  }
+  for (const region of [inventory.primary.region, inventory.dr.region]) {
+    const groups = await elasticache(region).send(new DescribeReplicationGroupsCommand({}));
+    for (const group of groups.ReplicationGroups ?? []) {
+      const id = group.ReplicationGroupId ?? '';
+      if (!id.startsWith(TEMP_PREFIX) || group.Status === 'deleting') continue;
+      const tags = (await elasticache(region).send(new ListTagsForResourceCommand({ ResourceName: group.ARN }))).TagList ?? [];
+      const tag = (key: string) => tags.find((t) => t.Key === key)?.Value;
+      if (tag(TEMP_TAGS.managed) !== 'true' || tag(TEMP_TAGS.job) !== TEMP_JOB) continue;
+      const expiresAt = Date.parse(tag(TEMP_TAGS.expiresAt) ?? '');
+      if (!Number.isFinite(expiresAt) || expiresAt > now.getTime()) {
+        result.notYetExpired.push(`${region}/${id}`);
+        continue;
+      }
+      await elasticache(region).send(new DeleteReplicationGroupCommand({ ReplicationGroupId: id }));
       result.deleted.push(`${region}/${id}`);
     }
   }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withCache } from '../shared/cache';
 import { newestHeartbeat, withDatabase } from '../shared/database';
 import { jsonEnv } from '../shared/env';
 import { parseInput } from '../shared/errors';
@@ -54,6 +55,7 @@ async function indexCheck(client: pg.Client): Promise<CheckResult> {
  * pass; the newest heartbeat gives the RPO; indexes pass amcheck.
  */
 export async function verifyRestore(plan: VerificationPlan, secretId: string, now: Date): Promise<Verification> {
+  if (plan.kind === 'elasticache') return verifyCacheRestore(plan, now);
   const checks: CheckResult[] = [];
   let newest: Date | undefined;
   try {
@@ -79,6 +81,30 @@ export async function verifyRestore(plan: VerificationPlan, secretId: string, no
   }
   const rpoSeconds = newest ? Math.max(0, (Date.parse(plan.snapshotCreatedAt) - newest.getTime()) / 1000) : undefined;
   return { checks, passed: checks.every((c) => c.passed), newestHeartbeat: newest?.toISOString(), rpoSeconds, verifiedAt: now.toISOString() };
+}
+
+/**
+ * A restored cache: it answers (PING) and holds the keys its snapshot held
+ * (DBSIZE against the count recorded at backup time, within the tolerance).
+ */
+export async function verifyCacheRestore(plan: VerificationPlan, now: Date): Promise<Verification> {
+  const checks: CheckResult[] = [];
+  try {
+    await withCache({ region: plan.region, replicationGroupId: plan.tempInstanceId }, async (client) => {
+      const pong = await client.ping();
+      checks.push({ name: 'answers', passed: pong === 'PONG', detail: `PING → ${pong}` });
+      const keys = await client.dbsize();
+      const expected = plan.expected.keyCount;
+      if (expected === undefined) checks.push({ name: 'keys', passed: keys > 0, detail: `${keys} keys (no count recorded at backup time)` });
+      else {
+        const allowed = Math.floor((expected * plan.expected.tolerancePercent) / 100);
+        checks.push({ name: 'keys', passed: Math.abs(keys - expected) <= allowed, detail: `${keys} restored, ${expected} at snapshot time (±${allowed})` });
+      }
+    });
+  } catch (error) {
+    checks.push({ name: 'answers', passed: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+  return { checks, passed: checks.every((c) => c.passed), verifiedAt: now.toISOString() };
 }
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);

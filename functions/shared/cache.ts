@@ -8,7 +8,8 @@ import { LifelineError } from './errors';
 export interface CacheRef {
   readonly region: string;
   readonly replicationGroupId: string;
-  readonly authSecretId: string;
+  /** The AUTH token's secret; a temporary restore has no token (only the verifier's security group reaches it). */
+  readonly authSecretId?: string;
 }
 
 /**
@@ -21,7 +22,7 @@ export async function withCache<T>(ref: CacheRef, work: (client: Redis) => Promi
   const described = await elasticache(ref.region).send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: ref.replicationGroupId }));
   const endpoint = described.ReplicationGroups?.[0]?.NodeGroups?.[0]?.PrimaryEndpoint;
   if (!endpoint?.Address || !endpoint.Port) throw new LifelineError('CacheUnavailable', `${ref.replicationGroupId} in ${ref.region} has no endpoint`);
-  const token = (await secrets(ref.region).send(new GetSecretValueCommand({ SecretId: ref.authSecretId }))).SecretString;
+  const token = ref.authSecretId ? (await secrets(ref.region).send(new GetSecretValueCommand({ SecretId: ref.authSecretId }))).SecretString : undefined;
   const client = new Redis({
     host: endpoint.Address,
     port: endpoint.Port,

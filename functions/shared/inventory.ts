@@ -20,6 +20,9 @@ export const regionalWorkloadSchema = z.object({
   dbSubnetGroupName: z.string().min(1),
   /** Security group restored instances get (only the verifier reaches it). */
   restoreSecurityGroupId: z.string().min(1),
+  /** Placement of temporary cache restores in this region (absent where the region has no cache). */
+  cacheSubnetGroupName: z.string().min(1).optional(),
+  cacheRestoreSecurityGroupId: z.string().min(1).optional(),
   /** Bucket for cache exports and reports in this region. */
   bucket: z.string().min(1),
   /** The application's public endpoint in this region (ALB DNS name). */

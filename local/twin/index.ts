@@ -313,6 +313,8 @@ export class Twin {
       service: n.service,
       databaseInstanceId: primary ? n.database : undefined,
       cacheReplicationGroupId: primary ? n.cache : undefined,
+      cacheSubnetGroupName: primary || warm ? `${n.subnetGroup}-cache` : undefined,
+      cacheRestoreSecurityGroupId: primary || warm ? `${n.restoreSecurityGroup}-cache` : undefined,
       kmsKeyArn: n.kmsKey,
       dbSubnetGroupName: n.subnetGroup,
       restoreSecurityGroupId: n.restoreSecurityGroup,

@@ -108,6 +108,7 @@ describe('workload stacks (warm standby, no DNS)', () => {
     const taskSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'TaskSecurityGroup');
     const dbSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'DatabaseSecurityGroup');
     const cacheSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'CacheSecurityGroup');
+    const controlPlaneSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'ControlPlaneClients');
     const ingress = Object.values(resourcesOf(primary, 'AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     const into = (sg: string) => ingress.filter((r) => JSON.stringify(r.GroupId).includes(sg));
     const source = (r: Record<string, unknown>) => (isRecord(r.SourceSecurityGroupId) ? JSON.stringify(r.SourceSecurityGroupId) : String(r.CidrIp));
@@ -118,13 +119,13 @@ describe('workload stacks (warm standby, no DNS)', () => {
     // The tasks on the database port, the secret-rotation function that changes the master password,
     // and the control plane's database clients (heartbeat, recovery point, verifier).
     const rotationSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'RotationSingleUser');
-    const controlPlaneSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'ControlPlaneClients');
     expect(into(dbSg).map(source).sort()).toEqual([expect.stringContaining(controlPlaneSg), expect.stringContaining(rotationSg), expect.stringContaining(taskSg)]);
     // Temporary restores admit only those control-plane clients.
-    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'RestoreSecurityGroup')).map(source)).toEqual([expect.stringContaining(controlPlaneSg)]);
+    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'DatabaseRestoreSecurityGroup')).map(source)).toEqual([expect.stringContaining(controlPlaneSg)]);
+    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'CacheRestoreSecurityGroup')).map(source)).toEqual([expect.stringContaining(controlPlaneSg)]);
     expect(into(dbSg).find((r) => source(r).includes(taskSg))).toMatchObject({ FromPort: 5432, ToPort: 5432 });
-    expect(into(cacheSg).map(source)).toEqual([expect.stringContaining(taskSg)]);
-    expect(into(cacheSg)[0]).toMatchObject({ FromPort: 6379, ToPort: 6379 });
+    expect(into(cacheSg).map(source).sort()).toEqual([expect.stringContaining(controlPlaneSg), expect.stringContaining(taskSg)]);
+    expect(into(cacheSg).every((r) => r.FromPort === 6379 && r.ToPort === 6379)).toBe(true);
     // The database and cache groups carry no inline rules that could widen this.
     for (const sg of [dbSg, cacheSg]) {
       expect(primary.toJSON().Resources[sg].Properties.SecurityGroupIngress).toBeUndefined();

@@ -59,6 +59,9 @@ async function twinFigures() {
     const backup = await runJob(twin, 'backup', { reason: 'bench' }, { executionName: 'bench-backup' });
     const backupWall = performance.now() - start;
 
+    twin.clock.advance(600_000);
+    const verification = await runJob(twin, 'restore-verification', { reason: 'bench' }, { executionName: 'bench-verify' });
+
     // Scaling: an alarm through the event bus, and the decision handler alone, in process.
     const bus = new LocalEventBus(twin);
     const alarms = [...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])];
@@ -84,6 +87,7 @@ async function twinFigures() {
       thousandTransitions: { transitions, wallMsMedian: median(loops) },
       workflows: {
         'alarm-scaling': { status: scaling.status, transitions: scaling.transitions, virtualSeconds: scaling.durationSeconds },
+        'restore-verification': { status: verification.status, transitions: verification.transitions, virtualSeconds: verification.durationSeconds, lambdaInvocations: verification.lambdaInvocations },
         backup: {
           status: backup.status,
           ...billedTotals(backup),

@@ -38,7 +38,12 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
   });
   afterAll(async () => twin?.stop());
   afterEach(() => {
-    // Nothing temporary outlives a test (a kept instance is swept within its own test).
+    // Nothing temporary outlives a test (a kept instance is swept within its own test): by the mutation log,
+    // every temporary instance created was deleted.
+    const log = twin.core.mutations.filter((m) => m.service === 'rds' && /:db:lifeline-verify-/.test(m.resource));
+    const created = log.filter((m) => m.kind === 'create').map((m) => m.resource).sort();
+    const deleted = log.filter((m) => m.kind === 'delete').map((m) => m.resource).sort();
+    expect(deleted).toEqual(created);
     expect(temporaryInstances().map((i) => i.id)).toEqual([]);
   });
 

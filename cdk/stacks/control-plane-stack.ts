@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { LifelineConfig, RegionRole } from '../config/schema';
 import { Backup } from '../control-plane/backup';
+import { OperatorDashboard } from '../control-plane/dashboard';
 import { Heartbeat } from '../control-plane/heartbeat';
 import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
@@ -51,7 +52,7 @@ export class ControlPlaneStack extends Stack {
 
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
-      new Backup(this, 'Backup', {
+      const backup = new Backup(this, 'Backup', {
         config: props.config,
         inventory,
         primary: props.primary,
@@ -60,7 +61,7 @@ export class ControlPlaneStack extends Stack {
         topic: props.primary.notifications.topic,
         factory: this.functionFactory,
       });
-      new RestoreVerification(this, 'RestoreVerification', {
+      const verification = new RestoreVerification(this, 'RestoreVerification', {
         config: props.config,
         inventory,
         primary: props.primary,
@@ -69,13 +70,20 @@ export class ControlPlaneStack extends Stack {
         topic: props.primary.notifications.topic,
         factory: this.functionFactory,
       });
-      new Scaling(this, 'Scaling', {
+      const scaling = new Scaling(this, 'Scaling', {
         config: props.config,
         inventory,
         workload: props.primary,
         ledger: this.ledgerTable,
         topic: props.primary.notifications.topic,
         factory: this.functionFactory,
+      });
+      new OperatorDashboard(this, 'Dashboard', {
+        appName: props.config.appName,
+        workflows: { backup: backup.workflow.stateMachine, 'alarm scaling': scaling.workflow.stateMachine, 'restore verification': verification.workflow.stateMachine },
+        backupTargets: ['database', 'cache'],
+        scalingTarget: `${props.primary.service.cluster.clusterName}/${props.primary.service.service.serviceName}`,
+        rpoTargetSeconds: props.config.dr.rpoMinutes * 60,
       });
     } else {
       if (!props.primaryControlPlane) throw new Error('The standby control plane needs the primary one (for its ledger replica)');

@@ -153,6 +153,14 @@ describe('control plane', () => {
     expect(JSON.stringify(resources[target.Arn.Ref].Properties.Tags)).toContain('alarm-scaling.asl.json');
   });
 
+  it('deploys the operator dashboard with executions, failures, backup age, verified RPO, restore duration and scaling', () => {
+    const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
+    for (const title of ['Executions per workflow', 'Failed executions per workflow', 'Newest backup age', 'Verified RPO', 'Last restore duration', 'Scaling actions']) expect(body).toContain(title);
+    for (const metricName of ['ExecutionsStarted', 'ExecutionsFailed', 'NewestBackupAgeSeconds', 'VerifiedRpoSeconds', 'RestoreDurationSeconds', 'ScaleOut', 'ScaleIn']) expect(body).toContain(metricName);
+  });
+
   it('keeps the ledger as a global table with point-in-time recovery and a replica in the DR region', () => {
     const template = synthLifeline({}).templates[CONTROL_PLANE];
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {

@@ -1,0 +1,72 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface OperatorDashboardProps {
+  readonly appName: string;
+  /** The workflows by name (backup, alarm scaling, restore verification, …). */
+  readonly workflows: Readonly<Record<string, sfn.IStateMachine>>;
+  /** Backup targets (database, cache, …) and the service whose scaling to show. */
+  readonly backupTargets: readonly string[];
+  readonly scalingTarget: string;
+  readonly rpoTargetSeconds: number;
+}
+
+const metric = (metricName: string, dimensions: Record<string, string>, statistic = 'Maximum', period = Duration.hours(1)) =>
+  new cloudwatch.Metric({ namespace: 'Lifeline', metricName, dimensionsMap: dimensions, statistic, period });
+
+/**
+ * The dashboard an operator opens first: executions and failures per
+ * workflow, newest backup age and verified RPO per target against the RPO
+ * target, the last restore's duration, and scaling actions over time.
+ */
+export class OperatorDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: OperatorDashboardProps) {
+    super(scope, id);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+    const workflows = Object.entries(props.workflows);
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({ markdown: `# Lifeline ${props.appName}\nBackups, scaling and restore verification. Ledger and reports: see the README.`, width: 24, height: 2 }),
+      new cloudwatch.GraphWidget({
+        title: 'Executions per workflow',
+        left: workflows.map(([name, machine]) => machine.metricStarted({ label: name, period: Duration.hours(1), statistic: 'Sum' })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Failed executions per workflow',
+        left: workflows.map(([name, machine]) => machine.metricFailed({ label: name, period: Duration.hours(1), statistic: 'Sum' })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Newest backup age (s) vs RPO target',
+        left: props.backupTargets.map((target) => metric('NewestBackupAgeSeconds', { service: 'lifeline-backup', Target: target })),
+        leftAnnotations: [{ value: props.rpoTargetSeconds, label: 'RPO target' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Verified RPO (s) of restored backups',
+        left: [metric('VerifiedRpoSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(1))],
+        leftAnnotations: [{ value: props.rpoTargetSeconds, label: 'RPO target' }],
+        width: 8,
+      }),
+      new cloudwatch.SingleValueWidget({
+        title: 'Last restore duration (s)',
+        metrics: [metric('RestoreDurationSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(7))],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Scaling actions',
+        left: [
+          metric('ScaleOut', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget }, 'Sum'),
+          metric('ScaleIn', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget }, 'Sum'),
+          metric('ScalingFailed', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget }, 'Sum'),
+        ],
+        right: [metric('TimeToSteadyState', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget })],
+        width: 24,
+      }),
+    );
+  }
+}

@@ -2,7 +2,7 @@ import './polyfills';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../cdk/config/load';
 import type { Job } from '../cdk/control-plane/jobs';
-import { summaryTable, writeJsonReport } from './drill/report';
+import { summaryTable, writeReports } from './drill/report';
 import { DRILL_JOBS, runDrill } from './drill/run';
 import { drillConfig, loadScenario, ScenarioError } from './drill/scenario';
 import type { Twin } from './twin';
@@ -64,12 +64,12 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
 
   const report = await runDrill({ config, scenario, scenarioFile: options.scenario, only: options.only, extraFaults: options.fault, log, onTwin: (t) => (twin = t) });
-  const jsonFile = writeJsonReport(report);
+  const files = writeReports(report);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ok: report.ok, steps: report.steps.map(({ timeline: _timeline, ...rest }) => rest), report: jsonFile }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: report.ok, steps: report.steps.map(({ timeline: _timeline, ...rest }) => rest), reports: files }, null, 2)}\n`);
   } else {
     log(`\n${summaryTable(report)}`);
-    log(`\nreport: ${jsonFile}`);
+    log(`\nreports: ${files.json}\n         ${files.html}`);
   }
   if (!report.ok) {
     for (const step of report.steps.filter((s) => !s.ok)) process.stderr.write(`✗ ${step.name}: ${step.problems.join('; ')}\n`);

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { drillHtml } from './html';
 import type { DrillReport } from './run';
 
 const duration = (seconds: number) => {
@@ -21,10 +22,11 @@ export function summaryTable(report: DrillReport): string {
   return out.join('\n');
 }
 
-/** Writes reports/drill-<time>.json; returns its path. */
-export function writeJsonReport(report: DrillReport, dir = 'reports'): string {
+/** Writes reports/drill-<time>.json and the self-contained .html beside it; returns their paths. */
+export function writeReports(report: DrillReport, dir = 'reports'): { json: string; html: string } {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `drill-${report.startedAt.replace(/[:.]/g, '-')}-${Date.now()}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
+  const base = join(dir, `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.html`, drillHtml(report));
+  return { json: `${base}.json`, html: `${base}.html` };
 }

@@ -1,0 +1,77 @@
+import * as echarts from 'echarts';
+import type { DrillReport, StepReport } from './run';
+
+/** The colour of a step's bar; tests count the bars by it. */
+export const BAR_COLOR = '#2f6fdf';
+export const FAILED_BAR_COLOR = '#d9480f';
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/**
+ * A Gantt chart of one workflow's steps, in virtual seconds from its start,
+ * rendered to SVG on the server by ECharts (no script in the page).
+ */
+export function ganttSvg(step: StepReport): string {
+  const start = Date.parse(step.startedAt);
+  const entries = step.timeline.filter((e) => e.exitedAt);
+  const labels = entries.map((e) => `${e.state}${e.index === undefined ? '' : `[${e.index}]`}`);
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 960, height: Math.max(120, 28 + entries.length * 22) });
+  chart.setOption({
+    animation: false,
+    grid: { left: 230, right: 30, top: 10, bottom: 30 },
+    xAxis: { type: 'value', name: 'seconds (virtual)', nameLocation: 'middle', nameGap: 22 },
+    yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontSize: 11 } },
+    series: [
+      // An invisible bar up to each step's start, then the step itself.
+      { type: 'bar', stack: 'gantt', silent: true, itemStyle: { color: 'transparent' }, data: entries.map((e) => (Date.parse(e.enteredAt) - start) / 1000) },
+      {
+        type: 'bar',
+        stack: 'gantt',
+        barMinWidth: 2,
+        data: entries.map((e) => ({ value: Math.max(e.seconds ?? 0, 0.5), itemStyle: { color: e.error ? FAILED_BAR_COLOR : BAR_COLOR } })),
+      },
+    ],
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}
+
+/** A self-contained page: the summary table, then a Gantt chart per workflow. No network needed. */
+export function drillHtml(report: DrillReport): string {
+  const rows = report.steps
+    .map((s) => {
+      const notes = [...s.problems, ...Object.entries(s.measurements).map(([k, v]) => `${k}: ${v}`)].map(escape).join('<br>');
+      return `<tr class="${s.ok ? 'ok' : 'failed'}"><td>${escape(s.name)}</td><td>${s.ok ? 'ok' : 'FAILED'} (${s.status})</td><td>${(s.virtualSeconds / 60).toFixed(1)} min</td><td>${s.transitions}</td><td>$${s.estimatedCostUsd.toFixed(5)}</td><td>${notes}</td></tr>`;
+    })
+    .join('\n');
+  const charts = report.steps.map((s) => `<section><h2>${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small></h2>\n${ganttSvg(s)}</section>`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Lifeline drill ${escape(report.startedAt)}</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1d2430; }
+  table { border-collapse: collapse; margin-bottom: 2rem; }
+  th, td { border-bottom: 1px solid #d8dee9; padding: .4rem .8rem; text-align: left; vertical-align: top; }
+  tr.failed td { color: ${FAILED_BAR_COLOR}; }
+  h2 small { font-weight: normal; color: #6b7280; font-size: .8em; }
+  .verdict { font-size: 1.1rem; margin: 1rem 0 2rem; }
+</style>
+</head>
+<body>
+<h1>Lifeline drill</h1>
+<p>${escape(report.config.appName)}: primary ${escape(report.config.primary)}, DR ${escape(report.config.dr)} (${escape(report.config.strategy)}); targets RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min. Twin ready in ${report.twin.bootMs} ms; the drill took ${(report.wallMs / 1000).toFixed(1)} s of real time.</p>
+<p class="verdict">${report.ok ? 'Every workflow met its expectations.' : 'Some workflows did not meet their expectations.'}</p>
+<table>
+<thead><tr><th>workflow</th><th>result</th><th>virtual time</th><th>transitions</th><th>est. cost</th><th>notes</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+${charts}
+</body>
+</html>
+`;
+}

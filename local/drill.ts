@@ -64,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
 
   const report = await runDrill({ config, scenario, scenarioFile: options.scenario, only: options.only, extraFaults: options.fault, log, onTwin: (t) => (twin = t) });
+  // Interrupted: the twin was stopped under the running workflows; their failures are not a drill result.
+  if (interrupted) return EXIT.interrupted;
   const files = writeReports(report);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ok: report.ok, steps: report.steps.map(({ timeline: _timeline, ...rest }) => rest), reports: files }, null, 2)}\n`);

@@ -131,14 +131,7 @@ export class Backup extends Construct {
     });
 
     const alarmAction = new cloudwatchActions.SnsAction(props.topic);
-    new cloudwatch.Alarm(this, 'FailedExecutions', {
-      alarmDescription: 'A Lifeline backup execution failed',
-      metric: this.workflow.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(alarmAction);
+    this.workflow.alarmOnFailures(props.topic, 'A Lifeline backup execution failed');
     // No successful backup of a target within the freshness window: the newest good backup is too old.
     for (const target of ['database', 'cache']) {
       new cloudwatch.Alarm(this, `Stale-${target}`, {

@@ -1,6 +1,4 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -88,13 +86,6 @@ export class Scaling extends Construct {
       targets: [new targets.SfnStateMachine(this.workflow.stateMachine, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
     });
 
-    new cloudwatch.Alarm(this, 'FailedExecutions', {
-      alarmDescription: 'A Lifeline scaling execution failed',
-      metric: this.workflow.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+    this.workflow.alarmOnFailures(props.topic, 'A Lifeline scaling execution failed');
   }
 }

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -85,5 +88,19 @@ export class Workflow extends Construct {
     });
     // Which file a deployed machine runs: read by tests and by operators in the console.
     Tags.of(this.stateMachine).add('lifeline:definition', `${props.job}.asl.json`);
+  }
+
+  /** An alarm on any failed execution within 5 minutes, notifying `topic`. */
+  alarmOnFailures(topic: sns.ITopic, description: string): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'FailedExecutions', {
+      alarmDescription: description,
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    return alarm;
   }
 }

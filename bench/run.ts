@@ -151,7 +151,7 @@ async function functionFigures(env: Record<string, string>) {
     for (const spec of Object.values(functions)) {
       const outfile = join(out, `${spec.entry.replace(/[/.]/g, '-')}.js`);
       // The same options the CDK's NodejsFunction uses (cdk/control-plane/ops-function.ts).
-      await build({ entryPoints: [join(FUNCTIONS_DIR, spec.entry)], bundle: true, platform: 'node', outfile, logLevel: 'silent', ...BUNDLING, external: [...BUNDLING.external] });
+      await build({ entryPoints: [join(FUNCTIONS_DIR, spec.entry)], bundle: true, platform: 'node', outfile, logLevel: 'silent', ...BUNDLING, external: [...BUNDLING.external], mainFields: [...BUNDLING.mainFields] });
       const runs: number[] = [];
       for (let i = 0; i < 10; i += 1) {
         const start = performance.now();

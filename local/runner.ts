@@ -8,8 +8,6 @@ import { isServiceName, stepFunctionsErrorName, toSdkInput, toStepFunctionsOutpu
 import type { TwinCore } from './twin/twin';
 import type { Input } from './twin/util';
 
-export { allStates, placeholdersOf };
-
 export const STATE_MACHINES_DIR = join(__dirname, '..', 'state-machines');
 
 /** Receives each execution event as it happens, with the name of the execution it belongs to. */
@@ -116,7 +114,7 @@ function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda:
       const result = await runDefinition(child.definition, params.Input ?? {}, bindings, { job: child.job, executionName: typeof params.Name === 'string' ? params.Name : undefined });
       counter.children.push(result);
       const described = {
-        ExecutionArn: `arn:aws:states:${bindings.region}:111122223333:execution:${child.job}:${result.executionName}`,
+        ExecutionArn: bindings.twin.arn('states', bindings.region, `execution:${child.job}:${result.executionName}`),
         StateMachineArn: arn,
         Name: result.executionName,
         Status: result.status,
@@ -219,14 +217,15 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
   const startedAtMs = clock.now();
   const events: Record<string, unknown>[] = [];
   let output: unknown;
-  let failure: { error: string; cause: string } | undefined;
+  let thrown: unknown;
+  let failed = false;
   await clock.drive(async () => {
     const startTime = new Date().toISOString();
     const runOptions: RunOptions = {
       overrides: { taskResourceLocalHandlers: handlers },
       context: {
-        Execution: { Id: `arn:aws:states:${bindings.region}:111122223333:execution:${options.job ?? 'local'}:${executionName}`, Name: executionName, Input: input as never, StartTime: startTime },
-        StateMachine: { Id: `arn:aws:states:${bindings.region}:111122223333:stateMachine:${options.job ?? 'local'}`, Name: options.job ?? 'local' },
+        Execution: { Id: bindings.twin.arn('states', bindings.region, `execution:${options.job ?? 'local'}:${executionName}`), Name: executionName, Input: input as never, StartTime: startTime },
+        StateMachine: { Id: bindings.twin.arn('states', bindings.region, `stateMachine:${options.job ?? 'local'}`), Name: options.job ?? 'local' },
       },
     };
     const execution = machine.run(input as never, runOptions);
@@ -240,18 +239,18 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
     try {
       output = await execution.result;
     } catch (error) {
-      const failed = [...events].reverse().find((e) => e.type === 'ExecutionFailed');
-      failure = {
-        error: String(failed?.Error ?? (error instanceof Error ? error.name : 'States.Runtime')),
-        cause: String(failed?.Cause ?? (error instanceof Error ? error.message : String(error))),
-      };
+      failed = true;
+      thrown = error;
     }
     await collecting.catch(() => undefined);
   });
-  if (failure) {
-    const failedEvent = [...events].reverse().find((e) => e.type === 'ExecutionFailed');
-    if (failedEvent) failure = { error: String(failedEvent.Error), cause: typeof failedEvent.Cause === 'string' ? failedEvent.Cause : JSON.stringify(failedEvent.Cause) };
-  }
+  // The history's ExecutionFailed event names the error as Step Functions would; the thrown error is the fallback.
+  const failedEvent = failed ? events.findLast((e) => e.type === 'ExecutionFailed') : undefined;
+  const failure = !failed
+    ? undefined
+    : failedEvent
+      ? { error: String(failedEvent.Error), cause: typeof failedEvent.Cause === 'string' ? failedEvent.Cause : JSON.stringify(failedEvent.Cause) }
+      : { error: thrown instanceof Error ? thrown.name : 'States.Runtime', cause: thrown instanceof Error ? thrown.message : String(thrown) };
   const stoppedAtMs = clock.now();
   return {
     executionName,

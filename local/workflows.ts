@@ -54,7 +54,7 @@ export async function runJob(twin: Twin, job: Job, input: unknown, options: RunO
   const childMachines: Record<string, { job: string; definition: ReturnType<typeof loadDefinition> }> = {};
   const childArns: Record<string, string> = {};
   for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {
-    childArns[placeholder] = `arn:aws:states:${region}:111122223333:stateMachine:${file}`;
+    childArns[placeholder] = twin.core.arn('states', region, `stateMachine:${file}`);
   }
   const all = { ...substitutions, ...childArns, TopicArn: twin.controlPlane.topicArns[region] };
   for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { lifelineConfigSchema, type LifelineConfig } from './schema';
 
 export const CONFIG_CONTEXT_KEY = 'lifeline';

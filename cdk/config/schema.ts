@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALARM_IDS, type AlarmId } from './alarm-catalog';
 
 /**

@@ -1,10 +1,11 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import type { Inventory } from '../../functions/shared/inventory';
 import type { WorkloadStack } from '../stacks/workload-stack';
+import { secretArnByName } from './inventory';
 import { type FunctionFactory, OpsFunction } from './ops-function';
 
 export interface HeartbeatProps {
@@ -42,8 +43,7 @@ export class Heartbeat extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances'], resources: ['*'] }));
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
-      // The master secret, or its replica in this region (same name, random suffix).
-      resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${props.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [secretArnByName(stack, props.secretName)],
     }));
     if (props.role === 'primary') {
       // The primary's master secret is encrypted with the database key; its DR replica with the region's default key.

@@ -1,3 +1,4 @@
+import { ArnFormat, type Stack } from 'aws-cdk-lib';
 import type { Inventory, RegionalWorkload } from '../../functions/shared/inventory';
 import type { LifelineConfig } from '../config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
@@ -38,4 +39,12 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
     rtoSeconds: config.dr.rtoMinutes * 60,
     rpoSeconds: config.dr.rpoMinutes * 60,
   };
+}
+
+/**
+ * The ARN of a secret by name in `region`: the master secret, or its replica
+ * there (same name, its own random six-character suffix).
+ */
+export function secretArnByName(stack: Stack, name: string, region?: string): string {
+  return stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

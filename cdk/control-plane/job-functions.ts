@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -57,7 +57,4 @@ export class JobFunctions extends Construct {
     return Object.entries(this.byPlaceholder).flatMap(([placeholder, fn]) => (used.has(placeholder) ? [fn] : []));
   }
 
-  get stack(): Stack {
-    return Stack.of(this);
-  }
 }

@@ -12,6 +12,7 @@ import { verificationSettingsFrom } from '../../functions/restore-verification/s
 import type { Inventory } from '../../functions/shared/inventory';
 import type { LifelineConfig } from '../config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
+import { secretArnByName } from './inventory';
 import { JobFunctions } from './job-functions';
 import { type FunctionFactory, OpsFunction } from './ops-function';
 import { Workflow } from './workflow';
@@ -58,7 +59,7 @@ export class RestoreVerification extends Construct {
     fn.PlanFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }));
     fn.VerifyFunction.addToRolePolicy(describe);
     const secretName = primary.database.credentials?.secretName ?? '';
-    fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: regions.map((region) => stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }));
+    fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: regions.map((region) => secretArnByName(stack, secretName, region)) }));
     fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn] }));
     fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
     fn.ReportFunction.role?.addManagedPolicy(props.standby.artifacts.controlPlaneAccess);

@@ -1,8 +1,7 @@
-import { z } from 'zod';
-import { dynamodb } from '../shared/clients';
-import { jsonEnv, requiredEnv } from '../shared/env';
+import * as z from 'zod';
+import { jsonEnv } from '../shared/env';
 import { inventorySchema } from '../shared/inventory';
-import type { LedgerRef } from '../shared/ledger';
+import { ledgerFromEnv } from '../shared/ledger';
 
 /** What every backup function reads from its environment, validated at load. */
 export const retentionSchema = z.object({
@@ -15,6 +14,5 @@ export const retentionSchema = z.object({
 
 export function loadBackupEnv() {
   const inventory = jsonEnv('INVENTORY', inventorySchema);
-  const ledger: LedgerRef = { client: dynamodb(process.env.AWS_REGION ?? inventory.primary.region), table: requiredEnv('LEDGER_TABLE') };
-  return { inventory, ledger, retention: jsonEnv('RETENTION', retentionSchema) };
+  return { inventory, ledger: ledgerFromEnv(inventory.primary.region), retention: jsonEnv('RETENTION', retentionSchema) };
 }

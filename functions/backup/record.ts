@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../shared/errors';
 import { type LedgerRef, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { withCache } from '../shared/cache';
 import { countRows, newestHeartbeat, withDatabase } from '../shared/database';
 import { parseInput } from '../shared/errors';

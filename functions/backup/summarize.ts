@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { LifelineError, parseInput } from '../shared/errors';
+import * as z from 'zod';
+import { LifelineError, parseInput, rootCause } from '../shared/errors';
 import { type LedgerRef, put } from '../shared/ledger';
 import { loadBackupEnv } from './deps';
 
@@ -14,28 +14,6 @@ export interface BackupSummary {
   readonly succeeded: string[];
   readonly failed: { targetId: string; error: string; cause: string }[];
   readonly manifests: Record<string, unknown>[];
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The real error of a failed target: a child execution fails its task with
- * States.TaskFailed and carries its own Error and Cause in the Cause; a
- * Lambda's Cause is JSON with errorMessage.
- */
-export function rootCause(error: string, cause: string): { error: string; cause: string } {
-  const parsed = parseJson(cause);
-  if (typeof parsed === 'object' && parsed !== null) {
-    if ('Error' in parsed && typeof parsed.Error === 'string') return rootCause(parsed.Error, 'Cause' in parsed ? String(parsed.Cause) : '');
-    if ('errorMessage' in parsed) return { error, cause: String(parsed.errorMessage) };
-  }
-  return { error, cause };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A manual execution's input (the schedule sends {}). Defined once for handlers, CDK and tests. */
 export const verificationInputSchema = z

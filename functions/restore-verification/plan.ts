@@ -1,11 +1,11 @@
 import { DescribeSnapshotsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
-import { z } from 'zod';
-import { dynamodb, elasticache, rds } from '../shared/clients';
-import { jsonEnv, requiredEnv } from '../shared/env';
+import * as z from 'zod';
+import { elasticache, rds } from '../shared/clients';
+import { jsonEnv } from '../shared/env';
 import { parseInput, ValidationError } from '../shared/errors';
 import { type Inventory, inventorySchema } from '../shared/inventory';
-import { type LedgerRef, newestFirst, putOnce } from '../shared/ledger';
+import { type LedgerRef, ledgerFromEnv, newestFirst, putOnce } from '../shared/ledger';
 import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS, userCheckSchema, type VerificationPlan, verificationInputSchema } from './contract';
 
 export const verificationSettingsSchema = z.object({
@@ -26,6 +26,9 @@ interface FoundSnapshot {
   readonly engine?: string;
   readonly nodeType?: string;
 }
+
+/** What a backup manifest recorded about its data (rows per table for databases, keys for caches). */
+const manifestCountsSchema = z.object({ rowCounts: z.record(z.string(), z.number()).default({}), keyCount: z.number().optional() });
 
 const isManagedFor = (tags: { Key?: string; Value?: string }[] | undefined, target: string) =>
   (tags ?? []).some((t) => t.Key === TEMP_TAGS.managed && t.Value === 'true') && (tags ?? []).some((t) => t.Key === 'lifeline:target' && t.Value === target);
@@ -78,8 +81,7 @@ export async function planVerification(event: PlanEvent, inventory: Inventory, l
   const snapshotId = found.id;
   const manifests = await newestFirst(ledger, `backup#${input.target}`, { limit: 200 });
   const manifest = manifests.find((m) => typeof m.snapshots === 'object' && m.snapshots !== null && Object.values(m.snapshots).includes(snapshotId));
-  const rowCounts = manifest && typeof manifest.rowCounts === 'object' && manifest.rowCounts !== null ? (manifest.rowCounts as Record<string, number>) : {};
-  const keyCount = typeof manifest?.keyCount === 'number' ? manifest.keyCount : undefined;
+  const { rowCounts, keyCount } = manifestCountsSchema.parse(manifest ?? {});
   // ElastiCache group ids are at most 40 characters.
   const slug = event.executionName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, kind === 'rds' ? 40 : 24).replace(/-+$/, '');
   const expiresAt = new Date(now.getTime() + (input.keep > 0 ? input.keep : settings.ttlMinutes) * 60_000).toISOString();
@@ -115,6 +117,6 @@ export async function planVerification(event: PlanEvent, inventory: Inventory, l
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 const settings = jsonEnv('VERIFICATION', verificationSettingsSchema);
-const ledger: LedgerRef = { client: dynamodb(process.env.AWS_REGION ?? inventory.primary.region), table: requiredEnv('LEDGER_TABLE') };
+const ledger = ledgerFromEnv(inventory.primary.region);
 
 export const handler = async (event: PlanEvent) => planVerification(event, inventory, ledger, settings, new Date());

@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
-import { dynamodb, s3 } from '../shared/clients';
-import { jsonEnv, requiredEnv } from '../shared/env';
-import { LifelineError, parseInput } from '../shared/errors';
+import * as z from 'zod';
+import { s3 } from '../shared/clients';
+import { jsonEnv } from '../shared/env';
+import { LifelineError, parseInput, rootCause } from '../shared/errors';
 import { type Inventory, inventorySchema } from '../shared/inventory';
-import { type LedgerRef, put } from '../shared/ledger';
+import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
 import { verificationPlanSchema } from './contract';
 
@@ -19,16 +19,6 @@ const eventSchema = z.object({
 });
 export type ReportEvent = z.infer<typeof eventSchema>;
 
-function causeText(cause: string): string {
-  try {
-    const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) return String(parsed.errorMessage);
-  } catch {
-    // plain text
-  }
-  return cause;
-}
-
 /**
  * The run's report: ledger (`verify#<target>`, `passed#…` entries are what
  * pruning keeps as "newest verified"), a JSON report in the region's
@@ -41,7 +31,8 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
   const passed = outcome?.passed === true && !error;
   const restoreSeconds = outcome ? (Date.parse(outcome.verifiedAt) - Date.parse(plan.startedAt)) / 1000 : undefined;
   const failed = outcome?.checks.filter((c) => !c.passed) ?? [];
-  const summary = passed ? 'passed' : error ? `${error.Error}: ${causeText(error.Cause)}` : `failed checks: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`;
+  const root = error ? rootCause(error.Error, error.Cause) : undefined;
+  const summary = passed ? 'passed' : root ? `${root.error}: ${root.cause}` : `failed checks: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`;
   const report = {
     runId: plan.runId,
     target: plan.target,
@@ -73,6 +64,6 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
 }
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
-const ledger: LedgerRef = { client: dynamodb(process.env.AWS_REGION ?? inventory.primary.region), table: requiredEnv('LEDGER_TABLE') };
+const ledger = ledgerFromEnv(inventory.primary.region);
 
 export const handler = async (event: unknown) => reportVerification(parseInput(eventSchema, event, 'verification report'), inventory, ledger, new Date());

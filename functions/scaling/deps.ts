@@ -1,9 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type LifelineConfig, scalingPolicySchema } from '../../cdk/config/schema';
-import { dynamodb } from '../shared/clients';
-import { jsonEnv, requiredEnv } from '../shared/env';
+import { jsonEnv } from '../shared/env';
 import { inventorySchema } from '../shared/inventory';
-import type { LedgerRef } from '../shared/ledger';
+import { ledgerFromEnv } from '../shared/ledger';
 
 export const scalingSettingsSchema = z.object({
   /** Policy per alarm id (config.scaling.policies). */
@@ -31,8 +30,7 @@ export function scalingSettingsFrom(config: LifelineConfig): ScalingSettings {
 
 export function loadScalingEnv() {
   const inventory = jsonEnv('INVENTORY', inventorySchema);
-  const ledger: LedgerRef = { client: dynamodb(process.env.AWS_REGION ?? inventory.primary.region), table: requiredEnv('LEDGER_TABLE') };
-  return { inventory, ledger, settings: jsonEnv('SCALING', scalingSettingsSchema) };
+  return { inventory, ledger: ledgerFromEnv(inventory.primary.region), settings: jsonEnv('SCALING', scalingSettingsSchema) };
 }
 
 /** Ledger keys of one subject's scaling history and lock (see ScalingDecision.subject). */

@@ -1,6 +1,6 @@
 import { DecreaseReplicaCountCommand, DescribeReplicationGroupsCommand, IncreaseReplicaCountCommand } from '@aws-sdk/client-elasticache';
 import { CreateDBInstanceReadReplicaCommand, DBInstanceNotFoundFault, DeleteDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { z } from 'zod';
+import * as z from 'zod';
 import { elasticache, rds } from '../shared/clients';
 
 /** The part of a decision a linked change needs. */

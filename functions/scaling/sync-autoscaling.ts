@@ -1,5 +1,5 @@
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
-import { z } from 'zod';
+import * as z from 'zod';
 import { applicationAutoScaling } from '../shared/clients';
 import { parseInput } from '../shared/errors';
 

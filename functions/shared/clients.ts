@@ -6,7 +6,6 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
  * One SDK client per service and region, created on first use and kept at
@@ -33,6 +32,5 @@ export const elasticache = (region: string) => cached(`elasticache:${region}`, (
 export const s3 = (region: string) => cached(`s3:${region}`, () => new S3Client(options(region)));
 export const dynamodb = (region: string) => cached(`dynamodb:${region}`, () => new DynamoDBClient(options(region)));
 export const secrets = (region: string) => cached(`secretsmanager:${region}`, () => new SecretsManagerClient(options(region)));
-export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
 export const cloudwatch = (region: string) => cached(`cloudwatch:${region}`, () => new CloudWatchClient(options(region)));
 export const applicationAutoScaling = (region: string) => cached(`applicationautoscaling:${region}`, () => new ApplicationAutoScalingClient(options(region)));

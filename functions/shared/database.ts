@@ -1,7 +1,7 @@
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { rds, secrets } from './clients';
 import { LifelineError } from './errors';
 

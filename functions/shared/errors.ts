@@ -28,3 +28,25 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
   });
   throw new ValidationError(`Invalid ${what}: ${details.join('; ')}`);
 }
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The real error of a failed target: a child execution fails its task with
+ * States.TaskFailed and carries its own Error and Cause in the Cause; a
+ * Lambda's Cause is JSON with errorMessage.
+ */
+export function rootCause(error: string, cause: string): { error: string; cause: string } {
+  const parsed = parseJson(cause);
+  if (typeof parsed === 'object' && parsed !== null) {
+    if ('Error' in parsed && typeof parsed.Error === 'string') return rootCause(parsed.Error, 'Cause' in parsed ? String(parsed.Cause) : '');
+    if ('errorMessage' in parsed) return { error, cause: String(parsed.errorMessage) };
+  }
+  return { error, cause };
+}

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { dynamodb } from './clients';
+import { requiredEnv } from './env';
 
 /**
  * The ledger's records: `pk` names what a record is about (`backup#<target>`,
@@ -15,6 +17,11 @@ export interface LedgerRecord {
 export interface LedgerRef {
   readonly client: DynamoDBClient;
   readonly table: string;
+}
+
+/** The ledger a function was deployed with: LEDGER_TABLE, read in the function's own region (its replica). */
+export function ledgerFromEnv(fallbackRegion: string): LedgerRef {
+  return { client: dynamodb(process.env.AWS_REGION ?? fallbackRegion), table: requiredEnv('LEDGER_TABLE') };
 }
 
 /** Writes `record` unless one with its key exists; returns false when it did (a re-run). */

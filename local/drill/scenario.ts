@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONFIG_CONTEXT_KEY, deepMerge, parseConfig } from '../../cdk/config/load';
 import type { LifelineConfig } from '../../cdk/config/schema';
 import { faultSchema } from '../twin/faults';

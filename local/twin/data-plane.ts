@@ -75,10 +75,6 @@ export class DataPlane {
     this.dir = undefined;
   }
 
-  get running(): boolean {
-    return this.server !== undefined;
-  }
-
   connectionFor(database: string): ConnectionInfo {
     return { host: '127.0.0.1', port: this.port, user: this.user, password: this.password, database };
   }
@@ -152,9 +148,5 @@ export class DataPlane {
   async newestHeartbeat(database: string): Promise<Date | undefined> {
     const result = await this.query<{ newest: Date | null }>(database, `SELECT max(${WRITE_TIME_COLUMN}) AS newest FROM ${HEARTBEAT_TABLE}`);
     return result.rows[0]?.newest ?? undefined;
-  }
-
-  async writeHeartbeat(database: string, at: Date, source: string): Promise<void> {
-    await this.query(database, `INSERT INTO ${HEARTBEAT_TABLE} (${WRITE_TIME_COLUMN}, source) VALUES ($1, $2)`, [at, source]);
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isServiceName, type ServiceName } from './sdk-models';
 
 /** A fault a scenario injects into the twin's API calls. */

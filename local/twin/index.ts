@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ALARM_CATALOG, alarmTags } from '../../cdk/config/alarm-catalog';
 import type { LifelineConfig } from '../../cdk/config/schema';
 import type { Inventory, RegionalWorkload } from '../../functions/shared/inventory';
+import type { VirtualClock } from './clock';
 import type { FaultSpec } from './faults';
 import type { LatencyKey } from './latency-profile';
 import { AutoScalingTwin } from './services/autoscaling';
@@ -34,7 +35,20 @@ export interface TwinOptions {
 export interface ControlPlaneResources {
   readonly ledgerTable: string;
   readonly topicArns: Record<string, string>;
-  readonly reportBuckets: Record<string, string>;
+}
+
+/** Wraps `methods` of a prototype so the promises they return are tracked as real work; returns the restore. */
+function trackPromiseMethods(prototype: object, methods: readonly string[], clock: VirtualClock): () => void {
+  const target = prototype as Record<string, (...args: unknown[]) => unknown>;
+  const originals = Object.fromEntries(methods.map((m) => [m, target[m]]));
+  for (const method of methods) {
+    const original = originals[method];
+    target[method] = function tracked(this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      return result instanceof Promise ? clock.track(result) : result;
+    };
+  }
+  return () => Object.assign(target, originals);
 }
 
 /** Tables of the sample application; rows carry `written_at` so replica lag can be simulated. */
@@ -67,7 +81,6 @@ export class Twin {
   inventory!: Inventory;
   controlPlane!: ControlPlaneResources;
   private readonly servers = new Map<string, Server>();
-  private readonly endpoints = new Map<string, string>();
   private restoreSdk?: () => void;
   /** Virtual time up to which heartbeats have been written, per physical database. */
   private readonly heartbeatWritten = new Map<string, number>();
@@ -140,36 +153,20 @@ export class Twin {
   }
 
   /**
-   * Handlers talk to PostgreSQL (pg) and the load balancers (fetch) for
-   * real. Their I/O is registered with the virtual clock, so time cannot
-   * jump while a query or request is in flight.
+   * Handlers talk to PostgreSQL (pg), the cache endpoints (ioredis) and the
+   * load balancers (fetch) for real. Their I/O is registered with the
+   * virtual clock, so time cannot jump while a query or request is in flight.
    */
   private trackRealIo(): () => void {
     const clock = this.clock;
-    const proto = pg.Client.prototype as unknown as Record<'connect' | 'query' | 'end', (...args: unknown[]) => unknown>;
-    const originals = { connect: proto.connect, query: proto.query, end: proto.end };
-    for (const method of ['connect', 'query', 'end'] as const) {
-      const original = originals[method];
-      proto[method] = function tracked(this: unknown, ...args: unknown[]) {
-        const result = original.apply(this, args);
-        return result instanceof Promise ? clock.track(result) : result;
-      };
-    }
-    // ioredis (cache checks against the twin's loopback Redis-protocol endpoints).
-    const redisProto = Redis.prototype as unknown as Record<'connect' | 'sendCommand', (...args: unknown[]) => unknown>;
-    const redisOriginals = { connect: redisProto.connect, sendCommand: redisProto.sendCommand };
-    for (const method of ['connect', 'sendCommand'] as const) {
-      const original = redisOriginals[method];
-      redisProto[method] = function tracked(this: unknown, ...args: unknown[]) {
-        const result = original.apply(this, args);
-        return result instanceof Promise ? clock.track(result) : result;
-      };
-    }
+    const restores = [
+      trackPromiseMethods(pg.Client.prototype, ['connect', 'query', 'end'], clock),
+      trackPromiseMethods(Redis.prototype, ['connect', 'sendCommand'], clock),
+    ];
     const originalFetch = globalThis.fetch;
     globalThis.fetch = (...args: Parameters<typeof fetch>) => clock.track(originalFetch(...args));
     return () => {
-      Object.assign(proto, originals);
-      Object.assign(redisProto, redisOriginals);
+      for (const restore of restores) restore();
       globalThis.fetch = originalFetch;
     };
   }
@@ -237,12 +234,10 @@ export class Twin {
     const ledgerTable = `${this.config.appName}-ledger`;
     this.dynamodb.seedTable(ledgerTable, 'pk', 'sk');
     const topicArns: Record<string, string> = {};
-    const reportBuckets: Record<string, string> = {};
     for (const region of [this.primaryRegion, this.drRegion]) {
       topicArns[region] = this.sns.seedTopic(region, `${this.config.appName}-notifications`);
-      reportBuckets[region] = this.names(region).bucket;
     }
-    this.controlPlane = { ledgerTable, topicArns, reportBuckets };
+    this.controlPlane = { ledgerTable, topicArns };
 
     const additionalTargets: Inventory['additionalTargets'] = [];
     const n = this.names(this.primaryRegion);
@@ -388,7 +383,6 @@ export class Twin {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.servers.set(region, server);
     const endpoint = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    this.endpoints.set(region, endpoint);
     return endpoint;
   }
 }

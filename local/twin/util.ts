@@ -67,10 +67,6 @@ export class StatusTimeline<S extends string> {
     for (const step of this.steps) if (step.at <= now) current = step.status;
     return current;
   }
-  /** When the timeline reaches `status` (or undefined). */
-  when(status: S): number | undefined {
-    return this.steps.find((s) => s.status === status)?.at;
-  }
 }
 
 let idCounter = 0;

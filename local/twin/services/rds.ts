@@ -519,9 +519,4 @@ export class RdsTwin implements TwinService {
   async listTags(region: string, input: Input): Promise<object> {
     return { TagList: this.taggable(region, requireString('rds', input, 'ResourceName')).tags };
   }
-
-  /** The physical database an endpoint address points to (for the data-plane connection resolver). */
-  physicalFor(region: string, id: string): string | undefined {
-    return this.instancesIn(region).get(id)?.physical;
-  }
 }

@@ -122,10 +122,6 @@ export class S3Twin implements TwinService {
     return {};
   }
 
-  async listObjectsV2(_region: string, input: Input): Promise<object> {
-    return this.listObjects(_region, input);
-  }
-
   async listObjects(_region: string, input: Input): Promise<object> {
     const bucket = this.bucket(requireString('s3', input, 'Bucket'));
     const prefix = optionalString(input, 'Prefix') ?? '';

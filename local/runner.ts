@@ -104,7 +104,23 @@ async function readBodies(value: unknown): Promise<unknown> {
  */
 const START_CHILD_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
-function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number; children: ExecutionResult[] }): (input: unknown) => Promise<unknown> {
+const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
+
+function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number; children: ExecutionResult[]; tokens: string[] }): (input: unknown) => Promise<unknown> {
+  if (resource.endsWith(WAIT_FOR_TASK_TOKEN)) {
+    // The integration is called, then the task waits for SendTaskSuccess / SendTaskFailure naming its token.
+    const call = bindTask(resource.slice(0, -WAIT_FOR_TASK_TOKEN.length), bindings, counter);
+    return async (input) => {
+      const text = JSON.stringify(input);
+      const token = counter.tokens.find((t) => text.includes(t));
+      if (!token) throw stepFunctionsError('States.Runtime', `${resource} must pass $$.Task.Token in its parameters`);
+      const answered = new Promise<unknown>((resolve, reject) => {
+        bindings.twin.taskTokens.set(token, { succeed: resolve, fail: (error, cause) => reject(stepFunctionsError(error, cause)) });
+      });
+      await call(input);
+      return answered;
+    };
+  }
   if (resource === START_CHILD_SYNC) {
     return async (input) => {
       const params = (input ?? {}) as Input;
@@ -193,7 +209,7 @@ export async function runWorkflow(job: string, input: unknown, bindings: RunnerB
 const machineCache = new WeakMap<object, StateMachine>();
 
 export async function runDefinition(definition: StateMachineDefinition, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal & { job?: string } = {}): Promise<ExecutionResult> {
-  const counter = { lambda: 0, children: [] as ExecutionResult[] };
+  const counter = { lambda: 0, children: [] as ExecutionResult[], tokens: [] as string[] };
   const handlers: LocalHandlers = {};
   const seen = new Set<string>();
   for (const [name, state] of allStates(definition)) {
@@ -208,7 +224,7 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
   }
   let machine = machineCache.get(definition);
   if (!machine) {
-    machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    machine = new StateMachine(withRawInputTimeouts(definition), { validationOptions: { checkArn: false } });
     machineCache.set(definition, machine);
   }
   executionCounter += 1;
@@ -226,7 +242,15 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
       context: {
         Execution: { Id: bindings.twin.arn('states', bindings.region, `execution:${options.job ?? 'local'}:${executionName}`), Name: executionName, Input: input as never, StartTime: startTime },
         StateMachine: { Id: bindings.twin.arn('states', bindings.region, `stateMachine:${options.job ?? 'local'}`), Name: options.job ?? 'local' },
-      },
+        // `$$.Task.Token`: a fresh token each time a task's parameters read it.
+        Task: {
+          get Token() {
+            const token = Buffer.from(`${executionName}#${counter.tokens.length + 1}#${Math.random().toString(36).slice(2)}`).toString('base64url');
+            counter.tokens.push(token);
+            return token;
+          },
+        },
+      } as RunOptions['context'],
     };
     const execution = machine.run(input as never, runOptions);
     const collecting = (async () => {
@@ -268,6 +292,27 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
     timeline: buildTimeline(events),
     events,
   };
+}
+
+/**
+ * Step Functions resolves a Task's TimeoutSecondsPath against the state's
+ * input; aws-local-stepfunctions resolves it against the effective input
+ * (after Parameters). For the local run the path's value is carried into
+ * Parameters under a key the bindings ignore, so both agree.
+ */
+function withRawInputTimeouts(definition: StateMachineDefinition): StateMachineDefinition {
+  const copy = structuredClone(definition);
+  const visit = (states: Record<string, Record<string, unknown>>) => {
+    for (const state of Object.values(states)) {
+      if (state.Type === 'Task' && typeof state.TimeoutSecondsPath === 'string' && typeof state.Parameters === 'object' && state.Parameters !== null) {
+        state.Parameters = { ...(state.Parameters as object), 'localTimeoutSeconds.$': state.TimeoutSecondsPath };
+        state.TimeoutSecondsPath = '$.localTimeoutSeconds';
+      }
+      for (const branch of Array.isArray(state.Branches) ? (state.Branches as { States: Record<string, Record<string, unknown>> }[]) : []) visit(branch.States);
+    }
+  };
+  visit(copy.States as unknown as Record<string, Record<string, unknown>>);
+  return copy;
 }
 
 function estimateHistoryEvents(events: readonly Record<string, unknown>[]): number {

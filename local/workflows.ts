@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
 import { verificationSettingsFrom } from '../functions/restore-verification/settings';
+import { drSettingsFrom } from '../functions/dr/settings';
 import { scalingSettingsFrom } from '../functions/scaling/deps';
+import { drTimingsFrom } from './twin/latency-profile';
 import { type ExecutionEventListener, type ExecutionResult, loadDefinition, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
@@ -14,6 +16,8 @@ export function functionEnvironment(twin: Twin, region: string): Record<string, 
     RETENTION: JSON.stringify(twin.config.backup.retention),
     SCALING: JSON.stringify(scalingSettingsFrom(twin.config)),
     VERIFICATION: JSON.stringify(verificationSettingsFrom(twin.config)),
+    DR_SETTINGS: JSON.stringify(drSettingsFrom(twin.config, drTimingsFrom(twin.core.profile))),
+    TOPIC_ARN: twin.controlPlane.topicArns[region],
     // The twin's PostgreSQL listens on loopback without TLS.
     DATABASE_TLS: 'disable',
     CACHE_TLS: 'disable',

@@ -202,9 +202,33 @@ export const lifelineConfigSchema = z
         rpoMinutes: z.number().positive().max(1440).default(15),
         /** Failover needs a human approval step. @default true */
         requireApproval: z.boolean().default(true),
+        /** How long an approval request waits before the runbook ends without change. @default 60 */
+        approvalTimeoutMinutes: z.number().int().min(5).max(1440).default(60),
+        /**
+         * How the cache comes up in the DR region: `global-datastore` fails a Global Datastore over
+         * (needs cacheGlobalDatastoreId), `restore-snapshot` creates it from the newest RDB export
+         * copied to the DR region, `fresh` uses the standby's cache or creates an empty one.
+         * @default fresh for warm-standby, restore-snapshot for pilot-light
+         */
+        cacheRecovery: z.enum(['global-datastore', 'restore-snapshot', 'fresh']).optional(),
+        /** Global Datastore id, when the caches of both regions are members of one. */
+        cacheGlobalDatastoreId: z.string().min(1).optional(),
+        /** Consecutive healthy answers of the DR endpoint that prove a switch. @default 3 */
+        healthyChecks: z.number().int().min(1).max(10).default(3),
+        /**
+         * The Fargate On-Demand vCPU quota of the account in the DR region (Service Quotas L-3032A538);
+         * the preflight checks the failover's tasks fit it. @default 6 (the default quota of a new account)
+         */
+        fargateVcpuQuota: z.number().positive().default(6),
+        /** Minutes the primary's health check must fail before a failover is proposed. @default 5 */
+        proposeFailoverAfterMinutes: z.number().int().min(1).max(60).default(5),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .refine((d) => d.cacheRecovery !== 'global-datastore' || d.cacheGlobalDatastoreId !== undefined, {
+        message: 'cacheRecovery global-datastore needs cacheGlobalDatastoreId',
+        path: ['cacheGlobalDatastoreId'],
+      }),
     backup: z
       .object({
         /** EventBridge Scheduler expression, UTC. @default cron(0 *\/6 * * ? *) */

@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -16,6 +17,8 @@ export interface HeartbeatProps {
   /** The stack that owns the master secret (the primary): its replica in this region has the same name. */
   readonly secretName: string;
   readonly factory: FunctionFactory;
+  /** The ledger (this region's replica), where the newest write is noted for the DR side's RPO. */
+  readonly ledger: dynamodb.ITableV2;
 }
 
 /**
@@ -33,13 +36,14 @@ export class Heartbeat extends Construct {
       entry: 'heartbeat/write.ts',
       description: 'Lifeline heartbeat: one timestamped row a minute in the protected database',
       serviceName: 'lifeline-heartbeat',
-      environment: { INVENTORY: stack.toJsonString(props.inventory), REGION_ROLE: props.role, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      environment: { INVENTORY: stack.toJsonString(props.inventory), REGION_ROLE: props.role, LEDGER_TABLE: props.ledger.tableName, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
       timeout: Duration.seconds(30),
       vpc: props.workload.network.vpc,
       securityGroups: [props.workload.database.controlPlaneClients],
       factory: props.factory,
     });
     const fn = this.function.function;
+    props.ledger.grantWriteData(fn);
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances'], resources: ['*'] }));
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],

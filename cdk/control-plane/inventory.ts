@@ -10,11 +10,12 @@ function regional(workload: WorkloadStack): RegionalWorkload {
     service: workload.service.service.serviceName,
     databaseInstanceId: workload.database.instance?.instanceIdentifier,
     cacheReplicationGroupId: workload.cache?.replicationGroup.ref,
-    cacheSubnetGroupName: workload.cache?.subnetGroup.ref,
-    cacheRestoreSecurityGroupId: workload.cache?.restoreSecurityGroup.securityGroupId,
+    cacheSubnetGroupName: workload.cache?.subnetGroup.ref ?? workload.cachePlacement?.subnetGroupName,
+    cacheRestoreSecurityGroupId: workload.cache?.restoreSecurityGroup.securityGroupId ?? workload.cachePlacement?.securityGroup.securityGroupId,
     kmsKeyArn: workload.database.key.keyArn,
     dbSubnetGroupName: workload.database.subnetGroup.subnetGroupName,
     restoreSecurityGroupId: workload.database.restoreSecurityGroup.securityGroupId,
+    databaseSecurityGroupId: workload.database.securityGroup.securityGroupId,
     bucket: workload.artifacts.bucket.bucketName,
     endpoint: workload.service.loadBalancer.loadBalancerDnsName,
   };
@@ -36,6 +37,15 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
     databaseSecretId: secretName,
     cacheAuthSecretId: stacks.primary.cache?.authToken.secretName,
     additionalTargets: [],
+    dns:
+      stacks.primary.dns && stacks.standby.dns
+        ? {
+            hostedZoneId: stacks.primary.dns.hostedZoneId,
+            domainName: stacks.primary.dns.domainName,
+            primaryHealthCheckId: stacks.primary.dns.healthCheck.attrHealthCheckId,
+            secondaryHealthCheckId: stacks.standby.dns.healthCheck.attrHealthCheckId,
+          }
+        : undefined,
     rtoSeconds: config.dr.rtoMinutes * 60,
     rpoSeconds: config.dr.rpoMinutes * 60,
   };

@@ -11,6 +11,15 @@ export interface JobFunction {
   readonly database?: boolean;
 }
 
+/** The DR runbooks share their functions: each takes the direction from its state machine. */
+const DR_FUNCTIONS = {
+  ValidateFunction: { entry: 'dr/validate.ts', description: 'Validates a DR runbook input (mode, reason, confirm phrase) before anything else' },
+  PreflightFunction: { entry: 'dr/preflight.ts', description: 'Checks the DR region can take over; best effort towards the region being left' },
+  ApprovalFunction: { entry: 'dr/approval.ts', description: 'Asks for approval over SNS with the commands that approve or reject' },
+  StepFunction: { entry: 'dr/steps.ts', description: 'Starts and polls a recovery step: database, cache, service, repoint, DNS, health', database: true },
+  ReportFunction: { entry: 'dr/report.ts', description: 'Reports a DR run: RTO, RPO and timeline to the ledger, S3, SNS and metrics' },
+} as const satisfies Record<string, JobFunction>;
+
 export const JOB_FUNCTIONS = {
   backup: {
     PlanFunction: { entry: 'backup/plan.ts', description: 'Validates a backup request and plans one item per target' },
@@ -33,6 +42,8 @@ export const JOB_FUNCTIONS = {
     VerifyFunction: { entry: 'restore-verification/verify.ts', description: 'Proves a restored copy with SQL checks and measures its RPO', database: true },
     ReportFunction: { entry: 'restore-verification/report.ts', description: 'Records the verification in the ledger and S3, with metrics' },
   },
+  'dr-failover': DR_FUNCTIONS,
+  'dr-failback': DR_FUNCTIONS,
 } as const satisfies Record<string, Record<string, JobFunction>>;
 
 export type Job = keyof typeof JOB_FUNCTIONS;

@@ -42,14 +42,6 @@ export class ControlPlaneStack extends Stack {
     const inventory = inventoryOf(props.config, props);
     const secretName = props.primary.database.credentials?.secretName;
     if (!secretName) throw new Error('The primary database has no master secret');
-    new Heartbeat(this, 'Heartbeat', {
-      inventory,
-      role: props.role === 'primary' ? 'primary' : 'dr',
-      workload: props.role === 'primary' ? props.primary : props.standby,
-      secretName,
-      factory: this.functionFactory,
-    });
-
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
       const backup = new Backup(this, 'Backup', {
@@ -89,6 +81,15 @@ export class ControlPlaneStack extends Stack {
       if (!props.primaryControlPlane) throw new Error('The standby control plane needs the primary one (for its ledger replica)');
       this.ledgerTable = dynamodb.TableV2.fromTableName(this, 'LedgerReplica', props.primaryControlPlane.ledgerTable.tableName);
     }
+    new Heartbeat(this, 'Heartbeat', {
+      inventory,
+      role: props.role === 'primary' ? 'primary' : 'dr',
+      workload: props.role === 'primary' ? props.primary : props.standby,
+      secretName,
+      factory: this.functionFactory,
+      ledger: this.ledgerTable,
+    });
+
 
   }
 }

@@ -3,6 +3,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import type { LifelineConfig, RegionRole } from '../config/schema';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { databaseParameterName } from '../../functions/shared/inventory';
 import { Cache, CACHE_PORT } from '../workload/cache';
 import { Database } from '../workload/database';
 import { FailoverDns } from '../workload/dns';
@@ -31,11 +35,20 @@ export class WorkloadStack extends Stack {
   readonly service: Service;
   readonly database: Database;
   readonly cache?: Cache;
+  /** Pilot light: where a failover places the cache it creates. */
+  readonly cachePlacement?: { readonly subnetGroupName: string; readonly securityGroup: ec2.SecurityGroup };
   readonly alarms: WorkloadAlarms;
   /** The region's notification topic: alarms here, and the control plane's workflows, publish to it. */
   readonly notifications: Notifications;
   /** The region's artifacts bucket (reports, cache exports and their DR copies). */
   readonly artifacts: Artifacts;
+  /** This region's failover record and health check, when DNS is configured. */
+  readonly dns?: FailoverDns;
+  /**
+   * Which DB instance the application in this region uses. The DR runbooks
+   * repoint it (and force a new deployment) when they move the writer.
+   */
+  readonly databaseParameter: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: WorkloadStackProps) {
     super(scope, id, props);
@@ -68,6 +81,14 @@ export class WorkloadStack extends Stack {
 
     if (role === 'primary' || warm) {
       this.cache = new Cache(this, 'Cache', { vpc, ...config.cache });
+    } else {
+      // Pilot light runs no cache, but keeps where a failover creates one (subnet group and security group cost nothing).
+      const securityGroup = new ec2.SecurityGroup(this, 'CachePlacementSecurityGroup', { vpc, description: 'Cache created by a DR failover: only the application tasks', allowAllOutbound: false });
+      const subnetGroup = new elasticache.CfnSubnetGroup(this, 'CachePlacementSubnetGroup', {
+        description: 'Isolated subnets for a cache created by a DR failover',
+        subnetIds: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+      });
+      this.cachePlacement = { subnetGroupName: subnetGroup.ref, securityGroup };
     }
 
     const secrets: Record<string, ecs.Secret> = {};
@@ -104,6 +125,11 @@ export class WorkloadStack extends Stack {
     this.cache?.allowRestoresFrom(this.database.controlPlaneClients, 'Lifeline verifier');
 
     // Lives with the workload so its alarms can notify it without a stack cycle (the control plane depends on this stack).
+    this.databaseParameter = new ssm.StringParameter(this, 'DatabaseInstanceParameter', {
+      parameterName: databaseParameterName(config.appName),
+      description: 'The DB instance the Lifeline-protected application uses in this region (moved by the DR runbooks)',
+      stringValue: role === 'primary' && dbInstance ? dbInstance.instanceIdentifier : 'none',
+    });
     this.notifications = new Notifications(this, 'Notifications');
     this.artifacts = new Artifacts(this, 'Artifacts');
     this.alarms = new WorkloadAlarms(this, 'Alarms', {
@@ -121,7 +147,7 @@ export class WorkloadStack extends Stack {
 
     const { domainName, hostedZoneId } = config.dns;
     if (domainName && hostedZoneId) {
-      new FailoverDns(this, 'Dns', {
+      this.dns = new FailoverDns(this, 'Dns', {
         domainName,
         hostedZoneId,
         failover: role === 'primary' ? 'PRIMARY' : 'SECONDARY',

@@ -21,9 +21,13 @@ export interface FailoverDnsProps {
 export class FailoverDns extends Construct {
   readonly healthCheck: route53.CfnHealthCheck;
   readonly record: route53.CfnRecordSet;
+  readonly domainName: string;
+  readonly hostedZoneId: string;
 
   constructor(scope: Construct, id: string, props: FailoverDnsProps) {
     super(scope, id);
+    this.domainName = props.domainName;
+    this.hostedZoneId = props.hostedZoneId;
     this.healthCheck = new route53.CfnHealthCheck(this, 'HealthCheck', {
       healthCheckConfig: {
         type: props.https ? 'HTTPS' : 'HTTP',

@@ -1,5 +1,6 @@
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { rds } from '../shared/clients';
+import { dynamodb, rds } from '../shared/clients';
+import { heartbeatRecord, put } from '../shared/ledger';
 import { withDatabase } from '../shared/database';
 import { jsonEnv, requiredEnv } from '../shared/env';
 import { type Inventory, inventorySchema } from '../shared/inventory';
@@ -31,6 +32,11 @@ export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr
     await client.query('CREATE TABLE IF NOT EXISTS lifeline_heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL, source text NOT NULL)');
     await client.query('INSERT INTO lifeline_heartbeat (written_at, source) VALUES ($1, $2)', [now, `heartbeat-${role}`]);
   });
+  // Best effort: the row in the database is the recovery point; the ledger note only tells the DR side how recent it is.
+  const table = process.env.LEDGER_TABLE;
+  if (table) {
+    await put({ client: dynamodb(regional.region), table }, heartbeatRecord(instanceId, now)).catch((error: unknown) => logger.warn('heartbeat not recorded in the ledger', { error }));
+  }
   logger.info('heartbeat written', { instanceId, at: now.toISOString() });
   return { written: true, instanceId, at: now.toISOString() };
 }

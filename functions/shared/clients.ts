@@ -4,8 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * One SDK client per service and region, created on first use and kept at
@@ -34,3 +37,7 @@ export const dynamodb = (region: string) => cached(`dynamodb:${region}`, () => n
 export const secrets = (region: string) => cached(`secretsmanager:${region}`, () => new SecretsManagerClient(options(region)));
 export const cloudwatch = (region: string) => cached(`cloudwatch:${region}`, () => new CloudWatchClient(options(region)));
 export const applicationAutoScaling = (region: string) => cached(`applicationautoscaling:${region}`, () => new ApplicationAutoScalingClient(options(region)));
+export const ssm = (region: string) => cached(`ssm:${region}`, () => new SSMClient(options(region)));
+export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
+/** Route 53's control plane is global (its API endpoint is in us-east-1); record changes do not depend on the failed region's services. */
+export const route53 = () => cached('route53', () => new Route53Client(options('us-east-1')));

@@ -23,6 +23,8 @@ export const regionalWorkloadSchema = z.object({
   /** Placement of temporary cache restores in this region (absent where the region has no cache). */
   cacheSubnetGroupName: z.string().min(1).optional(),
   cacheRestoreSecurityGroupId: z.string().min(1).optional(),
+  /** Security group the application's database has in this region (a DR restore gets it). */
+  databaseSecurityGroupId: z.string().min(1).optional(),
   /** Bucket for cache exports and reports in this region. */
   bucket: z.string().min(1),
   /** The application's public endpoint in this region (ALB DNS name). */
@@ -56,3 +58,6 @@ export const inventorySchema = z.object({
   rpoSeconds: z.number().positive(),
 });
 export type Inventory = z.infer<typeof inventorySchema>;
+
+/** The SSM parameter naming the DB instance the application of a region uses. */
+export const databaseParameterName = (appName: string): string => `/${appName}/app/database-instance`;

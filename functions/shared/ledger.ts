@@ -78,3 +78,17 @@ export async function newestFirst(ledger: LedgerRef, pk: string, options: { pref
   );
   return (result.Items ?? []).map((item) => unmarshall(item));
 }
+
+/**
+ * The heartbeat function's newest successful write into a database, kept in
+ * the (global) ledger: after the primary region is lost, the DR side still
+ * knows up to when the primary took writes, which is what an RPO is measured
+ * against.
+ */
+export const heartbeatRecord = (instanceId: string, writtenAt: Date): LedgerRecord => ({ pk: `heartbeat#${instanceId}`, sk: 'latest', writtenAt: writtenAt.toISOString() });
+
+/** When the heartbeat function last wrote into `instanceId`, if recorded. */
+export async function lastHeartbeatWrite(ledger: LedgerRef, instanceId: string): Promise<Date | undefined> {
+  const [latest] = await newestFirst(ledger, `heartbeat#${instanceId}`, { prefix: 'latest', limit: 1 });
+  return typeof latest?.writtenAt === 'string' ? new Date(latest.writtenAt) : undefined;
+}

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { ALARM_CATALOG, alarmTags } from '../../cdk/config/alarm-catalog';
 import type { LifelineConfig } from '../../cdk/config/schema';
-import type { Inventory, RegionalWorkload } from '../../functions/shared/inventory';
+import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../functions/shared/inventory';
 import type { VirtualClock } from './clock';
 import type { FaultSpec } from './faults';
 import type { LatencyKey } from './latency-profile';
@@ -17,7 +17,9 @@ import { RdsTwin, type DbInstance } from './services/rds';
 import { Route53Twin } from './services/route53';
 import { S3Twin } from './services/s3';
 import { SecretsManagerTwin, SnsTwin, SsmTwin } from './services/small';
+import { StepFunctionsTwin } from './services/states';
 import { TwinCore } from './twin';
+import { heartbeatRecord } from '../../functions/shared/ledger';
 
 export interface TwinOptions {
   readonly config: LifelineConfig;
@@ -77,6 +79,7 @@ export class Twin {
   readonly s3: S3Twin;
   readonly dynamodb: DynamoDbTwin;
   readonly autoscaling: AutoScalingTwin;
+  readonly states: StepFunctionsTwin;
   readonly config: LifelineConfig;
   inventory!: Inventory;
   controlPlane!: ControlPlaneResources;
@@ -100,8 +103,15 @@ export class Twin {
     this.sns = new SnsTwin(this.core);
     this.dynamodb = new DynamoDbTwin(this.core);
     this.autoscaling = new AutoScalingTwin(this.core);
-    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb, this.autoscaling]) this.core.register(service);
+    this.states = new StepFunctionsTwin(this.core);
+    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb, this.autoscaling, this.states]) this.core.register(service);
     this.rds.beforeClone = (instance) => this.writeHeartbeats(instance);
+    // The heartbeat function records its newest write in the ledger: bring the writes due up to date first.
+    this.dynamodb.beforeRead = async (pk) => {
+      const match = typeof pk === 'string' ? /^heartbeat#(.+)$/.exec(pk) : null;
+      const instance = match ? [...this.rds.instances.values()].map((m) => m.get(match[1])).find((i) => i !== undefined) : undefined;
+      if (instance) await this.writeHeartbeats(instance);
+    };
     this.cloudwatch.addProvider((region, namespace, metric, dims) => {
       if (namespace !== 'AWS/RDS' || metric !== 'ReplicaLag') return undefined;
       const id = dims.find((d) => d.Name === 'DBInstanceIdentifier')?.Value;
@@ -281,7 +291,7 @@ export class Twin {
       await this.rds.seedInstance(region, { id: n.database, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup], createdAt: this.clock.now() - 24 * 3600_000 });
       await this.elasticache.seedGroupWithEndpoint(region, { id: n.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
     }
-    this.ssm.seed(region, `/${this.config.appName}/app/database-instance`, primary ? n.database : '');
+    this.ssm.seed(region, databaseParameterName(this.config.appName), primary ? n.database : 'none');
     const endpoint = await this.startLoadBalancer(region);
     // The workload's alarms, tagged as the CDK alarms construct tags them.
     for (const def of Object.values(ALARM_CATALOG)) {
@@ -308,8 +318,9 @@ export class Twin {
       service: n.service,
       databaseInstanceId: primary ? n.database : undefined,
       cacheReplicationGroupId: primary ? n.cache : undefined,
-      cacheSubnetGroupName: primary || warm ? `${n.subnetGroup}-cache` : undefined,
-      cacheRestoreSecurityGroupId: primary || warm ? `${n.restoreSecurityGroup}-cache` : undefined,
+      cacheSubnetGroupName: `${n.subnetGroup}-cache`,
+      cacheRestoreSecurityGroupId: `${n.restoreSecurityGroup}-cache`,
+      databaseSecurityGroupId: n.appSecurityGroup,
       kmsKeyArn: n.kmsKey,
       dbSubnetGroupName: n.subnetGroup,
       restoreSecurityGroupId: n.restoreSecurityGroup,
@@ -331,8 +342,8 @@ export class Twin {
 
   /** The DB instance the application in `region` uses (per its SSM parameter), if available. */
   appDatabase(region: string): DbInstance | undefined {
-    const id = this.ssm.value(region, `/${this.config.appName}/app/database-instance`);
-    if (!id) return undefined;
+    const id = this.ssm.value(region, databaseParameterName(this.config.appName));
+    if (!id || id === 'none') return undefined;
     return this.rds.instances.get(region)?.get(id);
   }
 
@@ -353,6 +364,7 @@ export class Twin {
       [from + 60_000 - (from % 60_000), until],
     );
     this.heartbeatWritten.set(instance.physical, until);
+    if (this.controlPlane) this.dynamodb.putInternal(this.controlPlane.ledgerTable, heartbeatRecord(instance.id, new Date(until)));
   }
 
   /** What the load balancer's /health in `region` reports. */

@@ -1,3 +1,4 @@
+import type { DrTimings } from '../../functions/dr/contract';
 /**
  * How long things take in the twin. Data, not code: a scenario overrides any
  * entry. Each number names the public source it follows; where AWS publishes
@@ -98,4 +99,21 @@ export function profileWith(overrides: Partial<Record<LatencyKey, number>> = {})
     profile[key] = { seconds, source: `scenario override (default ${DEFAULT_LATENCY_PROFILE[key].seconds} s: ${DEFAULT_LATENCY_PROFILE[key].source})` };
   }
   return profile;
+}
+
+/** What the DR runbooks' plan expects each operation to take, from a profile. */
+export function drTimingsFrom(profile: LatencyProfile = DEFAULT_LATENCY_PROFILE): DrTimings {
+  return {
+    apiCall: profile.apiCall.seconds,
+    promoteReplica: profile.rdsPromoteReplica.seconds,
+    restoreInstance: profile.rdsRestore.seconds,
+    createReplica: profile.rdsCreateReplica.seconds,
+    modifyInstance: profile.rdsModifyInstance.seconds,
+    replicaLag: profile.rdsReplicaLag.seconds,
+    cacheGlobalFailover: profile.elasticacheGlobalFailover.seconds,
+    cacheCreate: profile.elasticacheCreateFromSnapshot.seconds,
+    taskStart: profile.ecsTaskStart.seconds,
+    taskStop: profile.ecsTaskStop.seconds,
+    dnsPropagation: profile.route53Propagation.seconds,
+  };
 }

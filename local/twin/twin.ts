@@ -76,6 +76,8 @@ export class TwinCore {
   readonly calls: CallRecord[] = [];
   readonly events: TwinEvent[] = [];
   readonly regions: readonly string[];
+  /** Tasks waiting on a task token (`.waitForTaskToken`), by token. */
+  readonly taskTokens = new Map<string, { succeed: (output: unknown) => void; fail: (error: string, cause: string) => void }>();
   private readonly services = new Map<ServiceName, TwinService>();
   private readonly eventListeners: ((event: TwinEvent) => void)[] = [];
   private eventCounter = 0;

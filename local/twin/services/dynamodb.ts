@@ -28,6 +28,8 @@ export class DynamoDbTwin implements TwinService {
   readonly name = 'dynamodb' as const;
   readonly tables = new Map<string, Table>();
   readonly actions;
+  /** Runs before a read of partition `pk` (the twin brings heartbeat records up to date). */
+  beforeRead: (pk: unknown) => Promise<void> = async () => undefined;
 
   constructor(private readonly core: TwinCore) {
     this.actions = {
@@ -57,6 +59,14 @@ export class DynamoDbTwin implements TwinService {
     return JSON.stringify([pk, sk ?? null]);
   }
 
+  /** Writes an item the way a function outside the workflows under test would (no mutation is logged). */
+  putInternal(tableName: string, item: Record<string, unknown>): void {
+    const table = this.tables.get(tableName);
+    if (!table) throw new Error(`No table ${tableName}`);
+    const attributes = Object.fromEntries(Object.entries(item).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: String(v) }])) as Item;
+    table.items.set(this.keyOf(table, attributes), attributes);
+  }
+
   /** All items, as plain objects (for tests and reports). */
   scan(tableName: string): Record<string, unknown>[] {
     return [...(this.tables.get(tableName)?.items.values() ?? [])].map((item) => unmarshall(item));
@@ -74,6 +84,7 @@ export class DynamoDbTwin implements TwinService {
 
   async getItem(_region: string, input: Input): Promise<object> {
     const table = this.table(input);
+    await this.beforeRead(plain(attributeMap(input.Key)[table.partitionKey]));
     const item = table.items.get(this.keyOf(table, attributeMap(input.Key)));
     return item ? { Item: item } : {};
   }
@@ -124,6 +135,7 @@ export class DynamoDbTwin implements TwinService {
     if (!pkMatch) throw validation(`Unsupported key condition: ${expression}`);
     const pkName = names[pkMatch[1]] ?? pkMatch[1];
     const pkValue = plain(values[pkMatch[2]]);
+    await this.beforeRead(pkValue);
     let items = [...table.items.values()].filter((item) => pkName === table.partitionKey && plain(item[pkName]) === pkValue);
     if (skPart) {
       const skCondition = parseSortCondition(skPart, names, values);

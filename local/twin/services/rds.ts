@@ -478,6 +478,8 @@ export class RdsTwin implements TwinService {
     const instance = this.instance(region, id);
     const status = instance.status.at(this.now());
     if (status !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${id} is ${status}, not available.`);
+    const newId = optionalString(input, 'NewDBInstanceIdentifier');
+    if (newId && newId !== id) return this.rename(region, instance, newId);
     const deletionProtection = optionalBoolean(input, 'DeletionProtection');
     if (deletionProtection !== undefined) instance.deletionProtection = deletionProtection;
     instance.instanceClass = optionalString(input, 'DBInstanceClass') ?? instance.instanceClass;
@@ -486,6 +488,22 @@ export class RdsTwin implements TwinService {
     instance.status.reset('modifying', this.now()).then('available', this.core.after('rdsModifyInstance'));
     this.core.mutate(region, 'rds', 'ModifyDBInstance', 'modify', instance.arn);
     return { DBInstance: this.renderInstance(instance) };
+  }
+
+  /** ModifyDBInstance with NewDBInstanceIdentifier: the instance keeps its data under the new name, the old name is free at once. */
+  private async rename(region: string, instance: DbInstance, newId: string): Promise<object> {
+    await this.sweep(region);
+    if (this.instancesIn(region).has(newId)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${newId}`);
+    const renamed: DbInstance = { ...instance, id: newId, arn: this.core.arn('rds', region, `db:${newId}`) };
+    this.instancesIn(region).delete(instance.id);
+    this.instancesIn(region).set(newId, renamed);
+    for (const ref of [...renamed.replicas, ...(renamed.replicaOf ? [renamed.replicaOf] : [])]) {
+      const other = this.instancesIn(ref.region).get(ref.id);
+      for (const link of [...(other?.replicas ?? []), ...(other?.replicaOf ? [other.replicaOf] : [])]) if (link.region === region && link.id === instance.id) link.id = newId;
+    }
+    renamed.status.reset('modifying', this.now()).then('available', this.core.after('rdsModifyInstance'));
+    this.core.mutate(region, 'rds', 'ModifyDBInstance', 'modify', instance.arn);
+    return { DBInstance: this.renderInstance(renamed) };
   }
 
   private taggable(region: string, arn: string): { tags: Tag[] } {

@@ -101,6 +101,8 @@ export class SnsTwin implements TwinService {
   readonly name = 'sns' as const;
   readonly topics = new Set<string>();
   readonly messages: PublishedMessage[] = [];
+  /** Called with every message published (an operator reading the topic, in tests and the drill). */
+  readonly subscribers: ((message: PublishedMessage) => void)[] = [];
   readonly actions;
 
   constructor(private readonly core: TwinCore) {
@@ -116,7 +118,9 @@ export class SnsTwin implements TwinService {
   async publish(region: string, input: Input): Promise<object> {
     const topicArn = requireString('sns', input, 'TopicArn');
     if (!this.topics.has(topicArn) || topicArn.split(':')[3] !== region) throw serviceError('sns', 'NotFoundException', 'Topic does not exist');
-    this.messages.push({ at: this.core.clock.iso(), region, topicArn, subject: optionalString(input, 'Subject'), message: requireString('sns', input, 'Message') });
+    const message: PublishedMessage = { at: this.core.clock.iso(), region, topicArn, subject: optionalString(input, 'Subject'), message: requireString('sns', input, 'Message') };
+    this.messages.push(message);
+    for (const subscriber of this.subscribers) subscriber(message);
     return { MessageId: shortId('msg-') };
   }
 }

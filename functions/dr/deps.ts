@@ -1,0 +1,34 @@
+import { jsonEnv } from '../shared/env';
+import { type Inventory, inventorySchema, type RegionalWorkload } from '../shared/inventory';
+import { type LedgerRef, ledgerFromEnv } from '../shared/ledger';
+import { type Direction, type DrSettings, drSettingsSchema } from './contract';
+
+/** What every DR function reads from its environment, once per execution environment. */
+export interface DrDeps {
+  readonly inventory: Inventory;
+  readonly settings: DrSettings;
+  readonly ledger: LedgerRef;
+}
+
+export function drDepsFromEnv(): DrDeps {
+  const inventory = jsonEnv('INVENTORY', inventorySchema);
+  return { inventory, settings: jsonEnv('DR_SETTINGS', drSettingsSchema), ledger: ledgerFromEnv(inventory.dr.region) };
+}
+
+/** The region traffic leaves and the region it moves to. */
+export function sides(inventory: Inventory, direction: Direction): { from: RegionalWorkload; to: RegionalWorkload } {
+  return direction === 'failover' ? { from: inventory.primary, to: inventory.dr } : { from: inventory.dr, to: inventory.primary };
+}
+
+/** The DB instance id a role's database has (pilot light: the one a failover restores). */
+export function databaseIdOf(inventory: Inventory, role: 'primary' | 'dr'): string {
+  return inventory[role].databaseInstanceId ?? `${inventory.appName}-${role}-db`;
+}
+
+/** The cache replication group id a role's cache has (pilot light: the one a failover creates). */
+export function cacheIdOf(inventory: Inventory, role: 'primary' | 'dr'): string {
+  return inventory[role].cacheReplicationGroupId ?? `${inventory.appName}-${role}-cache`;
+}
+
+/** An error's message, for reports. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

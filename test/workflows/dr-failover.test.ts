@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Twin } from '../../local/twin';
+import { runJob } from '../../local/workflows';
+import { startTwin } from '../support/twin';
+import { approveWith, protectedMutations } from '../support/dr';
+
+const MINUTE = 60_000;
+
+describe('DR failover and failback on the twin (warm standby, real PostgreSQL)', () => {
+  let twin: Twin;
+  let primary: string;
+  let dr: string;
+  const failover = (input: unknown, name: string) => runJob(twin, 'dr-failover', input, { region: dr, executionName: name });
+  const failback = (input: unknown, name: string) => runJob(twin, 'dr-failback', input, { region: dr, executionName: name });
+
+  beforeAll(async () => {
+    // Replica lag of 150 s makes the lost writes span several heartbeats, so the RPO is measurable to the minute.
+    twin = await startTwin(
+      { appName: 'drill', dns: { domainName: 'app.example.com', hostedZoneId: 'Z0000000DRILL' } },
+      { start: new Date('2026-09-01T10:00:00.000Z'), latency: { rdsReplicaLag: 150 } },
+    );
+    primary = twin.primaryRegion;
+    dr = twin.drRegion;
+  });
+  afterAll(async () => twin?.stop());
+
+  it('rejects a wrong confirm phrase in the first state, before any change', async () => {
+    const before = twin.core.mutations.length;
+    const result = await failover({ mode: 'failover', reason: 'game day', confirm: `failover to ${primary}` }, 'wrong-confirm');
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ValidationError');
+    expect(result.cause).toContain(`confirm: must be exactly "failover to ${dr}"`);
+    expect(result.timeline.map((t) => t.state)).toEqual(['Validate', 'ReadValidationError', 'InvalidInput']);
+    expect(twin.core.mutations.length).toBe(before);
+    const missing = await failover({ mode: 'failover' }, 'no-reason');
+    expect(missing.cause).toContain('reason:');
+  });
+
+  it('runs a dry run as a preflight report with zero mutations', async () => {
+    const before = twin.core.mutations.length;
+    const result = await failover({ reason: 'quarterly check' }, 'dry-run');
+    expect(result.status).toBe('SUCCEEDED');
+    const report = result.output as Record<string, any>;
+    expect(report.outcome).toBe('dry-run');
+    expect(report.preflight.ok).toBe(true);
+    expect(report.preflight.database).toMatchObject({ action: 'promote', instanceId: 'drill-dr-db' });
+    expect(report.preflight.estimatedRpoSeconds).toBeGreaterThanOrEqual(150);
+    expect(report.expectedRtoSeconds).toBeGreaterThan(report.criticalPathSeconds);
+    expect(twin.core.mutations.slice(before)).toEqual([]);
+  });
+
+  it('ends without change when the approval is rejected or times out', async () => {
+    const before = twin.core.mutations.length;
+    const stop = approveWith(twin, { decision: 'reject', afterSeconds: 120 });
+    const rejected = await failover({ mode: 'failover', reason: 'primary looks slow', confirm: `failover to ${dr}` }, 'rejected');
+    stop();
+    expect(rejected.status).toBe('SUCCEEDED');
+    expect((rejected.output as Record<string, any>).outcome).toBe('rejected');
+    expect(twin.sns.messages.some((m) => m.message.includes('aws stepfunctions send-task-success'))).toBe(true);
+
+    const timedOut = await failover({ mode: 'failover', reason: 'nobody answers', confirm: `failover to ${dr}` }, 'timed-out');
+    expect(timedOut.status).toBe('FAILED');
+    expect(timedOut.error).toBe('ApprovalTimedOut');
+    expect(timedOut.durationSeconds).toBeGreaterThanOrEqual(3600);
+    expect(protectedMutations(twin, before)).toEqual([]);
+  });
+
+  it('fails a failover whose promotion fails, saying what was done and what was not', async () => {
+    twin.core.faults.add({ kind: 'fail', service: 'rds', action: 'PromoteReadReplica', region: dr, error: 'InvalidDBInstanceStateFault', message: 'injected: replica cannot be promoted', count: 10 }, twin.clock.now());
+    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
+    const result = await failover({ mode: 'failover', reason: 'game day: promotion fails', confirm: `failover to ${dr}` }, 'promotion-fails');
+    stop();
+    twin.core.faults.clear('fail');
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('RunbookFailed');
+    expect(result.cause).toContain('injected: replica cannot be promoted');
+    expect(result.cause).toMatch(/Not done: database drill-dr-db in .* is not a writer \(still a read replica\)/);
+    expect(result.cause).toMatch(/DNS app.example.com not switched/);
+    expect(twin.rds.instance(dr, 'drill-dr-db').replicaOf).toBeDefined();
+  });
+
+  it('fails over with the primary region down: healthy in the DR region, RTO and RPO reported, the RPO is the writes really lost', async () => {
+    // Orders every minute, then the primary region goes down.
+    for (let i = 0; i < 10; i += 1) {
+      await twin.writeSampleRows(1, `order-${i}`);
+      twin.clock.advance(MINUTE);
+    }
+    twin.core.faults.add({ kind: 'region-outage', region: primary }, twin.clock.now());
+    twin.clock.advance(5 * MINUTE);
+    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 90 });
+    const result = await failover({ mode: 'failover', reason: 'primary region outage', confirm: `failover to ${dr}` }, 'outage');
+    stop();
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const report = result.output as Record<string, any>;
+    expect(report.outcome).toBe('completed');
+    expect(report.preflight.checks.find((c: any) => c.name.startsWith(`${primary} service`))?.ok).toBe(false);
+    expect(twin.healthOf(dr)).toEqual({ healthy: true, reasons: [] });
+    expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.dr.endpoint);
+    expect(report.rtoSeconds).toBeGreaterThan(0);
+    expect(report.rtoSeconds).toBeLessThan(report.rtoTargetSeconds + (report.approvalSeconds ?? 0));
+    expect(report.timeline.map((s: any) => s.step)).toEqual(expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'repoint', 'dns', 'health']));
+
+    // The writes really missing from the promoted database.
+    const promoted = twin.rds.instance(dr, 'drill-dr-db');
+    const oldPrimary = twin.rds.instances.get(primary)?.get('drill-primary-db');
+    const newest = async (physical: string) => (await twin.core.dataPlane.query(physical, 'SELECT max(written_at) AS t FROM orders')).rows[0].t as Date;
+    const lostSeconds = ((await newest(oldPrimary?.physical ?? '')).getTime() - (await newest(promoted.physical ?? '')).getTime()) / 1000;
+    expect(lostSeconds).toBeGreaterThan(0);
+    // Heartbeats are written once a minute: the measured RPO is the lost window to within that minute.
+    expect(Math.abs(report.rpoSeconds - lostSeconds)).toBeLessThanOrEqual(60);
+    expect(report.replicaLagSeconds).toBeGreaterThan(150);
+
+    const ledger = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === 'dr#failover');
+    expect(ledger.map((r) => r.outcome)).toEqual(expect.arrayContaining(['completed', 'failed', 'rejected', 'timed-out']));
+    expect(twin.s3.getInternal(twin.inventory.dr.bucket, 'dr-reports/failover/outage.json')).toContain('"rtoSeconds"');
+    expect(twin.sns.messages.at(-1)?.subject).toBe('Lifeline DR failover: completed');
+
+    // Run twice: a second failover finds the work done and changes nothing of the database or DNS.
+    const again = await failover({ mode: 'failover', reason: 'run twice', confirm: `failover to ${dr}` }, 'outage-again');
+    expect(again.status).toBe('FAILED');
+  });
+
+  it('fails back once the primary region is back: the original topology returns and the data written in the DR region is kept', async () => {
+    await twin.core.dataPlane.query(twin.rds.instance(dr, 'drill-dr-db').physical ?? '', `INSERT INTO orders (customer, total_cents, written_at) VALUES ('written-in-dr', 4200, $1)`, [twin.clock.date()]);
+    twin.core.faults.clear('region-outage', primary);
+    twin.clock.advance(10 * MINUTE);
+    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
+    const result = await failback({ mode: 'failback', reason: 'primary region recovered', confirm: `failback to ${primary}` }, 'failback');
+    stop();
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const report = result.output as Record<string, any>;
+    expect(report.outcome).toBe('completed');
+
+    const newPrimary = twin.rds.instance(primary, 'drill-primary-db');
+    expect(newPrimary.replicaOf).toBeUndefined();
+    expect(newPrimary.deletionProtection).toBe(true);
+    const kept = await twin.core.dataPlane.query(newPrimary.physical ?? '', `SELECT count(*)::int AS n FROM orders WHERE customer = 'written-in-dr'`);
+    expect(kept.rows[0].n).toBe(1);
+    expect(twin.rds.instance(dr, 'drill-dr-db').replicaOf).toEqual({ region: primary, id: 'drill-primary-db' });
+    expect(twin.healthOf(primary).healthy).toBe(true);
+    expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.primary.endpoint);
+    expect(twin.ecs.service(dr, twin.inventory.dr.cluster, twin.inventory.dr.service).desiredCount).toBe(twin.config.service.standbyCount);
+    // Nothing was deleted: the instances the switch left behind are kept, protected, and named in the report.
+    expect(twin.core.mutations.filter((m) => m.service === 'rds' && m.kind === 'delete')).toEqual([]);
+    expect(report.leftForYou).toHaveLength(2);
+  });
+});

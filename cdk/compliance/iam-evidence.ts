@@ -49,6 +49,18 @@ const JUSTIFICATIONS: readonly Justification[] = [
     reason: 'Temporary restores (DB instances and cache groups) are named lifeline-verify-<execution>; the verification may create only those, and delete only those that also carry its lifeline:job tag.',
   },
   {
+    applies: (finding, actions) =>
+      /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):(db:\*|snapshot:lifeline-\*)$/.test(finding) &&
+      actions.every((a) => ['rds:PromoteReadReplica', 'rds:ModifyDBInstance', 'rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'].includes(a)),
+    reason: 'The DR runbooks promote, rename, restore and re-create the application\'s databases, whose identifiers CloudFormation generates or a failover chooses: promote and modify are conditioned on the instance\'s lifeline:app tag, creates on the lifeline:managed request tag. Nothing is ever deleted.',
+  },
+  {
+    applies: (finding, actions) =>
+      /:elasticache:[a-z0-9-]*:(<AWS::AccountId>|\d{12}):(replicationgroup:[a-z0-9-]+-\*|globalreplicationgroup:\*-[A-Za-z0-9-]+)$/.test(finding) &&
+      actions.every((a) => ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'].includes(a)),
+    reason: 'The DR failover creates the DR cache under the application\'s name prefix, or fails its Global Datastore over (AWS prefixes Global Datastore ids with a generated key, hence *-<id>).',
+  },
+  {
     applies: (finding) => /^Resource::<ArtifactsBucket[0-9A-F]{8}\.Arn>\/(lifeline-|cache-backups\/|reports\/)\*$/.test(finding),
     reason: 'Objects of the control plane\'s own artifacts bucket (cache exports and their DR copies), under the prefixes the backup job writes.',
   },

@@ -19,6 +19,8 @@ export interface HeartbeatProps {
   readonly factory: FunctionFactory;
   /** The ledger (this region's replica), where the newest write is noted for the DR side's RPO. */
   readonly ledger: dynamodb.ITableV2;
+  /** The application's health path, which the DR region's heartbeat probes on the primary. */
+  readonly healthCheckPath: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export class Heartbeat extends Construct {
       entry: 'heartbeat/write.ts',
       description: 'Lifeline heartbeat: one timestamped row a minute in the protected database',
       serviceName: 'lifeline-heartbeat',
-      environment: { INVENTORY: stack.toJsonString(props.inventory), REGION_ROLE: props.role, LEDGER_TABLE: props.ledger.tableName, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      environment: { INVENTORY: stack.toJsonString(props.inventory), REGION_ROLE: props.role, HEALTH_CHECK_PATH: props.healthCheckPath, LEDGER_TABLE: props.ledger.tableName, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
       timeout: Duration.seconds(30),
       vpc: props.workload.network.vpc,
       securityGroups: [props.workload.database.controlPlaneClients],

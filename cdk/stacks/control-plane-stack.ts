@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { LifelineConfig, RegionRole } from '../config/schema';
 import { Backup } from '../control-plane/backup';
 import { OperatorDashboard } from '../control-plane/dashboard';
+import { DrRunbooks } from '../control-plane/dr-runbook';
 import { Heartbeat } from '../control-plane/heartbeat';
 import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
@@ -88,7 +89,11 @@ export class ControlPlaneStack extends Stack {
       secretName,
       factory: this.functionFactory,
       ledger: this.ledgerTable,
+      healthCheckPath: props.config.service.healthCheckPath,
     });
+    if (props.role === 'standby') {
+      new DrRunbooks(this, 'DrRunbooks', { config: props.config, inventory, primary: props.primary, standby: props.standby, ledger: this.ledgerTable, factory: this.functionFactory });
+    }
 
 
   }

@@ -155,7 +155,7 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
 
   await put(deps.ledger, { pk: `dr#${run.direction}`, sk: `${run.startedAt}#${run.executionName}`, ...result, preflight: { ok: preflight.ok, checks: preflight.checks } });
   if (outcome === 'completed' || outcome === 'failed') {
-    await s3(to.region).send(new PutObjectCommand({ Bucket: to.bucket, Key: `dr-reports/${run.direction}/${run.executionName}.json`, Body: JSON.stringify(result, null, 2), ContentType: 'application/json' }));
+    await s3(to.region).send(new PutObjectCommand({ Bucket: to.bucket, Key: `reports/dr-${run.direction}/${run.executionName}.json`, Body: JSON.stringify(result, null, 2), ContentType: 'application/json' }));
   }
   await sns(topicArn.split(':')[3]).send(new PublishCommand({ TopicArn: topicArn, Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99), Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}` }));
   metrics.addDimension('Direction', run.direction);

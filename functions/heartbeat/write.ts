@@ -4,7 +4,8 @@ import { heartbeatRecord, put } from '../shared/ledger';
 import { withDatabase } from '../shared/database';
 import { jsonEnv, requiredEnv } from '../shared/env';
 import { type Inventory, inventorySchema } from '../shared/inventory';
-import { logger } from '../shared/powertools';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../shared/powertools';
 
 export interface HeartbeatResult {
   readonly written: boolean;
@@ -44,4 +45,25 @@ export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 const role = requiredEnv('REGION_ROLE') === 'dr' ? 'dr' : 'primary';
 
-export const handler = async (): Promise<HeartbeatResult> => writeHeartbeat(inventory, role, new Date());
+/**
+ * Seen from the DR region: does the primary's endpoint answer healthy? One
+ * data point a minute (1 or 0); the DR runbooks' alarm proposes a failover
+ * when it stays below 1.
+ */
+export async function probePrimary(inventory: Inventory, path: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${inventory.primary.endpoint}${path}`, { signal: AbortSignal.timeout(5000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export const handler = async (): Promise<HeartbeatResult> => {
+  const result = await writeHeartbeat(inventory, role, new Date()).catch((error: unknown) => ({ written: false, reason: String(error) }) as HeartbeatResult);
+  if (role === 'dr') {
+    metrics.addMetric('PrimaryEndpointHealthy', MetricUnit.Count, (await probePrimary(inventory, process.env.HEALTH_CHECK_PATH ?? '/health')) ? 1 : 0);
+    metrics.publishStoredMetrics();
+  }
+  return result;
+};

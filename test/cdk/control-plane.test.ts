@@ -12,6 +12,7 @@ import { STATE_MACHINES_DIR } from '../../cdk/control-plane/workflow';
 import { synthLifeline } from '../support/synth';
 
 const CONTROL_PLANE = 'Lifeline-ControlPlane-Primary';
+const STANDBY_CONTROL_PLANE = 'Lifeline-ControlPlane-Standby';
 const files = readdirSync(STATE_MACHINES_DIR).filter((f) => f.endsWith('.asl.json'));
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -44,16 +45,19 @@ describe('control plane', () => {
   const { json } = synthLifeline({});
   const allResources = Object.values(json).map((t) => (isRecord(t) && isRecord(t.Resources) ? (t.Resources as Resources) : {}));
   const resources = (json[CONTROL_PLANE] as { Resources: Resources }).Resources;
-  const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const standbyResources = (json[STANDBY_CONTROL_PLANE] as { Resources: Resources }).Resources;
+  // The DR runbooks live in the DR region's control plane (they must run with the primary region gone).
+  const machines = [...Object.entries(resources), ...Object.entries(standbyResources)].filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const stackOf = (id: string) => (id in resources ? resources : standbyResources);
   /** The deployed machine of a file, by the lifeline:definition tag the workflow construct sets. */
   const machineFor = (file: string) => {
     const found = machines.find(([, r]) => JSON.stringify(r.Properties.Tags ?? []).includes(`"Value":"${file}"`));
     if (!found) throw new Error(`no deployed state machine for ${file}`);
-    return found[1];
+    return Object.assign(found[1], { logicalId: found[0] });
   };
 
   it('has a state machine file for every job it deploys, and deploys every file', () => {
-    expect(files.sort()).toEqual(['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json', 'restore-verification.asl.json']);
+    expect(files.sort()).toEqual(['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json', 'dr-failback.asl.json', 'dr-failover.asl.json', 'restore-verification.asl.json']);
     for (const file of files) expect(machineFor(file)).toBeDefined();
     expect(machines).toHaveLength(files.length);
   });
@@ -75,7 +79,7 @@ describe('control plane', () => {
     const needed = apiActionsOf(definition).map((a) => a.iamAction);
     const roleArn = machineFor(file).Properties.RoleArn;
     const roleId = isRecord(roleArn) && Array.isArray(roleArn['Fn::GetAtt']) ? String(roleArn['Fn::GetAtt'][0]) : '';
-    const grants = roleGrants(resources, roleId, allResources);
+    const grants = roleGrants(stackOf(machineFor(file).logicalId), roleId, allResources);
     const granted = new Set(grants.map((g) => g.action));
     for (const action of needed) expect(granted, `${file} calls ${action}`).toContain(action);
     // What the role may change beyond the file's own calls: invoking its functions, writing
@@ -167,5 +171,19 @@ describe('control plane', () => {
       Replicas: Match.arrayWith([Match.objectLike({ Region: 'us-west-2', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]),
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
     });
+  });
+  it('deploys the DR runbooks in the DR region, proposed by an alarm on the primary as seen from there, with approval', () => {
+    const template = synthLifeline({}).templates[STANDBY_CONTROL_PLANE];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PrimaryEndpointHealthy', Namespace: 'Lifeline', ComparisonOperator: 'LessThanThreshold', Threshold: 1, EvaluationPeriods: 5, TreatMissingData: 'breaching' });
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('CloudWatch Alarm State Change'));
+    expect(rules).toHaveLength(1);
+    const input = JSON.stringify(rules[0]);
+    expect(input).toContain('\\\"mode\\\":\\\"failover\\\"');
+    expect(input).toContain('failover to us-west-2');
+    expect(input).toContain('\\\"proposedBy\\\":\\\"alarm\\\"');
+    // The runbook's settings: approval required and the plan's timings from the latency profile.
+    const settings = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => JSON.stringify(f)).find((f) => f.includes('DR_SETTINGS'));
+    expect(settings).toContain('requireApproval');
+    expect(settings).toContain('promoteReplica');
   });
 });

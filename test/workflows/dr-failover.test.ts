@@ -112,7 +112,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
 
     const ledger = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === 'dr#failover');
     expect(ledger.map((r) => r.outcome)).toEqual(expect.arrayContaining(['completed', 'failed', 'rejected', 'timed-out']));
-    expect(twin.s3.getInternal(twin.inventory.dr.bucket, 'dr-reports/failover/outage.json')).toContain('"rtoSeconds"');
+    expect(twin.s3.getInternal(twin.inventory.dr.bucket, 'reports/dr-failover/outage.json')).toContain('"rtoSeconds"');
     expect(twin.sns.messages.at(-1)?.subject).toBe('Lifeline DR failover: completed');
 
     // Run twice: a second failover finds the work done and changes nothing of the database or DNS.

@@ -1,0 +1,151 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { confirmPhrase } from '../../functions/dr/contract';
+import { drSettingsFrom } from '../../functions/dr/settings';
+import { databaseParameterName, type Inventory } from '../../functions/shared/inventory';
+import { drTimingsFrom } from '../../local/twin/latency-profile';
+import type { LifelineConfig } from '../config/schema';
+import type { WorkloadStack } from '../stacks/workload-stack';
+import { secretArnByName } from './inventory';
+import { JobFunctions } from './job-functions';
+import type { FunctionFactory } from './ops-function';
+import { Workflow } from './workflow';
+
+export interface DrRunbooksProps {
+  readonly config: LifelineConfig;
+  readonly inventory: Inventory;
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
+  /** The ledger's replica in the DR region. */
+  readonly ledger: dynamodb.ITableV2;
+  readonly factory: FunctionFactory;
+}
+
+/**
+ * The DR failover and failback runbooks, deployed in the DR region so they
+ * run when the primary region is gone: state-machines/dr-failover.asl.json
+ * and dr-failback.asl.json, their shared functions (functions/dr), and the
+ * alarm that proposes a failover (approval always required) when the
+ * primary's health check has failed for `proposeFailoverAfterMinutes`.
+ */
+export class DrRunbooks extends Construct {
+  readonly failover: Workflow;
+  readonly failback: Workflow;
+
+  constructor(scope: Construct, id: string, props: DrRunbooksProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { config, inventory, primary, standby } = props;
+    const app = config.appName;
+    const regions = [config.regions.primary, config.regions.dr];
+    const topic = standby.notifications.topic;
+    const functions = new JobFunctions(this, 'Functions', {
+      job: 'dr-failover',
+      vpc: standby.network.vpc,
+      databaseClients: standby.database.controlPlaneClients,
+      factory: props.factory,
+      environment: {
+        INVENTORY: stack.toJsonString(inventory),
+        LEDGER_TABLE: props.ledger.tableName,
+        DR_SETTINGS: JSON.stringify(drSettingsFrom(config, drTimingsFrom())),
+        TOPIC_ARN: topic.topicArn,
+      },
+    });
+    const fn = functions.byPlaceholder;
+    for (const f of functions.all) props.ledger.grantReadWriteData(f);
+    topic.grantPublish(fn.ApprovalFunction);
+    topic.grantPublish(fn.ReportFunction);
+
+    const read = new iam.PolicyStatement({
+      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'ecs:DescribeServices', 'elasticache:DescribeReplicationGroups', 'elasticache:DescribeGlobalReplicationGroups', 'cloudwatch:GetMetricData', 'route53:GetChange', 'route53:ListResourceRecordSets'],
+      resources: ['*'],
+    });
+    for (const f of [fn.PreflightFunction, fn.StepFunction, fn.ReportFunction]) f.addToRolePolicy(read);
+
+    const step = fn.StepFunction;
+    const dbArn = (region: string, name: string) => stack.formatArn({ service: 'rds', region, resource: 'db', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // Instances of this application in its two regions: the tag every workload resource carries scopes the wildcard.
+    const appInstances = regions.map((region) => dbArn(region, '*'));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
+      resources: appInstances,
+      conditions: { StringEquals: { 'rds:db-tag/lifeline:app': app } },
+    }));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+      resources: [...appInstances, ...regions.map((region) => stack.formatArn({ service: 'rds', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }))],
+      conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
+    }));
+    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.database.key.keyArn, standby.database.key.keyArn] }));
+    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [primary.service.service.serviceArn, standby.service.service.serviceArn] }));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ssm:PutParameter'],
+      resources: regions.map((region) => stack.formatArn({ service: 'ssm', region, resource: 'parameter', resourceName: databaseParameterName(app).slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+    }));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'],
+      resources: [stack.formatArn({ service: 'elasticache', region: config.regions.dr, resource: 'replicationgroup', resourceName: `${app}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }), stack.formatArn({ service: 'elasticache', region: '', resource: 'globalreplicationgroup', resourceName: `*-${config.dr.cacheGlobalDatastoreId ?? app}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    // Creating the DR cache from the RDB copy reads it from the DR artifacts bucket.
+    step.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
+    const secretName = primary.database.credentials?.secretName ?? '';
+    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnByName(stack, secretName, config.regions.dr)] }));
+    if (config.dns.hostedZoneId) {
+      step.addToRolePolicy(new iam.PolicyStatement({ actions: ['route53:ChangeResourceRecordSets'], resources: [`arn:${stack.partition}:route53:::hostedzone/${config.dns.hostedZoneId}`] }));
+    }
+    fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
+    fn.ReportFunction.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
+
+    const workflow = (job: 'dr-failover' | 'dr-failback') =>
+      new Workflow(this, job === 'dr-failover' ? 'Failover' : 'Failback', {
+        job,
+        substitutions: functions.substitutions(),
+        functions: functions.all,
+        resources: {},
+        extraStatements: [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [standby.notifications.key.keyArn] })],
+      });
+    this.failover = workflow('dr-failover');
+    this.failback = workflow('dr-failback');
+    // An approval request is answered with the task token: the approver needs states:SendTaskSuccess / SendTaskFailure on these machines.
+    this.failover.alarmOnFailures(topic, 'A Lifeline DR failover did not complete');
+    this.failback.alarmOnFailures(topic, 'A Lifeline DR failback did not complete');
+
+    // Alarm-proposed failover: the DR region's heartbeat function probes the primary's endpoint every
+    // minute (functions/heartbeat/write.ts); no healthy answer for N minutes proposes a failover.
+    // (Route 53's HealthCheckStatus lives in us-east-1 only, often the very region that is down.)
+    const alarm = new cloudwatch.Alarm(this, 'PrimaryUnhealthy', {
+      alarmDescription: `The primary (${config.regions.primary}) has not answered healthy for ${config.dr.proposeFailoverAfterMinutes} minutes, seen from ${config.regions.dr}: a DR failover is proposed (approval required)`,
+      metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'PrimaryEndpointHealthy', dimensionsMap: { service: 'lifeline-heartbeat' }, statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: config.dr.proposeFailoverAfterMinutes,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.proposeOn(alarm, config);
+  }
+
+  /** An alarm going into ALARM starts the failover in failover mode; the runbook then waits for approval. */
+  proposeOn(alarm: cloudwatch.IAlarm, config: LifelineConfig): events.Rule {
+    return new events.Rule(this, 'ProposeFailover', {
+      description: 'Lifeline: the primary is unhealthy → propose a DR failover (approval required)',
+      eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'], resources: [alarm.alarmArn], detail: { state: { value: ['ALARM'] } } },
+      targets: [
+        new targets.SfnStateMachine(this.failover.stateMachine, {
+          input: events.RuleTargetInput.fromObject({
+            mode: 'failover',
+            reason: `proposed by alarm ${events.EventField.fromPath('$.detail.alarmName')}: ${events.EventField.fromPath('$.detail.state.reason')}`,
+            confirm: confirmPhrase('failover', config.regions.dr),
+            proposedBy: 'alarm',
+            alarm: { name: events.EventField.fromPath('$.detail.alarmName'), at: events.EventField.fromPath('$.time') },
+          }),
+          retryAttempts: 4,
+        }),
+      ],
+    });
+  }
+}

@@ -330,7 +330,7 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
       case 'health': {
         const url = `http://${to.endpoint}${settings.healthCheckPath}`;
         let healthy = false;
-        let answer = '';
+        let answer: string;
         try {
           const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
           healthy = response.ok;

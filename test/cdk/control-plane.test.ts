@@ -178,9 +178,9 @@ describe('control plane', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('CloudWatch Alarm State Change'));
     expect(rules).toHaveLength(1);
     const input = JSON.stringify(rules[0]);
-    expect(input).toContain('\\\"mode\\\":\\\"failover\\\"');
+    expect(input).toContain(String.raw`\"mode\":\"failover\"`);
     expect(input).toContain('failover to us-west-2');
-    expect(input).toContain('\\\"proposedBy\\\":\\\"alarm\\\"');
+    expect(input).toContain(String.raw`\"proposedBy\":\"alarm\"`);
     // The runbook's settings: approval required and the plan's timings from the latency profile.
     const settings = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => JSON.stringify(f)).find((f) => f.includes('DR_SETTINGS'));
     expect(settings).toContain('requireApproval');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunbookReport } from '../../functions/dr/report';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
 import { startTwin } from '../support/twin';
@@ -40,7 +41,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const before = twin.core.mutations.length;
     const result = await failover({ reason: 'quarterly check' }, 'dry-run');
     expect(result.status).toBe('SUCCEEDED');
-    const report = result.output as Record<string, any>;
+    const report = result.output as RunbookReport;
     expect(report.outcome).toBe('dry-run');
     expect(report.preflight.ok).toBe(true);
     expect(report.preflight.database).toMatchObject({ action: 'promote', instanceId: 'drill-dr-db' });
@@ -55,7 +56,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const rejected = await failover({ mode: 'failover', reason: 'primary looks slow', confirm: `failover to ${dr}` }, 'rejected');
     stop();
     expect(rejected.status).toBe('SUCCEEDED');
-    expect((rejected.output as Record<string, any>).outcome).toBe('rejected');
+    expect((rejected.output as RunbookReport).outcome).toBe('rejected');
     expect(twin.sns.messages.some((m) => m.message.includes('aws stepfunctions send-task-success'))).toBe(true);
 
     const timedOut = await failover({ mode: 'failover', reason: 'nobody answers', confirm: `failover to ${dr}` }, 'timed-out');
@@ -91,14 +92,14 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const result = await failover({ mode: 'failover', reason: 'primary region outage', confirm: `failover to ${dr}` }, 'outage');
     stop();
     expect(result.status, result.cause).toBe('SUCCEEDED');
-    const report = result.output as Record<string, any>;
+    const report = result.output as RunbookReport;
     expect(report.outcome).toBe('completed');
-    expect(report.preflight.checks.find((c: any) => c.name.startsWith(`${primary} service`))?.ok).toBe(false);
+    expect(report.preflight.checks.find((c) => c.name.startsWith(`${primary} service`))?.ok).toBe(false);
     expect(twin.healthOf(dr)).toEqual({ healthy: true, reasons: [] });
     expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.dr.endpoint);
     expect(report.rtoSeconds).toBeGreaterThan(0);
     expect(report.rtoSeconds).toBeLessThan(report.rtoTargetSeconds + (report.approvalSeconds ?? 0));
-    expect(report.timeline.map((s: any) => s.step)).toEqual(expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'repoint', 'dns', 'health']));
+    expect(report.timeline.map((s) => s.step)).toEqual(expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'repoint', 'dns', 'health']));
 
     // The writes really missing from the promoted database.
     const promoted = twin.rds.instance(dr, 'drill-dr-db');
@@ -107,7 +108,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const lostSeconds = ((await newest(oldPrimary?.physical ?? '')).getTime() - (await newest(promoted.physical ?? '')).getTime()) / 1000;
     expect(lostSeconds).toBeGreaterThan(0);
     // Heartbeats are written once a minute: the measured RPO is the lost window to within that minute.
-    expect(Math.abs(report.rpoSeconds - lostSeconds)).toBeLessThanOrEqual(60);
+    expect(Math.abs((report.rpoSeconds ?? Infinity) - lostSeconds)).toBeLessThanOrEqual(60);
     expect(report.replicaLagSeconds).toBeGreaterThan(150);
 
     const ledger = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === 'dr#failover');
@@ -128,7 +129,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const result = await failback({ mode: 'failback', reason: 'primary region recovered', confirm: `failback to ${primary}` }, 'failback');
     stop();
     expect(result.status, result.cause).toBe('SUCCEEDED');
-    const report = result.output as Record<string, any>;
+    const report = result.output as RunbookReport;
     expect(report.outcome).toBe('completed');
 
     const newPrimary = twin.rds.instance(primary, 'drill-primary-db');

@@ -33,8 +33,12 @@ export interface RunbookReport {
   readonly toRegion: string;
   readonly startedAt: string;
   readonly endedAt: string;
-  /** Start → the endpoint answered healthy the configured number of times in a row. */
+  /**
+   * Failover: start → the endpoint answered healthy the configured number of times in a row.
+   * Failback: the DR writers stopped → healthy again (the planned downtime).
+   */
   readonly rtoSeconds?: number;
+  readonly rtoBasis?: string;
   /** Time spent waiting for a human: part of the RTO, not of the orchestration. */
   readonly approvalSeconds?: number;
   readonly rpoSeconds?: number;
@@ -105,7 +109,11 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
   const health = state.health as Progress | undefined;
   const database = state.database as Progress | undefined;
   const endedAt = now.toISOString();
-  const rtoSeconds = outcome === 'completed' && health?.readyAt ? seconds(run.startedAt, health.readyAt) : undefined;
+  // A failover's clock starts with the runbook (the application is already down); a failback is planned,
+  // and the application is down only from the moment the DR writers stop (quiesce) until healthy again.
+  const quiesce = state.quiesce as Progress | undefined;
+  const downFrom = run.direction === 'failback' && quiesce ? quiesce.startedAt : run.startedAt;
+  const rtoSeconds = outcome === 'completed' && health?.readyAt ? seconds(downFrom, health.readyAt) : undefined;
   const timeline = timelineOf(state);
   const approvalSeconds = timeline.find((s) => s.step === 'approval')?.seconds;
   const rpoSeconds = typeof database?.detail.rpoSeconds === 'number' ? database.detail.rpoSeconds : undefined;
@@ -133,6 +141,7 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
     startedAt: run.startedAt,
     endedAt,
     rtoSeconds,
+    rtoBasis: rtoSeconds === undefined ? undefined : run.direction === 'failback' ? 'writers stopped → healthy (planned downtime)' : 'runbook start → healthy',
     approvalSeconds,
     rpoSeconds,
     rpoBasis: typeof database?.detail.rpoBasis === 'string' ? database.detail.rpoBasis : undefined,

@@ -3,6 +3,9 @@ import { executionCost } from '../pricing';
 import { billedTotals, type ExecutionEventListener, type ExecutionResult, type TimelineEntry } from '../runner';
 import { Twin } from '../twin';
 import { runJob } from '../workflows';
+import { confirmPhrase } from '../../functions/dr/contract';
+import type { RunbookReport } from '../../functions/dr/report';
+import { approveWith } from '../operator';
 import { LocalEventBus } from '../eventbridge';
 import { alarmEventPattern } from '../../functions/scaling/contract';
 import type { AlarmId } from '../../cdk/config/alarm-catalog';
@@ -57,6 +60,8 @@ interface DrillStep {
   readonly expected: 'SUCCEEDED' | 'FAILED';
   /** Starts the workflow the way users do (a manual execution, or an alarm through the event bus). */
   readonly start: (twin: Twin, context: DrillContext) => Promise<ExecutionResult>;
+  /** Where the workflow runs. @default primary */
+  readonly region?: 'primary' | 'dr';
   /** What happens on the twin before the step (time passing, application writes). */
   readonly before?: (twin: Twin) => Promise<void>;
   /** Checks beyond the status, returning problems, and figures for the report. */
@@ -113,7 +118,67 @@ function drillSteps(): DrillStep[] {
         };
       },
     },
+    drStep('dr-dry-run', 'dr-failover', { reason: 'drill: quarterly failover check' }),
+    drStep('dr-failover', 'dr-failover', { reason: 'drill: the primary region is down' }, async (twin) => {
+      twin.clock.advance(5 * 60_000);
+      await twin.writeSampleRows(20, 'drill-before-outage');
+      twin.clock.advance(2 * 60_000);
+      twin.core.faults.add({ kind: 'region-outage', region: twin.primaryRegion }, twin.clock.now());
+      twin.clock.advance(5 * 60_000);
+    }),
+    drStep('dr-failback', 'dr-failback', { reason: 'drill: the primary region is back' }, async (twin) => {
+      twin.core.faults.clear('region-outage', twin.primaryRegion);
+      twin.clock.advance(30 * 60_000);
+    }),
   ];
+}
+
+/** Seconds the drill's operator takes to read the approval request and approve it. */
+const APPROVAL_AFTER_SECONDS = 120;
+
+/** A DR runbook run: a dry run, or a confirmed run approved by the drill's operator; RTO and RPO against the targets. */
+function drStep(name: string, job: 'dr-failover' | 'dr-failback', input: { reason: string }, before?: (twin: Twin) => Promise<void>): DrillStep {
+  const dryRun = name === 'dr-dry-run';
+  return {
+    name,
+    job,
+    region: 'dr',
+    expected: 'SUCCEEDED',
+    before,
+    start: async (twin, { onEvent, executionName }) => {
+      const direction = job === 'dr-failover' ? 'failover' : 'failback';
+      const to = direction === 'failover' ? twin.drRegion : twin.primaryRegion;
+      const stop = dryRun ? () => undefined : approveWith(twin, { decision: 'approve', afterSeconds: APPROVAL_AFTER_SECONDS });
+      try {
+        return await runJob(twin, job, dryRun ? input : { ...input, mode: direction, confirm: confirmPhrase(direction, to) }, { region: twin.drRegion, executionName, onEvent });
+      } finally {
+        stop();
+      }
+    },
+    after: (_twin, result) => {
+      const report = (result.output ?? {}) as Partial<RunbookReport>;
+      const problems: string[] = [];
+      const expectedOutcome = dryRun ? 'dry-run' : 'completed';
+      if (report.outcome !== expectedOutcome) problems.push(`expected outcome ${expectedOutcome}, got ${report.outcome ?? 'none'}`);
+      if (!dryRun && report.rtoSeconds !== undefined && report.rtoSeconds > report.rtoTargetSeconds!) problems.push(`RTO ${Math.round(report.rtoSeconds)} s is over the ${report.rtoTargetSeconds} s target`);
+      if (!dryRun && report.rpoSeconds !== undefined && report.rpoSeconds > report.rpoTargetSeconds!) problems.push(`RPO ${Math.round(report.rpoSeconds)} s is over the ${report.rpoTargetSeconds} s target`);
+      const measurements: Record<string, number | string> = dryRun
+        ? { expectedRtoSeconds: report.expectedRtoSeconds ?? 'n/a', estimatedRpoSeconds: report.preflight?.estimatedRpoSeconds ?? 'n/a', preflight: report.preflight?.ok ? 'passed' : 'blocked' }
+        : {
+            rtoSeconds: report.rtoSeconds ?? 'n/a',
+            rtoTargetSeconds: report.rtoTargetSeconds ?? 'n/a',
+            rpoSeconds: report.rpoSeconds ?? 'n/a',
+            rpoTargetSeconds: report.rpoTargetSeconds ?? 'n/a',
+            approvalSeconds: report.approvalSeconds ?? 'n/a',
+            criticalPathSeconds: report.criticalPathSeconds ?? 'n/a',
+            // RTO without the human's time, over the critical path of the AWS operations themselves.
+            ...(job === 'dr-failover' && report.rtoSeconds !== undefined && report.criticalPathSeconds
+              ? { orchestrationOverhead: Number(((report.rtoSeconds - (report.approvalSeconds ?? 0)) / report.criticalPathSeconds).toFixed(3)) }
+              : {}),
+          };
+      return { problems, measurements };
+    },
+  };
 }
 
 /** An alarm goes into ALARM; the EventBridge rule starts the scaling workflow; the service must change. */
@@ -203,7 +268,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     const reports: StepReport[] = [];
     for (const step of steps) {
       await step.before?.(twin);
-      const region = twin.primaryRegion;
+      const region = step.region === 'dr' ? twin.drRegion : twin.primaryRegion;
       const startedAt = twin.clock.now();
       options.log(`\n▶ ${step.name} (${step.job}, ${region}) at T+${clockText(startedAt - drillStart)}`);
       const result = await step.start(twin, {

@@ -31,6 +31,9 @@ export const scenarioSchema = z
   .strict();
 export type Scenario = z.infer<typeof scenarioSchema>;
 
+/** The example failover record the drill switches when the configuration names none. */
+export const DRILL_DNS = { domainName: 'app.lifeline.example', hostedZoneId: 'Z0LIFELINEDRILL' } as const;
+
 export class ScenarioError extends Error {}
 
 export function loadScenario(file: string | undefined): Scenario {
@@ -55,7 +58,10 @@ export function drillConfig(scenario: Scenario, cdkJsonPath = 'cdk.json', config
   const context = typeof cdkJson === 'object' && cdkJson !== null && 'context' in cdkJson && typeof cdkJson.context === 'object' && cdkJson.context !== null ? cdkJson.context : {};
   const fromContext = CONFIG_CONTEXT_KEY in context ? (context as Record<string, unknown>)[CONFIG_CONTEXT_KEY] : {};
   const fromFile: unknown = existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf8')) : {};
-  return parseConfig(deepMerge(deepMerge(fromContext, fromFile), scenario.config ?? {}));
+  const merged = deepMerge(deepMerge(fromContext, fromFile), scenario.config ?? {});
+  const config = parseConfig(merged);
+  // Without a DNS name of its own, the drill uses an example zone so the failover's DNS switch is exercised.
+  return config.dns.domainName ? config : parseConfig(deepMerge(merged, { dns: DRILL_DNS }));
 }
 
 export function latencyOverrides(scenario: Scenario): Partial<Record<LatencyKey, number>> {

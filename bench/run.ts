@@ -147,7 +147,7 @@ async function functionFigures(env: Record<string, string>) {
     bare.push(performance.now() - start);
   }
   const figures: Record<string, { bundleBytes: number; coldImportMs: number }> = {};
-  for (const [job, functions] of Object.entries(JOB_FUNCTIONS)) {
+  for (const [job, functions] of Object.entries(JOB_FUNCTIONS).filter(([job]) => job !== 'dr-failback')) {  // the DR runbooks share their functions
     for (const spec of Object.values(functions)) {
       const outfile = join(out, `${spec.entry.replace(/[/.]/g, '-')}.js`);
       // The same options the CDK's NodejsFunction uses (cdk/control-plane/ops-function.ts).
@@ -165,6 +165,30 @@ async function functionFigures(env: Record<string, string>) {
   return { bareNodeMs: median(bare), functions: figures };
 }
 
+/**
+ * Modeled RTO and RPO per DR strategy with the default latency profile: the
+ * drill run for each (one twin per process), its failover's measured RTO
+ * and RPO, the critical path of the AWS operations, and the orchestration
+ * overhead = (RTO − approval wait) ÷ critical path.
+ */
+function drFigures() {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-dr-'));
+  const figures: Record<string, unknown> = {};
+  for (const strategy of ['warm-standby', 'pilot-light'] as const) {
+    const scenario = join(dir, `${strategy}.json`);
+    writeFileSync(scenario, JSON.stringify({ description: `bench: ${strategy}`, config: { dr: { strategy } } }));
+    const child = spawnSync('npx', ['tsx', 'local/drill.ts', '--json', '--scenario', scenario], { encoding: 'utf8' });
+    const summary = JSON.parse(child.stdout) as { steps: { name: string; virtualSeconds: number; transitions: number; measurements: Record<string, unknown> }[] };
+    const step = (name: string) => summary.steps.find((s) => s.name === name);
+    figures[strategy] = {
+      failover: { ...step('dr-failover')?.measurements, virtualSeconds: step('dr-failover')?.virtualSeconds, transitions: step('dr-failover')?.transitions },
+      failback: { ...step('dr-failback')?.measurements, virtualSeconds: step('dr-failback')?.virtualSeconds, transitions: step('dr-failback')?.transitions },
+      dryRun: step('dr-dry-run')?.measurements,
+    };
+  }
+  return figures;
+}
+
 async function main(): Promise<void> {
   const twin = await twinFigures();
   const { env, ...twinResults } = twin;
@@ -176,6 +200,7 @@ async function main(): Promise<void> {
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
     ...twinResults,
     ...functions,
+    dr: drFigures(),
     synthWallMs: wallMs('npx', ['cdk', 'synth', '--quiet']),
     testWallMs: process.argv.includes('--skip-tests') ? undefined : wallMs('npx', ['vitest', 'run']),
   };

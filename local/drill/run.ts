@@ -160,8 +160,8 @@ function drStep(name: string, job: 'dr-failover' | 'dr-failback', input: { reaso
       const problems: string[] = [];
       const expectedOutcome = dryRun ? 'dry-run' : 'completed';
       if (report.outcome !== expectedOutcome) problems.push(`expected outcome ${expectedOutcome}, got ${report.outcome ?? 'none'}`);
-      if (!dryRun && report.rtoSeconds !== undefined && report.rtoSeconds > report.rtoTargetSeconds!) problems.push(`RTO ${Math.round(report.rtoSeconds)} s is over the ${report.rtoTargetSeconds} s target`);
-      if (!dryRun && report.rpoSeconds !== undefined && report.rpoSeconds > report.rpoTargetSeconds!) problems.push(`RPO ${Math.round(report.rpoSeconds)} s is over the ${report.rpoTargetSeconds} s target`);
+      if (!dryRun && report.rtoSeconds !== undefined && report.rtoSeconds > (report.rtoTargetSeconds ?? Infinity)) problems.push(`RTO ${Math.round(report.rtoSeconds)} s is over the ${report.rtoTargetSeconds} s target`);
+      if (!dryRun && report.rpoSeconds !== undefined && report.rpoSeconds > (report.rpoTargetSeconds ?? Infinity)) problems.push(`RPO ${Math.round(report.rpoSeconds)} s is over the ${report.rpoTargetSeconds} s target`);
       const measurements: Record<string, number | string> = dryRun
         ? { expectedRtoSeconds: report.expectedRtoSeconds ?? 'n/a', estimatedRpoSeconds: report.preflight?.estimatedRpoSeconds ?? 'n/a', preflight: report.preflight?.ok ? 'passed' : 'blocked' }
         : {

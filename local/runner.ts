@@ -308,7 +308,8 @@ function withRawInputTimeouts(definition: StateMachineDefinition): StateMachineD
         state.Parameters = { ...(state.Parameters as object), 'localTimeoutSeconds.$': state.TimeoutSecondsPath };
         state.TimeoutSecondsPath = '$.localTimeoutSeconds';
       }
-      for (const branch of Array.isArray(state.Branches) ? (state.Branches as { States: Record<string, Record<string, unknown>> }[]) : []) visit(branch.States);
+      const nested = [...(Array.isArray(state.Branches) ? state.Branches : []), state.ItemProcessor, state.Iterator] as ({ States?: Record<string, Record<string, unknown>> } | undefined)[];
+      for (const inner of nested) if (inner?.States) visit(inner.States);
     }
   };
   visit(copy.States as unknown as Record<string, Record<string, unknown>>);

@@ -2,6 +2,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
+import { topicRegion } from './aws';
 import type { Run } from './contract';
 import type { Preflight } from './preflight';
 
@@ -42,7 +43,7 @@ const topicArn = requiredEnv('TOPIC_ARN');
 
 export const handler = async (event: ApprovalEvent): Promise<{ requested: true }> => {
   const { subject, message } = approvalMessage(event);
-  await sns(topicArn.split(':')[3]).send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } } }));
+  await sns(topicRegion(topicArn)).send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } } }));
   logger.info('approval requested', { executionName: event.run.executionName });
   return { requested: true };
 };

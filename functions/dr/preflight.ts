@@ -1,9 +1,9 @@
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeGlobalReplicationGroupsCommand, DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
-import { cloudwatch, ecs, elasticache, rds, route53 } from '../shared/clients';
+import { ecs, elasticache, rds, route53 } from '../shared/clients';
+import { describeInstance, normalizeDns, replicaLagSeconds, staleName } from './aws';
 import type { Inventory } from '../shared/inventory';
 import { type LedgerRef, newestFirst } from '../shared/ledger';
 import { type CacheRecovery, criticalPath, type CriticalPath, type DrSettings, type Run } from './contract';
@@ -56,15 +56,6 @@ async function probe<T>(checks: Check[], name: string, blocking: boolean, read: 
   }
 }
 
-async function replicaLagSeconds(region: string, instanceId: string, now: Date): Promise<number | undefined> {
-  const result = await cloudwatch(region).send(new GetMetricDataCommand({
-    StartTime: new Date(now.getTime() - 10 * 60_000),
-    EndTime: now,
-    MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: 'Maximum' } }],
-  }));
-  return result.MetricDataResults?.[0]?.Values?.[0];
-}
-
 /** The newest RDB export of the cache copied to the DR bucket, from the backup manifests. */
 async function newestCacheCopy(ledger: LedgerRef, drRegion: string): Promise<string | undefined> {
   const [manifest] = await newestFirst(ledger, 'backup#cache', { limit: 1 });
@@ -82,7 +73,7 @@ function cacheMode(settings: DrSettings, inventory: Inventory): CacheRecovery | 
  * from the region traffic moves to; calls to the region it leaves are best
  * effort (that region may be down) and their failures are findings.
  */
-export async function preflight(run: Run, deps: { inventory: Inventory; settings: DrSettings; ledger: LedgerRef }, now: Date): Promise<Preflight> {
+export async function preflight(run: Run, deps: { inventory: Inventory; settings: DrSettings; ledger: LedgerRef }, now: Date): Promise<Omit<Preflight, 'finishedAt'>> {
   const { inventory, settings, ledger } = deps;
   const { from, to } = sides(inventory, run.direction);
   const checks: Check[] = [];
@@ -97,13 +88,8 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
   const leavingService = leaving?.services?.[0];
   if (leavingService) {
     primaryReachable = true;
-    if (run.direction === 'failover') {
-      desiredCount = Math.max(leavingService.desiredCount ?? 0, settings.desiredCount);
-      desiredCountSource = `${from.region} service (live), at least the configured ${settings.desiredCount}`;
-    } else {
-      desiredCount = Math.max(leavingService.desiredCount ?? 0, settings.desiredCount);
-      desiredCountSource = `${from.region} service (live load), at least the configured ${settings.desiredCount}`;
-    }
+    desiredCount = Math.max(leavingService.desiredCount ?? 0, settings.desiredCount);
+    desiredCountSource = `${from.region} service (live), at least the configured ${settings.desiredCount}`;
     pass(`${from.region} reachable`, `${from.service} desired ${leavingService.desiredCount}, running ${leavingService.runningCount}`, false);
   }
   if (run.direction === 'failback' && !primaryReachable) fail(`${to.region} reachable`, `failback needs ${to.region} back; its ECS API did not answer`);
@@ -133,7 +119,7 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
         const replica = Boolean(instance.ReadReplicaSourceDBInstanceIdentifier);
         if (instance.DBInstanceStatus !== 'available') fail(`${to.region} database`, `${targetId} is ${instance.DBInstanceStatus}, not available`);
         else pass(`${to.region} database`, replica ? `${targetId} is an available read replica` : `${targetId} is already a standalone instance (promoted earlier): nothing to promote`);
-        const lag = replica ? await probe(checks, 'replica lag', false, () => replicaLagSeconds(to.region, targetId, now)) : undefined;
+        const lag = replica ? await probe(checks, 'replica lag', false, () => replicaLagSeconds(to.region, targetId, now, 10)) : undefined;
         if (lag !== undefined) {
           estimatedRpoSeconds = lag;
           checks.push({ name: 'replica lag', ok: lag <= inventory.rpoSeconds, blocking: false, detail: `${Math.round(lag)} s behind (RPO target ${inventory.rpoSeconds} s)` });
@@ -141,7 +127,7 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
         database = { action: replica ? 'promote' : 'already-promoted', instanceId: targetId, replicaLagSeconds: lag };
       }
     } else if (run.direction === 'failover') {
-      const existing = await rds(to.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: targetId })).then((r) => r.DBInstances?.[0], () => undefined);
+      const existing = await describeInstance(to.region, targetId);
       const described = await probe(checks, `${to.region} snapshot copies`, true, () => rds(to.region).send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' })));
       const copies = (described?.DBSnapshots ?? [])
         .filter((s) => s.Status === 'available' && (s.TagList ?? []).some((t) => t.Key === 'lifeline:managed' && t.Value === 'true') && (s.TagList ?? []).some((t) => t.Key === 'lifeline:target' && t.Value === 'database'))
@@ -169,10 +155,10 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
       else if (source) pass(`${from.region} database`, `${sourceId} is the standalone writer`);
       let staleInstanceId: string | undefined;
       if (primaryReachable) {
-        const old = await rds(to.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: targetId })).then((r) => r.DBInstances?.[0], () => undefined);
+        const old = await describeInstance(to.region, targetId);
         const oursAlready = old?.ReadReplicaSourceDBInstanceIdentifier?.endsWith(`:db:${sourceId}`);
         if (old && !oursAlready) {
-          staleInstanceId = `${targetId}-stale-${now.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+          staleInstanceId = staleName(targetId, now);
           pass('name conflict', `${targetId} in ${to.region} holds the data from before the failover: it will be renamed ${staleInstanceId} (kept, deletion protection on)`, false);
         }
       }
@@ -210,7 +196,7 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
   if (inventory.dns) {
     const dns = inventory.dns;
     const sets = await probe(checks, 'DNS records', true, () => route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName })));
-    const failover = (sets?.ResourceRecordSets ?? []).filter((r) => r.Name?.replace(/\.$/, '') === dns.domainName && r.Failover);
+    const failover = (sets?.ResourceRecordSets ?? []).filter((r) => normalizeDns(r.Name) === normalizeDns(dns.domainName) && r.Failover);
     if (sets && failover.length === 2) pass('DNS records', `failover pair for ${dns.domainName} found`);
     else if (sets) fail('DNS records', `expected a PRIMARY and a SECONDARY record for ${dns.domainName}, found ${failover.length}`);
   } else {
@@ -243,7 +229,6 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
     criticalPath: path,
     rtoTargetSeconds: inventory.rtoSeconds,
     rpoTargetSeconds: inventory.rpoSeconds,
-    finishedAt: now.toISOString(),
   };
 }
 

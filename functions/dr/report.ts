@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ecs, rds, route53, s3, sns } from '../shared/clients';
+import { ecs, route53, s3, sns } from '../shared/clients';
+import { describeInstance, normalizeDns, topicRegion } from './aws';
 import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
 import { put } from '../shared/ledger';
@@ -83,7 +83,7 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
   const note = (ok: boolean, yes: string, no: string) => (ok ? done : notDone).push(ok ? yes : no);
   const id = preflight.database?.instanceId;
   if (id) {
-    const instance = await rds(to.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })).then((r) => r.DBInstances?.[0], () => undefined);
+    const instance = await describeInstance(to.region, id).catch(() => undefined);
     note(Boolean(instance && !instance.ReadReplicaSourceDBInstanceIdentifier && instance.DBInstanceStatus === 'available'), `database ${id} in ${to.region} is a standalone writer`, `database ${id} in ${to.region} is not a writer (${instance ? (instance.ReadReplicaSourceDBInstanceIdentifier ? 'still a read replica' : instance.DBInstanceStatus) : 'missing'})`);
   }
   const service = await ecs(to.region).send(new DescribeServicesCommand({ cluster: to.cluster, services: [to.service] })).then((r) => r.services?.[0], () => undefined);
@@ -91,8 +91,8 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
   if (deps.inventory.dns) {
     const dns = deps.inventory.dns;
     const sets = await route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName })).then((r) => r.ResourceRecordSets ?? [], () => []);
-    const primary = sets.find((r) => r.Failover === 'PRIMARY' && r.Name?.replace(/\.$/, '') === dns.domainName);
-    note(primary?.AliasTarget?.DNSName?.replace(/\.$/, '').endsWith(to.endpoint) === true, `DNS ${dns.domainName} points at ${to.region}`, `DNS ${dns.domainName} not switched to ${to.region}`);
+    const primary = sets.find((r) => r.Failover === 'PRIMARY' && normalizeDns(r.Name) === normalizeDns(dns.domainName));
+    note(normalizeDns(primary?.AliasTarget?.DNSName) === normalizeDns(to.endpoint), `DNS ${dns.domainName} points at ${to.region}`, `DNS ${dns.domainName} not switched to ${to.region}`);
   }
   return { done, notDone };
 }
@@ -166,7 +166,7 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
   if (outcome === 'completed' || outcome === 'failed') {
     await s3(to.region).send(new PutObjectCommand({ Bucket: to.bucket, Key: `reports/dr-${run.direction}/${run.executionName}.json`, Body: JSON.stringify(result, null, 2), ContentType: 'application/json' }));
   }
-  await sns(topicArn.split(':')[3]).send(new PublishCommand({ TopicArn: topicArn, Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99), Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}` }));
+  await sns(topicRegion(topicArn)).send(new PublishCommand({ TopicArn: topicArn, Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99), Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}` }));
   metrics.addDimension('Direction', run.direction);
   if (rtoSeconds !== undefined) metrics.addMetric('DrRtoSeconds', MetricUnit.Seconds, rtoSeconds);
   if (rpoSeconds !== undefined) metrics.addMetric('DrRpoSeconds', MetricUnit.Seconds, rpoSeconds);

@@ -1,19 +1,11 @@
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateReplicationGroupCommand, DescribeGlobalReplicationGroupsCommand, DescribeReplicationGroupsCommand, FailoverGlobalReplicationGroupCommand } from '@aws-sdk/client-elasticache';
-import {
-  CreateDBInstanceReadReplicaCommand,
-  DBInstanceAlreadyExistsFault,
-  type DBInstance,
-  DescribeDBInstancesCommand,
-  ModifyDBInstanceCommand,
-  PromoteReadReplicaCommand,
-  RestoreDBInstanceFromDBSnapshotCommand,
-} from '@aws-sdk/client-rds';
+import { ModifyDBInstanceCommand, PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
-import { cloudwatch, ecs, elasticache, rds, route53, ssm } from '../shared/clients';
+import { ecs, elasticache, rds, route53, ssm } from '../shared/clients';
+import { describeInstance, normalizeDns, replaceWithReplica, replicaLagSeconds, runTags } from './aws';
 import { newestHeartbeat, withDatabase } from '../shared/database';
 import { LifelineError, parseInput } from '../shared/errors';
 import { databaseParameterName, type Inventory } from '../shared/inventory';
@@ -38,6 +30,8 @@ export interface Progress {
   readonly ready: boolean;
   readonly waitSeconds: number;
   readonly startedAt: string;
+  /** What the start expected the step to take: the run gives up at three times that. */
+  readonly plannedSeconds: number;
   readonly readyAt?: string;
   readonly polls: number;
   readonly detail: Record<string, unknown>;
@@ -59,38 +53,12 @@ const eventSchema = z.object({
 /** Seconds between polls once the expected duration has passed. */
 const POLL_SECONDS: Record<StepName, number> = { database: 15, cache: 15, service: 15, replication: 30, quiesce: 10, repoint: 15, dns: 10, health: 10, reprotect: 60 };
 
-const tags = (run: Run) => [
-  { Key: 'lifeline:managed', Value: 'true' },
-  { Key: 'lifeline:created-by', Value: `dr-${run.direction}` },
-  { Key: 'lifeline:execution', Value: run.executionName },
-];
-
-const normalizeDns = (name: string | undefined) => (name ?? '').toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');
-
-async function describeInstance(region: string, id: string): Promise<DBInstance | undefined> {
-  try {
-    return (await rds(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
-  } catch (error) {
-    if (error instanceof Error && error.name === 'DBInstanceNotFoundFault') return undefined;
-    throw error;
-  }
-}
-
 async function serviceSteady(region: string, cluster: string, service: string): Promise<{ steady: boolean; detail: Record<string, unknown> }> {
   const described = (await ecs(region).send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
   if (!described) throw new LifelineError('ServiceNotFound', `${service} not found in ${cluster} (${region})`);
   const steady = described.runningCount === described.desiredCount && (described.pendingCount ?? 0) === 0 && (described.deployments ?? []).length <= 1 && described.deployments?.[0]?.rolloutState !== 'IN_PROGRESS';
   const failedToPlace = (described.events ?? []).find((e) => /unable to place/.test(e.message ?? ''));
   return { steady, detail: { desired: described.desiredCount, running: described.runningCount, pending: described.pendingCount, ...(failedToPlace && !steady ? { lastProblem: failedToPlace.message } : {}) } };
-}
-
-async function maxReplicaLag(region: string, instanceId: string, now: Date): Promise<number | undefined> {
-  const result = await cloudwatch(region).send(new GetMetricDataCommand({
-    StartTime: new Date(now.getTime() - 5 * 60_000),
-    EndTime: now,
-    MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: 'Maximum' } }],
-  }));
-  return result.MetricDataResults?.[0]?.Values?.[0];
 }
 
 type Outcome = { ready: boolean; detail?: Record<string, unknown>; waitSeconds?: number };
@@ -136,7 +104,7 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
             MultiAZ: true,
             PubliclyAccessible: false,
             DeletionProtection: true,
-            Tags: tags(run),
+            Tags: runTags(run),
           }));
         } else if (!(existing.TagList ?? []).some((tag) => tag.Key === 'lifeline:execution' && tag.Value === run.executionName)) {
           throw new LifelineError('NameConflict', `${plan.instanceId} exists in ${to.region} and was not restored by this execution`);
@@ -172,7 +140,7 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
             CacheSubnetGroupName: to.cacheSubnetGroupName,
             SecurityGroupIds: to.cacheRestoreSecurityGroupId ? [to.cacheRestoreSecurityGroupId] : undefined,
             SnapshotArns: plan.mode === 'restore-snapshot' ? [`arn:aws:s3:::${to.bucket}/${plan.rdbKey}`] : undefined,
-            Tags: tags(run),
+            Tags: runTags(run),
           }));
         }
         return { ready: false, waitSeconds: t.cacheCreate, detail: { mode: plan.mode, groupId: plan.groupId } };
@@ -186,30 +154,11 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
       case 'replication': {
         const plan = preflight.database;
         if (plan?.action !== 'rebuild') return { ready: true, detail: { skipped: 'no database to rebuild' } };
-        const current = await describeInstance(to.region, plan.instanceId);
-        if (current && !current.ReadReplicaSourceDBInstanceIdentifier?.endsWith(`:db:${plan.sourceInstanceId}`)) {
-          // The instance left by the failover holds the data of before it: kept under another name, never deleted here.
-          const stale = plan.staleInstanceId ?? `${plan.instanceId}-stale-${now.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
-          await rds(to.region).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: plan.instanceId, NewDBInstanceIdentifier: stale, ApplyImmediately: true }));
-        }
-        if (!current || !current.ReadReplicaSourceDBInstanceIdentifier) {
-          const source = await describeInstance(from.region, plan.sourceInstanceId);
-          if (!source?.DBInstanceArn) throw new LifelineError('DatabaseNotFound', `${plan.sourceInstanceId} not found in ${from.region}`);
-          try {
-            await rds(to.region).send(new CreateDBInstanceReadReplicaCommand({
-              DBInstanceIdentifier: plan.instanceId,
-              SourceDBInstanceIdentifier: source.DBInstanceArn,
-              KmsKeyId: to.kmsKeyArn,
-              DBSubnetGroupName: to.dbSubnetGroupName,
-              VpcSecurityGroupIds: to.databaseSecurityGroupId ? [to.databaseSecurityGroupId] : undefined,
-              MultiAZ: true,
-              Tags: tags(run),
-            }));
-          } catch (error) {
-            if (!(error instanceof DBInstanceAlreadyExistsFault)) throw error;
-          }
-        }
-        return { ready: false, waitSeconds: t.createReplica, detail: { instanceId: plan.instanceId, source: plan.sourceInstanceId, renamed: current ? plan.staleInstanceId : undefined } };
+        const source = await describeInstance(from.region, plan.sourceInstanceId);
+        if (!source?.DBInstanceArn) throw new LifelineError('DatabaseNotFound', `${plan.sourceInstanceId} not found in ${from.region}`);
+        // The instance left by the failover holds the data of before it: kept under another name, never deleted here.
+        const renamed = await replaceWithReplica({ id: plan.instanceId, source, placement: to, multiAz: true, run, now, staleId: plan.staleInstanceId });
+        return { ready: false, waitSeconds: t.createReplica, detail: { instanceId: plan.instanceId, source: plan.sourceInstanceId, renamed } };
       }
       case 'quiesce': {
         // A planned switch: stop the writers first so the replica can take every write before it is promoted.
@@ -255,22 +204,10 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
         const current = await describeInstance(from.region, drId);
         if (inventory.strategy !== 'warm-standby' || !primaryId) return { ready: false, waitSeconds: t.taskStop, detail: { standbyCount: 0, database: current ? `${drId} kept (restored by the failover; delete it when no longer needed)` : 'none' } };
         const primary = await describeInstance(to.region, primaryId);
-        let renamed: string | undefined;
-        if (current && !current.ReadReplicaSourceDBInstanceIdentifier) {
-          renamed = `${drId}-stale-${now.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
-          await rds(from.region).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: drId, NewDBInstanceIdentifier: renamed, ApplyImmediately: true }));
-        }
-        if (!current || renamed) {
-          await rds(from.region).send(new CreateDBInstanceReadReplicaCommand({
-            DBInstanceIdentifier: drId,
-            SourceDBInstanceIdentifier: primary?.DBInstanceArn ?? primaryId,
-            KmsKeyId: from.kmsKeyArn,
-            DBSubnetGroupName: from.dbSubnetGroupName,
-            VpcSecurityGroupIds: from.databaseSecurityGroupId ? [from.databaseSecurityGroupId] : undefined,
-            Tags: tags(run),
-          }));
-          await ssm(from.region).send(new PutParameterCommand({ Name: databaseParameterName(inventory.appName), Value: 'none', Type: 'String', Overwrite: true }));
-        }
+        if (!primary?.DBInstanceArn) throw new LifelineError('DatabaseNotFound', `${primaryId} not found in ${to.region}`);
+        const renamed = await replaceWithReplica({ id: drId, source: primary, placement: from, multiAz: false, run, now });
+        // The DR application has no writer again until the next failover.
+        await ssm(from.region).send(new PutParameterCommand({ Name: databaseParameterName(inventory.appName), Value: 'none', Type: 'String', Overwrite: true }));
         return { ready: false, waitSeconds: t.createReplica, detail: { standbyCount: settings.standbyCount, replica: drId, renamed } };
       }
     }
@@ -310,7 +247,7 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
         // The writers are gone: every write they made reaches the replica within the lag measured now.
         const plan = preflight.database;
         const stoppedAt = typeof detail.writersStoppedAt === 'string' ? detail.writersStoppedAt : now.toISOString();
-        const lag = typeof detail.replicaLagSeconds === 'number' ? detail.replicaLagSeconds : plan?.action === 'rebuild' ? ((await maxReplicaLag(to.region, plan.instanceId, now)) ?? t.replicaLag) : 0;
+        const lag = typeof detail.replicaLagSeconds === 'number' ? detail.replicaLagSeconds : plan?.action === 'rebuild' ? ((await replicaLagSeconds(to.region, plan.instanceId, now, 5)) ?? t.replicaLag) : 0;
         const caughtUpAt = Date.parse(stoppedAt) + Math.max(lag, settings.maxCatchUpLagSeconds) * 1000;
         const ready = now.getTime() >= caughtUpAt;
         return { ready, waitSeconds: Math.max(1, Math.ceil((caughtUpAt - now.getTime()) / 1000)), detail: { ...detail, ...service, writersStoppedAt: stoppedAt, replicaLagSeconds: lag } };
@@ -320,7 +257,7 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
         if (plan?.action !== 'rebuild') return { ready: true, detail };
         const instance = await describeInstance(to.region, plan.instanceId);
         if (instance?.DBInstanceStatus !== 'available') return { ready: false, detail: { ...detail, status: instance?.DBInstanceStatus ?? 'missing' } };
-        const lag = await maxReplicaLag(to.region, plan.instanceId, now);
+        const lag = await replicaLagSeconds(to.region, plan.instanceId, now, 5);
         return { ready: lag !== undefined && lag <= Math.max(settings.maxCatchUpLagSeconds, t.replicaLag), detail: { ...detail, status: 'available', replicaLagSeconds: lag } };
       }
       case 'dns': {
@@ -352,7 +289,8 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
   if (action === 'start') {
     const outcome = await start();
     const ready = outcome.ready;
-    const progress: Progress = { step, ready, waitSeconds: Math.ceil(outcome.waitSeconds ?? 0), startedAt: now.toISOString(), readyAt: ready ? now.toISOString() : undefined, polls: 0, detail: outcome.detail ?? {} };
+    const waitSeconds = Math.ceil(outcome.waitSeconds ?? 0);
+    const progress: Progress = { step, ready, waitSeconds, plannedSeconds: waitSeconds, startedAt: now.toISOString(), readyAt: ready ? now.toISOString() : undefined, polls: 0, detail: outcome.detail ?? {} };
     logger.info('step started', { step, ready, waitSeconds: progress.waitSeconds });
     return { ...state, progress, [step]: ready ? progress : undefined };
   }
@@ -360,7 +298,7 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
   const outcome = await status(started.detail);
   const elapsed = (now.getTime() - Date.parse(started.startedAt)) / 1000;
   // Give up at three times the planned duration (and at least 15 minutes): something is wrong, say what.
-  const planned = started.polls === 0 ? started.waitSeconds : Number(started.detail.plannedSeconds ?? started.waitSeconds);
+  const planned = started.plannedSeconds;
   const limit = Math.max(900, 3 * planned);
   if (!outcome.ready && elapsed > limit) {
     throw new LifelineError('StepTimedOut', `${step} not done after ${Math.round(elapsed)} s (planned ${planned} s): ${JSON.stringify(outcome.detail)}`);
@@ -370,9 +308,10 @@ export async function runStep(step: StepName, action: 'start' | 'status', state:
     ready: outcome.ready,
     waitSeconds: Math.ceil(outcome.waitSeconds ?? POLL_SECONDS[step]),
     startedAt: started.startedAt,
+    plannedSeconds: planned,
     readyAt: outcome.ready ? now.toISOString() : undefined,
     polls: started.polls + 1,
-    detail: { plannedSeconds: planned, ...outcome.detail },
+    detail: outcome.detail ?? {},
   };
   return { ...state, progress, [step]: outcome.ready ? progress : undefined };
 }

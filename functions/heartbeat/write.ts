@@ -60,10 +60,10 @@ export async function probePrimary(inventory: Inventory, path: string): Promise<
 }
 
 export const handler = async (): Promise<HeartbeatResult> => {
-  const result = await writeHeartbeat(inventory, role, new Date()).catch((error: unknown) => ({ written: false, reason: String(error) }) as HeartbeatResult);
+  // The probe first: it never throws, so a failing write below cannot hide the primary's health.
   if (role === 'dr') {
     metrics.addMetric('PrimaryEndpointHealthy', MetricUnit.Count, (await probePrimary(inventory, process.env.HEALTH_CHECK_PATH ?? '/health')) ? 1 : 0);
     metrics.publishStoredMetrics();
   }
-  return result;
+  return writeHeartbeat(inventory, role, new Date());
 };

@@ -177,7 +177,7 @@ function drFigures() {
   for (const strategy of ['warm-standby', 'pilot-light'] as const) {
     const scenario = join(dir, `${strategy}.json`);
     writeFileSync(scenario, JSON.stringify({ description: `bench: ${strategy}`, config: { dr: { strategy } } }));
-    const child = spawnSync('npx', ['tsx', 'local/drill.ts', '--json', '--scenario', scenario], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'local/drill.ts', '--json', '--scenario', scenario], { encoding: 'utf8' });
     const summary = JSON.parse(child.stdout) as { steps: { name: string; virtualSeconds: number; transitions: number; measurements: Record<string, unknown> }[] };
     const step = (name: string) => summary.steps.find((s) => s.name === name);
     figures[strategy] = {

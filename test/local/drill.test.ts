@@ -1,17 +1,22 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * As `npm start` runs it: one node process with tsx's loader. Not the `tsx` CLI, which
+ * relays a signal to its child and SIGKILLs the child when the relay is not acknowledged
+ * within 30 ms (as on a loaded machine), orphaning PostgreSQL.
+ */
+const DRILL = ['--import', 'tsx', 'local/drill.ts'];
 
 function drill(args: string[]) {
-  return spawnSync(TSX, ['local/drill.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return spawnSync(process.execPath, [...DRILL, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 }
 
-/** PostgreSQL server processes below `root` in the process tree (tsx → node → postgres). */
+/** PostgreSQL server processes below `root` in the process tree (node → postgres). */
 function postgresUnder(root: number): number[] {
   const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
@@ -79,7 +84,9 @@ describe('npm start (the drill)', () => {
   });
 
   it('stops PostgreSQL on Ctrl-C', async () => {
-    const child = spawn(TSX, ['local/drill.ts', '--only', 'backup'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(['node', ...DRILL].join(' '));
+    const child = spawn(process.execPath, [...DRILL, '--only', 'backup'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
     let output = '';
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {

@@ -14,6 +14,7 @@ import { Twin } from '../local/twin';
 import { functionEnvironment, runJob } from '../local/workflows';
 import { LocalEventBus } from '../local/eventbridge';
 import { alarmEventPattern, alarmEventSchema } from '../functions/scaling/contract';
+import type { StepReport } from '../local/drill/report-schema';
 
 /**
  * `npm run bench`: the figures the issues ask for, into bench/results.json.
@@ -178,13 +179,10 @@ function drFigures() {
     const scenario = join(dir, `${strategy}.json`);
     writeFileSync(scenario, JSON.stringify({ description: `bench: ${strategy}`, config: { dr: { strategy } } }));
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'local/drill.ts', '--json', '--scenario', scenario], { encoding: 'utf8' });
-    const summary = JSON.parse(child.stdout) as { steps: { name: string; virtualSeconds: number; transitions: number; measurements: Record<string, unknown> }[] };
+    const summary = JSON.parse(child.stdout) as { steps: Omit<StepReport, 'timeline'>[] };
     const step = (name: string) => summary.steps.find((s) => s.name === name);
-    figures[strategy] = {
-      failover: { ...step('dr-failover')?.measurements, virtualSeconds: step('dr-failover')?.virtualSeconds, transitions: step('dr-failover')?.transitions },
-      failback: { ...step('dr-failback')?.measurements, virtualSeconds: step('dr-failback')?.virtualSeconds, transitions: step('dr-failback')?.transitions },
-      dryRun: step('dr-dry-run')?.measurements,
-    };
+    const run = (name: string) => ({ ...step(name)?.recovery, virtualSeconds: step(name)?.virtualSeconds, transitions: step(name)?.transitions });
+    figures[strategy] = { failover: run('dr-failover'), failback: run('dr-failback'), dryRun: step('dr-dry-run')?.measurements };
   }
   return figures;
 }

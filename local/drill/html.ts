@@ -1,5 +1,6 @@
 import * as echarts from 'echarts';
-import type { DrillReport, StepReport } from './run';
+import type { DrillReport, StepReport } from './report-schema';
+import { recoveryLines } from './format';
 
 /** The colour of a step's bar; tests count the bars by it. */
 export const BAR_COLOR = '#2f6fdf';
@@ -45,6 +46,7 @@ export function drillHtml(report: DrillReport): string {
       return `<tr class="${s.ok ? 'ok' : 'failed'}"><td>${escape(s.name)}</td><td>${s.ok ? 'ok' : 'FAILED'} (${s.status})</td><td>${(s.virtualSeconds / 60).toFixed(1)} min</td><td>${s.transitions}</td><td>$${s.estimatedCostUsd.toFixed(5)}</td><td>${notes}</td></tr>`;
     })
     .join('\n');
+  const recovery = recoveryLines(report);
   const charts = report.steps.map((s) => `<section><h2>${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small></h2>\n${ganttSvg(s)}</section>`).join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -63,7 +65,8 @@ export function drillHtml(report: DrillReport): string {
 <body>
 <h1>Lifeline drill</h1>
 <p>${escape(report.config.appName)}: primary ${escape(report.config.primary)}, DR ${escape(report.config.dr)} (${escape(report.config.strategy)}); targets RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min. Twin ready in ${report.twin.bootMs} ms; the drill took ${(report.wallMs / 1000).toFixed(1)} s of real time.</p>
-<p class="verdict">${report.ok ? 'Every workflow met its expectations.' : 'Some workflows did not meet their expectations.'}</p>
+<p class="verdict">${report.ok ? 'Every workflow met its expectations and the targets.' : 'Some workflows did not meet their expectations or the targets.'}</p>
+${recovery.length ? `<h2>RTO and RPO against the targets</h2>\n<ul class="recovery">${recovery.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>` : ''}
 <table>
 <thead><tr><th>workflow</th><th>result</th><th>virtual time</th><th>transitions</th><th>est. cost</th><th>notes</th></tr></thead>
 <tbody>

@@ -1,12 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drillHtml } from './html';
-import type { DrillReport } from './run';
-
-const duration = (seconds: number) => {
-  const m = Math.floor(seconds / 60);
-  return `${m}m ${(seconds % 60).toFixed(1).padStart(4, '0')}s`;
-};
+import { duration, recoveryLines } from './format';
+import type { DrillReport } from './report-schema';
 
 /** The summary table an operator reads first. */
 export function summaryTable(report: DrillReport): string {
@@ -18,7 +14,9 @@ export function summaryTable(report: DrillReport): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
   const out = [line(rows[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
-  out.push('', `targets: RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min (${report.config.strategy}); ${report.ok ? 'every workflow met its expectations' : 'some workflows did not meet their expectations'}`);
+  const recovery = recoveryLines(report);
+  out.push('', `targets: RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min (${report.config.strategy})`, ...recovery.map((l) => `  ${l}`));
+  out.push('', report.ok ? 'every workflow met its expectations and the targets' : 'some workflows did not meet their expectations or the targets');
   return out.join('\n');
 }
 

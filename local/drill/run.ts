@@ -1,6 +1,6 @@
 import type { Job } from '../../cdk/control-plane/jobs';
 import { executionCost } from '../pricing';
-import { billedTotals, type ExecutionEventListener, type ExecutionResult, type TimelineEntry } from '../runner';
+import { billedTotals, type ExecutionEventListener, type ExecutionResult } from '../runner';
 import { Twin } from '../twin';
 import { runJob } from '../workflows';
 import { confirmPhrase } from '../../functions/dr/contract';
@@ -12,41 +12,11 @@ import type { AlarmId } from '../../cdk/config/alarm-catalog';
 import type { FaultSpec } from '../twin/faults';
 import { latencyOverrides, type Scenario } from './scenario';
 import type { LifelineConfig } from '../../cdk/config/schema';
+import type { DrillReport, Recovery, StepReport } from './report-schema';
 
 const HOUR = 3600_000;
 
-export interface StepReport {
-  readonly name: string;
-  readonly job: Job;
-  readonly region: string;
-  readonly expected: 'SUCCEEDED' | 'FAILED';
-  readonly status: ExecutionResult['status'];
-  readonly ok: boolean;
-  readonly problems: string[];
-  readonly startedAt: string;
-  readonly virtualSeconds: number;
-  /** State transitions of the execution and its child executions (all are billed). */
-  readonly transitions: number;
-  readonly lambdaInvocations: number;
-  readonly executions: number;
-  /** Estimated events in the parent's history (limit 25,000). */
-  readonly historyEvents: number;
-  readonly estimatedCostUsd: number;
-  readonly error?: string;
-  readonly cause?: string;
-  readonly timeline: TimelineEntry[];
-  readonly measurements: Record<string, number | string>;
-}
-
-export interface DrillReport {
-  readonly startedAt: string;
-  readonly config: { appName: string; primary: string; dr: string; strategy: string; rtoMinutes: number; rpoMinutes: number };
-  readonly scenario?: string;
-  readonly twin: { bootMs: number; resources: string[] };
-  readonly steps: StepReport[];
-  readonly ok: boolean;
-  readonly wallMs: number;
-}
+export type { DrillReport, StepReport } from './report-schema';
 
 interface DrillContext {
   readonly bus: LocalEventBus;
@@ -65,7 +35,13 @@ interface DrillStep {
   /** What happens on the twin before the step (time passing, application writes). */
   readonly before?: (twin: Twin) => Promise<void>;
   /** Checks beyond the status, returning problems, and figures for the report. */
-  readonly after?: (twin: Twin, result: ExecutionResult) => { problems: string[]; measurements: Record<string, number | string> };
+  readonly after?: (twin: Twin, result: ExecutionResult) => Checked;
+}
+
+interface Checked {
+  readonly problems: string[];
+  readonly measurements: Record<string, number | string>;
+  readonly recovery?: Recovery;
 }
 
 /** The game day, in order. Steps of workflows that do not exist yet are not listed. */
@@ -155,29 +131,40 @@ function drStep(name: string, job: 'dr-failover' | 'dr-failback', input: { reaso
         stop();
       }
     },
-    after: (_twin, result) => {
+    after: (_twin, result): Checked => {
       const report = (result.output ?? {}) as Partial<RunbookReport>;
-      const problems: string[] = [];
       const expectedOutcome = dryRun ? 'dry-run' : 'completed';
-      if (report.outcome !== expectedOutcome) problems.push(`expected outcome ${expectedOutcome}, got ${report.outcome ?? 'none'}`);
-      if (!dryRun && report.rtoSeconds !== undefined && report.rtoSeconds > (report.rtoTargetSeconds ?? Infinity)) problems.push(`RTO ${Math.round(report.rtoSeconds)} s is over the ${report.rtoTargetSeconds} s target`);
-      if (!dryRun && report.rpoSeconds !== undefined && report.rpoSeconds > (report.rpoTargetSeconds ?? Infinity)) problems.push(`RPO ${Math.round(report.rpoSeconds)} s is over the ${report.rpoTargetSeconds} s target`);
-      const measurements: Record<string, number | string> = dryRun
-        ? { expectedRtoSeconds: report.expectedRtoSeconds ?? 'n/a', estimatedRpoSeconds: report.preflight?.estimatedRpoSeconds ?? 'n/a', preflight: report.preflight?.ok ? 'passed' : 'blocked' }
-        : {
-            rtoSeconds: report.rtoSeconds ?? 'n/a',
-            rtoTargetSeconds: report.rtoTargetSeconds ?? 'n/a',
-            rpoSeconds: report.rpoSeconds ?? 'n/a',
-            rpoTargetSeconds: report.rpoTargetSeconds ?? 'n/a',
-            approvalSeconds: report.approvalSeconds ?? 'n/a',
-            criticalPathSeconds: report.criticalPathSeconds ?? 'n/a',
-            // RTO without the human's time, over the critical path of the AWS operations themselves.
-            ...(job === 'dr-failover' && report.rtoSeconds !== undefined && report.criticalPathSeconds
-              ? { orchestrationOverhead: Number(((report.rtoSeconds - (report.approvalSeconds ?? 0)) / report.criticalPathSeconds).toFixed(3)) }
-              : {}),
-          };
-      return { problems, measurements };
+      const problems = report.outcome === expectedOutcome ? [] : [`expected outcome ${expectedOutcome}, got ${report.outcome ?? 'none'}`];
+      if (dryRun) {
+        return { problems, measurements: { expectedRtoSeconds: report.expectedRtoSeconds ?? 'n/a', estimatedRpoSeconds: report.preflight?.estimatedRpoSeconds ?? 'n/a', preflight: report.preflight?.ok ? 'passed' : 'blocked' } };
+      }
+      const recovery = recoveryOf(job === 'dr-failover' ? 'failover' : 'failback', report);
+      if (!recovery) return { problems: [...problems, 'the runbook reported no RTO'], measurements: {} };
+      if (!recovery.rtoMet) problems.push(`RTO ${Math.round(recovery.rtoSeconds)} s is over the ${recovery.rtoTargetSeconds} s target`);
+      if (recovery.rpoMet === false) problems.push(`RPO ${Math.round(recovery.rpoSeconds ?? 0)} s is over the ${recovery.rpoTargetSeconds} s target`);
+      return { problems, measurements: {}, recovery };
     },
+  };
+}
+
+/** RTO and RPO against the targets, from a completed runbook's report. */
+function recoveryOf(direction: Recovery['direction'], report: Partial<RunbookReport>): Recovery | undefined {
+  const { rtoSeconds, rtoTargetSeconds, rpoTargetSeconds, criticalPathSeconds } = report;
+  if (rtoSeconds === undefined || !rtoTargetSeconds || !rpoTargetSeconds || !criticalPathSeconds) return undefined;
+  const rpoSeconds = report.rpoSeconds ?? null;
+  const approvalSeconds = report.approvalSeconds ?? 0;
+  return {
+    direction,
+    rtoSeconds,
+    rtoTargetSeconds,
+    rtoMet: rtoSeconds <= rtoTargetSeconds,
+    rpoSeconds,
+    rpoTargetSeconds,
+    rpoMet: rpoSeconds === null ? null : rpoSeconds <= rpoTargetSeconds,
+    approvalSeconds,
+    criticalPathSeconds,
+    // RTO without the human's time, over the critical path of the AWS operations themselves.
+    orchestrationOverhead: direction === 'failover' ? Number(((rtoSeconds - approvalSeconds) / criticalPathSeconds).toFixed(3)) : null,
   };
 }
 
@@ -305,6 +292,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         cause: result.cause,
         timeline: result.timeline,
         measurements: checked.measurements,
+        ...(checked.recovery ? { recovery: checked.recovery } : {}),
       });
       options.log(`  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${totals.transitions} transitions in ${totals.executions} executions${problems.length ? ` — ${problems.join('; ')}` : ''}`);
     }

@@ -3,6 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BAR_COLOR, FAILED_BAR_COLOR } from '../../local/drill/html';
+import type { DrillReport } from '../../local/drill/report-schema';
+import { reportValidator } from '../support/report';
 
 const ROOT = join(__dirname, '..', '..');
 /**
@@ -45,6 +48,26 @@ const alive = (pid: number) => {
 };
 
 describe('npm start (the drill)', () => {
+  it('runs the whole game day: exit 0, RTO and RPO against the targets, a report that follows its schema, one bar per executed step', () => {
+    const result = drill([]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/dr-failover: RTO \d+m \d\d\.\ds ✓ \(target 30m 00\.0s\), RPO \d+m \d\d\.\ds ✓/);
+    const json = /reports: (\S+\.json)/.exec(result.stdout)?.[1] ?? '';
+    const report = JSON.parse(readFileSync(join(ROOT, json), 'utf8')) as DrillReport;
+    const validate = reportValidator();
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report.steps.map((s) => [s.name, s.ok])).toEqual(
+      ['backup', 'scale-out', 'scale-in', 'restore-verification', 'dr-dry-run', 'dr-failover', 'dr-failback'].map((name) => [name, true]),
+    );
+    expect(report.steps.find((s) => s.name === 'dr-failover')?.recovery).toMatchObject({ direction: 'failover', rtoMet: true, rpoMet: true });
+    const html = readFileSync(join(ROOT, json.replace(/\.json$/, '.html')), 'utf8');
+    const bars = (color: string) => (html.match(new RegExp(`fill="${color}"`, 'g')) ?? []).length;
+    const executed = report.steps.flatMap((s) => s.timeline.filter((e) => e.exitedAt));
+    expect(bars(BAR_COLOR)).toBe(executed.filter((e) => !e.error).length);
+    expect(bars(FAILED_BAR_COLOR)).toBe(executed.filter((e) => e.error).length);
+    expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length);
+  });
+
   it('runs the backup on the twin, prints the summary as JSON and exits 0', () => {
     const result = drill(['--only', 'backup', '--json']);
     expect(result.status).toBe(0);

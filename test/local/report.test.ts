@@ -56,7 +56,7 @@ describe('the drill HTML report', () => {
   });
 
   it('shows the summary with its verdict, escaping what it prints', () => {
-    expect(html).toContain('Some workflows did not meet their expectations.');
+    expect(html).toContain('Some workflows did not meet their expectations or the targets.');
     expect(html).toContain('&lt;b&gt;escaped&lt;/b&gt;');
     expect(html).not.toContain('<b>escaped</b>');
   });

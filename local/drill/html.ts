@@ -1,6 +1,6 @@
 import * as echarts from 'echarts';
 import type { DrillReport, StepReport } from './report-schema';
-import { recoveryLines } from './format';
+import { recoveryLines, stepNotes } from './format';
 
 /** The colour of a step's bar; tests count the bars by it. */
 export const BAR_COLOR = '#2f6fdf';
@@ -42,7 +42,7 @@ export function ganttSvg(step: StepReport): string {
 export function drillHtml(report: DrillReport): string {
   const rows = report.steps
     .map((s) => {
-      const notes = [...s.problems, ...Object.entries(s.measurements).map(([k, v]) => `${k}: ${v}`)].map(escape).join('<br>');
+      const notes = stepNotes(s, ': ').map(escape).join('<br>');
       return `<tr class="${s.ok ? 'ok' : 'failed'}"><td>${escape(s.name)}</td><td>${s.ok ? 'ok' : 'FAILED'} (${s.status})</td><td>${(s.virtualSeconds / 60).toFixed(1)} min</td><td>${s.transitions}</td><td>$${s.estimatedCostUsd.toFixed(5)}</td><td>${notes}</td></tr>`;
     })
     .join('\n');

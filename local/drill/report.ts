@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drillHtml } from './html';
-import { duration, recoveryLines } from './format';
+import { duration, recoveryLines, stepNotes } from './format';
 import type { DrillReport } from './report-schema';
 
 /** The summary table an operator reads first. */
 export function summaryTable(report: DrillReport): string {
   const rows = [['workflow', 'result', 'virtual time', 'transitions', 'est. cost', 'notes']];
   for (const step of report.steps) {
-    const notes = [...step.problems, ...Object.entries(step.measurements).map(([k, v]) => `${k}=${v}`)].join('; ');
+    const notes = stepNotes(step, '=').join('; ');
     rows.push([step.name, `${step.ok ? 'ok' : 'FAILED'} (${step.status})`, duration(step.virtualSeconds), String(step.transitions), `$${step.estimatedCostUsd.toFixed(5)}`, notes]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

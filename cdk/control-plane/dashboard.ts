@@ -11,15 +11,20 @@ export interface OperatorDashboardProps {
   readonly backupTargets: readonly string[];
   readonly scalingTarget: string;
   readonly rpoTargetSeconds: number;
+  readonly rtoTargetSeconds: number;
+  /** Where the DR runbooks run and publish their RTO/RPO (they must work with the primary region gone). */
+  readonly drRegion: string;
 }
 
-const metric = (metricName: string, dimensions: Record<string, string>, statistic = 'Maximum', period = Duration.hours(1)) =>
-  new cloudwatch.Metric({ namespace: 'Lifeline', metricName, dimensionsMap: dimensions, statistic, period });
+const metric = (metricName: string, dimensions: Record<string, string>, statistic = 'Maximum', period = Duration.hours(1), more: Partial<cloudwatch.MetricProps> = {}) =>
+  new cloudwatch.Metric({ namespace: 'Lifeline', metricName, dimensionsMap: dimensions, statistic, period, ...more });
 
 /**
  * The dashboard an operator opens first: executions and failures per
  * workflow, newest backup age and verified RPO per target against the RPO
- * target, the last restore's duration, and scaling actions over time.
+ * target, the last restore's duration, the last failover's RTO and RPO
+ * against the targets (read from the DR region, where the runbooks run), and
+ * scaling actions over time.
  */
 export class OperatorDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -29,7 +34,7 @@ export class OperatorDashboard extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     const workflows = Object.entries(props.workflows);
     this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({ markdown: `# Lifeline ${props.appName}\nBackups, scaling and restore verification. Ledger and reports: see the README.`, width: 24, height: 2 }),
+      new cloudwatch.TextWidget({ markdown: `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger and reports: see the README.`, width: 24, height: 2 }),
       new cloudwatch.GraphWidget({
         title: 'Executions per workflow',
         left: workflows.map(([name, machine]) => machine.metricStarted({ label: name, period: Duration.hours(1), statistic: 'Sum' })),
@@ -57,6 +62,7 @@ export class OperatorDashboard extends Construct {
         metrics: [metric('RestoreDurationSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(7))],
         width: 8,
       }),
+      ...this.drWidgets(props),
       new cloudwatch.GraphWidget({
         title: 'Scaling actions',
         left: [
@@ -68,5 +74,34 @@ export class OperatorDashboard extends Construct {
         width: 24,
       }),
     );
+  }
+
+  /** The DR runbooks' report publishes DrRtoSeconds/DrRpoSeconds per Direction in the DR region, once per run. */
+  private drWidgets(props: OperatorDashboardProps): cloudwatch.IWidget[] {
+    const dr = (metricName: string, direction: 'failover' | 'failback', label: string, statistic = 'Maximum') =>
+      metric(metricName, { service: 'lifeline-dr-failover', Direction: direction }, statistic, Duration.days(1), { region: props.drRegion, label });
+    const targets = [
+      { value: props.rtoTargetSeconds, label: 'RTO target', color: '#d62728' },
+      { value: props.rpoTargetSeconds, label: 'RPO target', color: '#ff7f0e' },
+    ];
+    return [
+      new cloudwatch.SingleValueWidget({
+        title: `Last failover (s): RTO target ${props.rtoTargetSeconds}, RPO target ${props.rpoTargetSeconds}`,
+        metrics: [dr('DrRtoSeconds', 'failover', 'RTO'), dr('DrRpoSeconds', 'failover', 'RPO'), dr('DrRtoSeconds', 'failback', 'failback downtime')],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DR runs: RTO and RPO (s) vs targets',
+        left: [dr('DrRtoSeconds', 'failover', 'failover RTO'), dr('DrRpoSeconds', 'failover', 'failover RPO'), dr('DrRtoSeconds', 'failback', 'failback downtime')],
+        leftAnnotations: targets,
+        view: cloudwatch.GraphWidgetView.BAR,
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DR runbook runs',
+        left: (['failover', 'failback'] as const).flatMap((d) => [dr('DrSucceeded', d, `${d} completed`, 'Sum'), dr('DrNotCompleted', d, `${d} not completed`, 'Sum')]),
+        width: 8,
+      }),
+    ];
   }
 }

@@ -77,6 +77,8 @@ export class ControlPlaneStack extends Stack {
         backupTargets: ['database', 'cache'],
         scalingTarget: `${props.primary.service.cluster.clusterName}/${props.primary.service.service.serviceName}`,
         rpoTargetSeconds: props.config.dr.rpoMinutes * 60,
+        rtoTargetSeconds: props.config.dr.rtoMinutes * 60,
+        drRegion: props.config.regions.dr,
       });
     } else {
       if (!props.primaryControlPlane) throw new Error('The standby control plane needs the primary one (for its ledger replica)');

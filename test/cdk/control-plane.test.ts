@@ -157,12 +157,26 @@ describe('control plane', () => {
     expect(JSON.stringify(resources[target.Arn.Ref].Properties.Tags)).toContain('alarm-scaling.asl.json');
   });
 
-  it('deploys the operator dashboard with executions, failures, backup age, verified RPO, restore duration and scaling', () => {
+  it('deploys the operator dashboard with executions, failures, backup age, verified RPO, restore duration, the last failover against the targets, and scaling', () => {
     const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
     for (const title of ['Executions per workflow', 'Failed executions per workflow', 'Newest backup age', 'Verified RPO', 'Last restore duration', 'Scaling actions']) expect(body).toContain(title);
     for (const metricName of ['ExecutionsStarted', 'ExecutionsFailed', 'NewestBackupAgeSeconds', 'VerifiedRpoSeconds', 'RestoreDurationSeconds', 'ScaleOut', 'ScaleIn']) expect(body).toContain(metricName);
+    // The DR runbooks run (and publish) in the DR region; the dashboard reads them there, against the targets.
+    const parts = (dashboards[0].Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    type Widget = { properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal: { value: number; label: string }[] } } };
+    const { widgets } = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as { widgets: Widget[] };
+    const last = widgets.find((w) => w.properties.title?.startsWith('Last failover'));
+    expect(last?.properties.title).toBe('Last failover (s): RTO target 1800, RPO target 900');
+    expect(last?.properties.metrics).toEqual(
+      expect.arrayContaining([
+        ['Lifeline', 'DrRtoSeconds', 'Direction', 'failover', 'service', 'lifeline-dr-failover', expect.objectContaining({ region: 'us-west-2', label: 'RTO' })],
+        ['Lifeline', 'DrRpoSeconds', 'Direction', 'failover', 'service', 'lifeline-dr-failover', expect.objectContaining({ region: 'us-west-2', label: 'RPO' })],
+      ]),
+    );
+    const history = widgets.find((w) => w.properties.title === 'DR runs: RTO and RPO (s) vs targets');
+    expect(history?.properties.annotations?.horizontal.map((a) => [a.label, a.value])).toEqual([['RTO target', 1800], ['RPO target', 900]]);
   });
 
   it('keeps the ledger as a global table with point-in-time recovery and a replica in the DR region', () => {

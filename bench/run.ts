@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { parseConfig } from '../cdk/config/load';
+import { DEFAULT_SCALING_POLICIES } from '../cdk/config/schema';
 import { JOB_FUNCTIONS } from '../cdk/control-plane/jobs';
 import { BUNDLING, FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
 import { executionCost, LAMBDA_ASSUMPTIONS, PRICES } from '../local/pricing';
@@ -15,6 +16,8 @@ import { functionEnvironment, runJob } from '../local/workflows';
 import { LocalEventBus } from '../local/eventbridge';
 import { alarmEventPattern, alarmEventSchema } from '../functions/scaling/contract';
 import type { StepReport } from '../local/drill/report-schema';
+import { approveWith } from '../local/operator';
+import { confirmPhrase } from '../functions/dr/contract';
 
 /**
  * `npm run bench`: the figures the issues ask for, into bench/results.json.
@@ -33,7 +36,12 @@ function wallMs(command: string, args: string[]): number {
 }
 
 async function twinFigures() {
-  const config = parseConfig({ appName: 'bench' });
+  // A linked target (cache replicas, out on one cache alarm, in on the other), so the linked-scaling functions are measured too.
+  const cacheReplicas = { min: 1, max: 5 };
+  const config = parseConfig({
+    appName: 'bench',
+    scaling: { policies: { ...DEFAULT_SCALING_POLICIES, 'cache-memory-high': { direction: 'out', step: 1, linked: { cacheReplicas } }, 'cache-cpu-high': { direction: 'in', step: 1, linked: { cacheReplicas } } } },
+  });
   const boots: number[] = [];
   for (let i = 0; i < 5; i += 1) {
     const twin = new Twin({ config });
@@ -44,6 +52,8 @@ async function twinFigures() {
   }
   const twin = new Twin({ config });
   await twin.start();
+  const handlers = new HandlerSamples();
+  const onInvoke = handlers.record;
   try {
     const loop = waitLoop(333);
     const bindings = { twin: twin.core, region: twin.primaryRegion, substitutions: {}, functions: {} };
@@ -57,11 +67,11 @@ async function twinFigures() {
     }
     twin.clock.advance(3600_000);
     const start = performance.now();
-    const backup = await runJob(twin, 'backup', { reason: 'bench' }, { executionName: 'bench-backup' });
+    const backup = await runJob(twin, 'backup', { reason: 'bench' }, { executionName: 'bench-backup', onInvoke });
     const backupWall = performance.now() - start;
 
     twin.clock.advance(600_000);
-    const verification = await runJob(twin, 'restore-verification', { reason: 'bench' }, { executionName: 'bench-verify' });
+    const verification = await runJob(twin, 'restore-verification', { reason: 'bench' }, { executionName: 'bench-verify', onInvoke });
 
     // Scaling: an alarm through the event bus, and the decision handler alone, in process.
     const bus = new LocalEventBus(twin);
@@ -69,7 +79,7 @@ async function twinFigures() {
     bus.addRule(alarmEventPattern(alarms.map((a) => a.arn)), 'alarm-scaling', twin.primaryRegion);
     const cpuHigh = alarms.find((a) => a.name.endsWith('service-cpu-high'));
     await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: cpuHigh?.name, StateValue: 'ALARM', StateReason: 'bench' });
-    const [scaling] = await bus.drain();
+    const [scaling] = await bus.drain({ onInvoke });
     const update = scaling.timeline.find((t) => t.state === 'UpdateService');
     const { decideScaling } = await import('../functions/scaling/decide');
     const { loadScalingEnv } = await import('../functions/scaling/deps');
@@ -82,7 +92,7 @@ async function twinFigures() {
       await twin.clock.drive(() => decideScaling(alarmEventSchema.parse(event), { ...deps, now: twin.clock.date() }));
       decisionMs.push(performance.now() - t0);
     }
-    const percentile = (values: number[], p: number) => Math.round([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] * 100) / 100;
+    await moreInvocations(twin, handlers);
     return {
       twinBootMs: { median: median(boots), runs: boots.map(Math.round) },
       thousandTransitions: { transitions, wallMsMedian: median(loops) },
@@ -107,10 +117,90 @@ async function twinFigures() {
         // In process against the twin: three SDK calls and three ledger calls, each with the profile's 0.1 s virtual latency (no real wait).
         decisionHandlerWallMs: { p50: percentile(decisionMs, 0.5), p99: percentile(decisionMs, 0.99), runs: decisionMs.length },
       },
+      handlerWallMs: handlers.figures(),
       env: functionEnvironment(twin, twin.primaryRegion),
     };
   } finally {
     await twin.stop();
+  }
+}
+
+const percentile = (values: number[], p: number) => Math.round([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] * 100) / 100;
+
+/** Every function's handler time, in process on the twin, keyed by its entry (as the bundle figures are). */
+class HandlerSamples {
+  private readonly samples = new Map<string, number[]>();
+  private readonly entries = new Map<string, string>(Object.entries(JOB_FUNCTIONS).flatMap(([job, functions]) => Object.entries(functions).map(([placeholder, spec]) => [`${job}-${placeholder}`, spec.entry] as const)));
+
+  readonly record = (functionName: string, wallMs: number) => {
+    const entry = this.entries.get(functionName) ?? functionName;
+    this.samples.set(entry, [...(this.samples.get(entry) ?? []), wallMs]);
+  };
+
+  async time<T>(entry: string, call: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.record(entry, performance.now() - start);
+    }
+  }
+
+  /** p99 of fewer than 100 invocations is their maximum; `invocations` says how many there were. */
+  figures(): Record<string, { p50: number; p99: number; invocations: number }> {
+    return Object.fromEntries([...this.samples].sort(([a], [b]) => a.localeCompare(b)).map(([entry, ms]) => [entry, { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), invocations: ms.length }]));
+  }
+}
+
+/**
+ * Enough invocations of every function for a p50 and a p99: more backups,
+ * restore verifications and alarm-driven scalings, DR dry runs, one
+ * approved failover and failback, and the scheduled functions (heartbeat,
+ * sweeper) called as their schedule would.
+ */
+async function moreInvocations(twin: Twin, handlers: HandlerSamples): Promise<void> {
+  const onInvoke = handlers.record;
+  // A bus of its own: the decision loop above left its alarm changes queued on the first one.
+  const bus = new LocalEventBus(twin);
+  bus.addRule(alarmEventPattern([...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn)), 'alarm-scaling', twin.primaryRegion);
+  const alarm = (id: string) => `${twin.config.appName}-primary-${id}`;
+  for (let i = 0; i < 9; i += 1) {
+    twin.clock.advance(6 * 3600_000);
+    await runJob(twin, 'backup', { reason: 'bench' }, { executionName: `bench-backup-${i}`, onInvoke });
+  }
+  for (let i = 0; i < 4; i += 1) {
+    twin.clock.advance(600_000);
+    await runJob(twin, 'restore-verification', { reason: 'bench' }, { executionName: `bench-verify-${i}`, onInvoke });
+  }
+  for (let i = 0; i < 40; i += 1) {
+    twin.clock.advance(15 * 60_000);
+    const id = ['service-cpu-high', 'cache-memory-high', 'service-cpu-low', 'cache-cpu-high'][i % 4];
+    for (const state of ['OK', 'ALARM']) await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: alarm(id), StateValue: state, StateReason: 'bench' });
+    await bus.drain({ onInvoke });
+  }
+  for (let i = 0; i < 20; i += 1) {
+    await runJob(twin, 'dr-failover', { reason: 'bench: dry run' }, { region: twin.drRegion, executionName: `bench-dr-dry-run-${i}`, onInvoke });
+  }
+  Object.assign(process.env, { REGION_ROLE: 'primary' });
+  const heartbeat = await import('../functions/heartbeat/write');
+  const sweeper = await import('../functions/restore-verification/sweep');
+  for (let i = 0; i < 50; i += 1) {
+    twin.clock.advance(60_000);
+    await handlers.time('heartbeat/write.ts', () => twin.clock.drive(() => heartbeat.handler()));
+  }
+  for (let i = 0; i < 20; i += 1) {
+    twin.clock.advance(3600_000);
+    await handlers.time('restore-verification/sweep.ts', () => twin.clock.drive(() => sweeper.handler()));
+  }
+  for (const [job, direction, to] of [['dr-failover', 'failover', twin.drRegion], ['dr-failback', 'failback', twin.primaryRegion]] as const) {
+    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
+    try {
+      const run = await runJob(twin, job, { reason: 'bench', mode: direction, confirm: confirmPhrase(direction, to) }, { region: twin.drRegion, executionName: `bench-${job}`, onInvoke });
+      if (run.status !== 'SUCCEEDED') throw new Error(`bench ${job} ${run.status}: ${run.error} ${run.cause}`);
+    } finally {
+      stop();
+    }
+    twin.clock.advance(30 * 60_000);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Job } from '../cdk/control-plane/jobs';
-import type { ExecutionEventListener, ExecutionResult } from './runner';
+import type { ExecutionResult, RunnerBindings } from './runner';
 import type { Twin } from './twin';
 import type { TwinEvent } from './twin/twin';
 import { runJob } from './workflows';
@@ -57,10 +57,10 @@ export class LocalEventBus {
   }
 
   /** Starts an execution per queued delivery, concurrently, and waits for all of them. */
-  async drain(options: { executionPrefix?: string; onEvent?: ExecutionEventListener } = {}): Promise<ExecutionResult[]> {
+  async drain(options: { executionPrefix?: string } & Pick<RunnerBindings, 'onEvent' | 'onInvoke'> = {}): Promise<ExecutionResult[]> {
     const deliveries = this.queue.splice(0);
     return Promise.all(
-      deliveries.map(({ rule, event }, i) => runJob(this.twin, rule.job, event, { region: rule.region, executionName: `${options.executionPrefix ?? rule.job}-${event.id}-${i}`, onEvent: options.onEvent })),
+      deliveries.map(({ rule, event }, i) => runJob(this.twin, rule.job, event, { region: rule.region, executionName: `${options.executionPrefix ?? rule.job}-${event.id}-${i}`, onEvent: options.onEvent, onInvoke: options.onInvoke })),
     );
   }
 }

@@ -28,6 +28,8 @@ export interface RunnerBindings {
   readonly onEvent?: ExecutionEventListener;
   /** Child state machines (`states:startExecution.sync:2`) by the ARN their placeholder resolves to. */
   readonly childMachines?: Readonly<Record<string, { job: string; definition: StateMachineDefinition }>>;
+  /** Called after every Lambda invocation with the function name and the handler's real (wall) milliseconds, in process. */
+  readonly onInvoke?: (functionName: string, wallMs: number) => void;
 }
 
 export interface TimelineEntry {
@@ -151,10 +153,13 @@ function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda:
       const fn = bindings.functions[name];
       if (!fn) throw stepFunctionsError('Lambda.ResourceNotFoundException', `Function not found: ${name}`);
       counter.lambda += 1;
+      const start = performance.now();
       try {
         const payload = await fn(params.Payload ?? {}, { functionName: name, awsRequestId: `local-${counter.lambda}` });
+        bindings.onInvoke?.(name, performance.now() - start);
         return { StatusCode: 200, Payload: payload ?? null, ExecutedVersion: '$LATEST' };
       } catch (error) {
+        bindings.onInvoke?.(name, performance.now() - start);
         const errorType = error instanceof Error ? error.name : 'Error';
         const errorMessage = error instanceof Error ? error.message : String(error);
         // Lambda function errors surface with the function's errorType as the Error name.

@@ -4,7 +4,7 @@ import { verificationSettingsFrom } from '../functions/restore-verification/sett
 import { drSettingsFrom } from '../functions/dr/settings';
 import { scalingSettingsFrom } from '../functions/scaling/deps';
 import { drTimingsFrom } from './twin/latency-profile';
-import { type ExecutionEventListener, type ExecutionResult, loadDefinition, type LocalFunction, type RunOptionsLocal, runWorkflow } from './runner';
+import { type ExecutionResult, loadDefinition, type LocalFunction, type RunnerBindings, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
 /** The environment the CDK job constructs give the functions, filled from the twin. */
@@ -52,7 +52,7 @@ export async function loadJobFunctions(twin: Twin, job: Job, region: string): Pr
 }
 
 /** Runs a product workflow on the twin in the region it is deployed to. */
-export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & { region?: string; onEvent?: ExecutionEventListener } = {}): Promise<ExecutionResult> {
+export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & Pick<RunnerBindings, 'onEvent' | 'onInvoke'> & { region?: string } = {}): Promise<ExecutionResult> {
   const region = options.region ?? twin.primaryRegion;
   const { substitutions, functions } = await loadJobFunctions(twin, job, region);
   const childMachines: Record<string, { job: string; definition: ReturnType<typeof loadDefinition> }> = {};
@@ -64,5 +64,5 @@ export async function runJob(twin: Twin, job: Job, input: unknown, options: RunO
   for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {
     childMachines[childArns[placeholder]] = { job: file, definition: loadDefinition(file, all) };
   }
-  return runWorkflow(job, input, { twin: twin.core, region, substitutions: all, functions, childMachines, onEvent: options.onEvent }, options);
+  return runWorkflow(job, input, { twin: twin.core, region, substitutions: all, functions, childMachines, onEvent: options.onEvent, onInvoke: options.onInvoke }, options);
 }

@@ -85,6 +85,16 @@ describe('npm start (the drill)', () => {
     expect(result.stderr).toMatch(/✗ backup: expected SUCCEEDED, got FAILED \(BackupFailed: .*database: Rds\.SnapshotQuotaExceededException/);
   });
 
+  it('exits 1 when a DR target is missed, saying which and why (pilot light: the RPO is the copied snapshot\'s age)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
+    const file = join(dir, 'pilot-light.json');
+    writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
+    const result = drill(['--scenario', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/✗ dr-failover: RPO \d+ s is over the 900 s target/);
+    expect(result.stdout).toMatch(/dr-failover: RTO .*✓.*RPO .*✗ over target/);
+  });
+
   it.each([
     [['--only', 'nothing'], /argument 'nothing' is invalid/],
     [['--fault', 'explode:everything'], /Invalid fault "explode:everything"/],

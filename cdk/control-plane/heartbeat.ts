@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { SCHEDULED_FUNCTION_ENTRIES } from './jobs';
 import type { Inventory } from '../../functions/shared/inventory';
 import type { WorkloadStack } from '../stacks/workload-stack';
 import { secretArnByName } from './inventory';
@@ -35,7 +36,7 @@ export class Heartbeat extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.function = new OpsFunction(this, 'Writer', {
-      entry: 'heartbeat/write.ts',
+      entry: SCHEDULED_FUNCTION_ENTRIES.heartbeat,
       description: 'Lifeline heartbeat: one timestamped row a minute in the protected database',
       serviceName: 'lifeline-heartbeat',
       environment: { INVENTORY: stack.toJsonString(props.inventory), REGION_ROLE: props.role, HEALTH_CHECK_PATH: props.healthCheckPath, LEDGER_TABLE: props.ledger.tableName, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },

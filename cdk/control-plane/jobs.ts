@@ -48,6 +48,9 @@ export const JOB_FUNCTIONS = {
 
 export type Job = keyof typeof JOB_FUNCTIONS;
 
+/** Functions a schedule starts rather than a workflow (their constructs and the bench read them here). */
+export const SCHEDULED_FUNCTION_ENTRIES = { heartbeat: 'heartbeat/write.ts', restoreSweeper: 'restore-verification/sweep.ts' } as const;
+
 /**
  * Child state machines a job starts (`states:startExecution.sync:2`), by the
  * placeholder of their ARN; each is state-machines/<file>.asl.json and uses

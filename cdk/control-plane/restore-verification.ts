@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { SCHEDULED_FUNCTION_ENTRIES } from './jobs';
 import { TEMP_PREFIX } from '../../functions/restore-verification/contract';
 import { verificationSettingsFrom } from '../../functions/restore-verification/settings';
 import type { Inventory } from '../../functions/shared/inventory';
@@ -101,7 +102,7 @@ export class RestoreVerification extends Construct {
     });
 
     const sweeper = new OpsFunction(this, 'Sweeper', {
-      entry: 'restore-verification/sweep.ts',
+      entry: SCHEDULED_FUNCTION_ENTRIES.restoreSweeper,
       description: 'Lifeline: deletes temporary restores past their lifeline:expires-at, and only those',
       serviceName: 'lifeline-restore-verification',
       environment,

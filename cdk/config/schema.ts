@@ -216,8 +216,9 @@ export const lifelineConfigSchema = z
         /** Consecutive healthy answers of the DR endpoint that prove a switch. @default 3 */
         healthyChecks: z.number().int().min(1).max(10).default(3),
         /**
-         * The Fargate On-Demand vCPU quota of the account in the DR region (Service Quotas L-3032A538);
-         * the preflight checks the failover's tasks fit it. @default 6 (the default quota of a new account)
+         * The Fargate On-Demand vCPU quota of the account in the DR region (Service Quotas L-3032A538),
+         * assumed when the preflight cannot read the applied value from Service Quotas; the preflight
+         * checks the failover's tasks fit it. @default 6 (the default quota of a new account)
          */
         fargateVcpuQuota: z.number().positive().default(6),
         /** Minutes the primary's health check must fail before a failover is proposed. @default 5 */

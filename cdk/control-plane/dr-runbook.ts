@@ -62,7 +62,7 @@ export class DrRunbooks extends Construct {
     topic.grantPublish(fn.ReportFunction);
 
     const read = new iam.PolicyStatement({
-      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'ecs:DescribeServices', 'elasticache:DescribeReplicationGroups', 'elasticache:DescribeGlobalReplicationGroups', 'cloudwatch:GetMetricData', 'route53:GetChange', 'route53:ListResourceRecordSets'],
+      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'ecs:DescribeServices', 'elasticache:DescribeReplicationGroups', 'elasticache:DescribeGlobalReplicationGroups', 'cloudwatch:GetMetricData', 'route53:GetChange', 'route53:ListResourceRecordSets', 'servicequotas:GetServiceQuota'],
       resources: ['*'],
     });
     for (const f of [fn.PreflightFunction, fn.StepFunction, fn.ReportFunction]) f.addToRolePolicy(read);

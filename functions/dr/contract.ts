@@ -59,8 +59,9 @@ export const drSettingsSchema = z.object({
   /** The primary's configured desired count: used when no live or recorded count is found. */
   desiredCount: z.number().int().min(0),
   standbyCount: z.number().int().min(0),
-  /** Tasks the DR region can run (vCPU quota ÷ task vCPU), or undefined when unknown. */
+  /** vCPU of one task; the tasks a failover starts must fit the region's Fargate vCPU quota. */
   taskVcpu: z.number().positive(),
+  /** The quota assumed when Service Quotas does not answer (the preflight reads the applied value first). */
   fargateVcpuQuota: z.number().positive(),
   /** Class of an instance restored from a snapshot (pilot light), and the cache a failover creates. */
   instanceClass: z.string(),
@@ -167,3 +168,6 @@ export function criticalPath(
 export function parseSettings(value: unknown): DrSettings {
   return drSettingsSchema.parse(value);
 }
+
+/** The Fargate On-Demand vCPU resource count, per region (Service Quotas). */
+export const FARGATE_VCPU_QUOTA = { serviceCode: 'fargate', quotaCode: 'L-3032A538', name: 'Fargate On-Demand vCPU resource count' } as const;

@@ -2,11 +2,12 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeGlobalReplicationGroupsCommand, DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
-import { ecs, elasticache, rds, route53 } from '../shared/clients';
+import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
+import { ecs, elasticache, rds, route53, serviceQuotas } from '../shared/clients';
 import { describeInstance, normalizeDns, replicaLagSeconds, staleName } from './aws';
 import type { Inventory } from '../shared/inventory';
 import { type LedgerRef, newestFirst } from '../shared/ledger';
-import { type CacheRecovery, criticalPath, type CriticalPath, type DrSettings, type Run } from './contract';
+import { type CacheRecovery, criticalPath, type CriticalPath, type DrSettings, FARGATE_VCPU_QUOTA, type Run } from './contract';
 import { cacheIdOf, databaseIdOf, drDepsFromEnv, messageOf, sides } from './deps';
 
 export interface Check {
@@ -100,10 +101,19 @@ export async function preflight(run: Run, deps: { inventory: Inventory; settings
   if (arriving && !arrivingService) fail(`${to.region} service`, `${to.service} not found in ${to.cluster}`);
   if (arrivingService) pass(`${to.region} service`, `${to.service} desired ${arrivingService.desiredCount}, running ${arrivingService.runningCount}; will run ${desiredCount}`);
 
-  // Capacity: the tasks must fit the region's Fargate vCPU quota.
+  // Capacity: the tasks must fit the region's Fargate vCPU quota, as Service Quotas applies it (else as configured).
+  const { serviceCode, quotaCode } = FARGATE_VCPU_QUOTA;
+  let quota = settings.fargateVcpuQuota;
+  let source = `configured dr.fargateVcpuQuota`;
+  try {
+    const applied = (await serviceQuotas(to.region).send(new GetServiceQuotaCommand({ ServiceCode: serviceCode, QuotaCode: quotaCode }))).Quota?.Value;
+    if (applied !== undefined) [quota, source] = [applied, `Service Quotas ${serviceCode}/${quotaCode}`];
+  } catch (error) {
+    source += `; Service Quotas did not answer: ${isDenied(error) ? "the runbook's role may not read it" : messageOf(error)}`;
+  }
   const vcpu = desiredCount * settings.taskVcpu;
-  if (vcpu <= settings.fargateVcpuQuota) pass('Fargate vCPU quota', `${desiredCount} tasks × ${settings.taskVcpu} vCPU = ${vcpu} of ${settings.fargateVcpuQuota} in ${to.region}`);
-  else fail('Fargate vCPU quota', `${desiredCount} tasks × ${settings.taskVcpu} vCPU = ${vcpu} exceeds the quota of ${settings.fargateVcpuQuota} in ${to.region}: raise it (Service Quotas L-3032A538) first`);
+  if (vcpu <= quota) pass('Fargate vCPU quota', `${desiredCount} tasks × ${settings.taskVcpu} vCPU = ${vcpu} of ${quota} in ${to.region} (${source})`);
+  else fail('Fargate vCPU quota', `${desiredCount} tasks × ${settings.taskVcpu} vCPU = ${vcpu} exceeds the quota of ${quota} in ${to.region} (${source}): raise it (Service Quotas ${quotaCode}) first`);
 
   // The database.
   let database: DatabasePlan | undefined;

@@ -7,6 +7,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
@@ -39,5 +40,6 @@ export const cloudwatch = (region: string) => cached(`cloudwatch:${region}`, () 
 export const applicationAutoScaling = (region: string) => cached(`applicationautoscaling:${region}`, () => new ApplicationAutoScalingClient(options(region)));
 export const ssm = (region: string) => cached(`ssm:${region}`, () => new SSMClient(options(region)));
 export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
+export const serviceQuotas = (region: string) => cached(`servicequotas:${region}`, () => new ServiceQuotasClient(options(region)));
 /** Route 53's control plane is global (its API endpoint is in us-east-1); record changes do not depend on the failed region's services. */
 export const route53 = () => cached('route53', () => new Route53Client(options('us-east-1')));

@@ -16,10 +16,11 @@ import { ElastiCacheTwin } from './services/elasticache';
 import { RdsTwin, type DbInstance } from './services/rds';
 import { Route53Twin } from './services/route53';
 import { S3Twin } from './services/s3';
-import { SecretsManagerTwin, SnsTwin, SsmTwin } from './services/small';
+import { SecretsManagerTwin, ServiceQuotasTwin, SnsTwin, SsmTwin } from './services/small';
 import { StepFunctionsTwin } from './services/states';
 import { TwinCore } from './twin';
 import { heartbeatRecord } from '../../functions/shared/ledger';
+import { FARGATE_VCPU_QUOTA } from '../../functions/dr/contract';
 
 export interface TwinOptions {
   readonly config: LifelineConfig;
@@ -80,6 +81,7 @@ export class Twin {
   readonly dynamodb: DynamoDbTwin;
   readonly autoscaling: AutoScalingTwin;
   readonly states: StepFunctionsTwin;
+  readonly quotas: ServiceQuotasTwin;
   readonly config: LifelineConfig;
   inventory!: Inventory;
   controlPlane!: ControlPlaneResources;
@@ -104,7 +106,8 @@ export class Twin {
     this.dynamodb = new DynamoDbTwin(this.core);
     this.autoscaling = new AutoScalingTwin(this.core);
     this.states = new StepFunctionsTwin(this.core);
-    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb, this.autoscaling, this.states]) this.core.register(service);
+    this.quotas = new ServiceQuotasTwin(this.core);
+    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb, this.autoscaling, this.states, this.quotas]) this.core.register(service);
     this.rds.beforeClone = (instance) => this.writeHeartbeats(instance);
     // The heartbeat function records its newest write in the ledger: bring the writes due up to date first.
     this.dynamodb.beforeRead = async (pk) => {
@@ -292,6 +295,8 @@ export class Twin {
       await this.elasticache.seedGroupWithEndpoint(region, { id: n.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
     }
     this.ssm.seed(region, databaseParameterName(this.config.appName), primary ? n.database : 'none');
+    // The account's Fargate vCPU quota: the configured figure (what the runbook assumes when Service Quotas does not answer).
+    this.quotas.seed(region, FARGATE_VCPU_QUOTA.serviceCode, FARGATE_VCPU_QUOTA.quotaCode, FARGATE_VCPU_QUOTA.name, this.config.dr.fargateVcpuQuota);
     const endpoint = await this.startLoadBalancer(region);
     // The workload's alarms, tagged as the CDK alarms construct tags them.
     for (const def of Object.values(ALARM_CATALOG)) {

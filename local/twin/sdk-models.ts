@@ -7,6 +7,7 @@ import * as rds from '@aws-sdk/client-rds';
 import * as route53 from '@aws-sdk/client-route-53';
 import * as s3 from '@aws-sdk/client-s3';
 import * as secretsmanager from '@aws-sdk/client-secrets-manager';
+import * as servicequotas from '@aws-sdk/client-service-quotas';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
 import * as ssm from '@aws-sdk/client-ssm';
@@ -31,7 +32,7 @@ export interface ServiceModel {
   readonly acronyms?: readonly (readonly [sdk: string, stepFunctions: string])[];
 }
 
-export const SERVICE_NAMES = ['rds', 'ecs', 'elasticache', 'route53', 'cloudwatch', 'secretsmanager', 'ssm', 'sns', 's3', 'dynamodb', 'applicationautoscaling', 'sfn'] as const;
+export const SERVICE_NAMES = ['rds', 'ecs', 'elasticache', 'route53', 'cloudwatch', 'secretsmanager', 'ssm', 'sns', 's3', 'dynamodb', 'applicationautoscaling', 'sfn', 'servicequotas'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const SERVICE_MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
@@ -47,6 +48,7 @@ export const SERVICE_MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   dynamodb: { module: dynamodb, clientName: 'DynamoDBClient', casing: 'pascal', stepFunctionsName: 'DynamoDb' },
   applicationautoscaling: { module: appAutoScaling, clientName: 'ApplicationAutoScalingClient', casing: 'pascal', stepFunctionsName: 'ApplicationAutoScaling' },
   sfn: { module: sfn, clientName: 'SFNClient', casing: 'camel', stepFunctionsName: 'Sfn' },
+  servicequotas: { module: servicequotas, clientName: 'ServiceQuotasClient', casing: 'pascal', stepFunctionsName: 'ServiceQuotas' },
 };
 
 export function isServiceName(name: string): name is ServiceName {

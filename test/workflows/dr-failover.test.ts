@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FARGATE_VCPU_QUOTA } from '../../functions/dr/contract';
 import type { RunbookReport } from '../../functions/dr/report';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
@@ -48,6 +49,26 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(report.preflight.estimatedRpoSeconds).toBeGreaterThanOrEqual(150);
     expect(report.expectedRtoSeconds).toBeGreaterThan(report.criticalPathSeconds);
     expect(twin.core.mutations.slice(before)).toEqual([]);
+  });
+
+  it('blocks on the Fargate vCPU quota Service Quotas applies in the DR region, and falls back to the configured one when it cannot read it', async () => {
+    const { serviceCode, quotaCode, name } = FARGATE_VCPU_QUOTA;
+    const quotaCheck = (report: RunbookReport) => report.preflight.checks.find((c) => c.name === 'Fargate vCPU quota');
+    // A region the account has never run Fargate in may have no vCPU to give.
+    twin.quotas.seed(dr, serviceCode, quotaCode, name, 0);
+    try {
+      const blocked = await failover({ reason: 'quarterly check' }, 'dry-run-small-quota');
+      const report = blocked.output as RunbookReport;
+      expect(report.preflight.ok).toBe(false);
+      expect(quotaCheck(report)).toMatchObject({ ok: false, blocking: true });
+      expect(quotaCheck(report)?.detail).toMatch(/exceeds the quota of 0 in us-west-2 \(Service Quotas fargate\/L-3032A538\): raise it/);
+    } finally {
+      twin.quotas.seed(dr, serviceCode, quotaCode, name, twin.config.dr.fargateVcpuQuota);
+    }
+    twin.core.faults.add({ kind: 'fail', service: 'servicequotas', action: 'GetServiceQuota', error: 'AccessDeniedException', message: 'not authorized', count: 1 }, twin.clock.now());
+    const fallback = (await failover({ reason: 'quarterly check' }, 'dry-run-quota-denied')).output as RunbookReport;
+    expect(quotaCheck(fallback)).toMatchObject({ ok: true });
+    expect(quotaCheck(fallback)?.detail).toContain(`of ${twin.config.dr.fargateVcpuQuota} in us-west-2 (configured dr.fargateVcpuQuota; Service Quotas did not answer: the runbook's role may not read it)`);
   });
 
   it('ends without change when the approval is rejected or times out', async () => {

@@ -124,3 +124,28 @@ export class SnsTwin implements TwinService {
     return { MessageId: shortId('msg-') };
   }
 }
+
+/** Service Quotas: applied quota values by service and quota code, per region. */
+export class ServiceQuotasTwin implements TwinService {
+  readonly name = 'servicequotas' as const;
+  readonly quotas = new Map<string, { name: string; value: number }>();
+  readonly actions;
+
+  constructor(private readonly core: TwinCore) {
+    this.actions = { GetServiceQuota: (region: string, input: Input) => this.get(region, input) };
+  }
+
+  seed(region: string, serviceCode: string, quotaCode: string, name: string, value: number): void {
+    this.quotas.set(`${region}/${serviceCode}/${quotaCode}`, { name, value });
+  }
+
+  async get(region: string, input: Input): Promise<object> {
+    const serviceCode = requireString('servicequotas', input, 'ServiceCode');
+    const quotaCode = requireString('servicequotas', input, 'QuotaCode');
+    const quota = this.quotas.get(`${region}/${serviceCode}/${quotaCode}`);
+    if (!quota) throw serviceError('servicequotas', 'NoSuchResourceException', `The request failed because the specified quota ${serviceCode}/${quotaCode} does not exist.`);
+    return {
+      Quota: { ServiceCode: serviceCode, QuotaCode: quotaCode, QuotaName: quota.name, Value: quota.value, Unit: 'None', Adjustable: true, GlobalQuota: false, QuotaArn: this.core.arn('servicequotas', region, `${serviceCode}/${quotaCode}`) },
+    };
+  }
+}

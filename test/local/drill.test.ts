@@ -47,6 +47,9 @@ const alive = (pid: number) => {
   }
 };
 
+// A whole game day takes 5–7 s here; allow for a CI machine busy with the other test files.
+const WHOLE_DRILL_TIMEOUT = 180_000;
+
 describe('npm start (the drill)', () => {
   it('runs the whole game day: exit 0, RTO and RPO against the targets, a report that follows its schema, one bar per executed step', () => {
     const result = drill([]);
@@ -66,7 +69,7 @@ describe('npm start (the drill)', () => {
     expect(bars(BAR_COLOR)).toBe(executed.filter((e) => !e.error).length);
     expect(bars(FAILED_BAR_COLOR)).toBe(executed.filter((e) => e.error).length);
     expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length);
-  });
+  }, WHOLE_DRILL_TIMEOUT);
 
   it('runs the backup on the twin, prints the summary as JSON and exits 0', () => {
     const result = drill(['--only', 'backup', '--json']);
@@ -93,7 +96,7 @@ describe('npm start (the drill)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/✗ dr-failover: RPO \d+ s is over the 900 s target/);
     expect(result.stdout).toMatch(/dr-failover: RTO .*✓.*RPO .*✗ over target/);
-  });
+  }, WHOLE_DRILL_TIMEOUT);
 
   it.each([
     [['--only', 'nothing'], /argument 'nothing' is invalid/],

@@ -134,7 +134,9 @@ class HandlerSamples {
 
   readonly record = (functionName: string, wallMs: number) => {
     const entry = this.entries.get(functionName) ?? functionName;
-    this.samples.set(entry, [...(this.samples.get(entry) ?? []), wallMs]);
+    const samples = this.samples.get(entry) ?? [];
+    samples.push(wallMs);
+    this.samples.set(entry, samples);
   };
 
   async time<T>(entry: string, call: () => Promise<T>): Promise<T> {

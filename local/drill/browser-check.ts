@@ -54,12 +54,18 @@ export async function checkReportInBrowser(file: string): Promise<PageCheck> {
     const barSelector = [BAR_COLOR, FAILED_BAR_COLOR].flatMap((color) => [`path[fill="${color}"]`, `rect[fill="${color}"]`]).join(', ');
     const drawn = [];
     for (const section of await page.locator('section').all()) {
+      const title = (await section.locator('h2').first().textContent()) ?? '?';
       const svg = section.locator('svg').first();
+      // Locators wait for what is missing: count first, so a section without a chart is reported at once.
+      if ((await svg.count()) === 0) {
+        problems.push(`${title}: no chart`);
+        continue;
+      }
       const box = await svg.boundingBox();
       const bars = await svg.locator(barSelector).all();
       const boxes = await Promise.all(bars.map((bar) => bar.boundingBox()));
       drawn.push({
-        title: (await section.locator('h2').first().textContent()) ?? '?',
+        title,
         width: box?.width ?? 0,
         height: box?.height ?? 0,
         bars: bars.length,

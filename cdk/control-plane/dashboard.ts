@@ -31,7 +31,8 @@ export class OperatorDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorDashboardProps) {
     super(scope, id);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+    // A name operators can find and link to: <app>-operations.
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${props.appName}-operations`, defaultInterval: Duration.days(7) });
     const workflows = Object.entries(props.workflows);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({ markdown: `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger and reports: see the README.`, width: 24, height: 2 }),

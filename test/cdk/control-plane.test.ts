@@ -160,6 +160,7 @@ describe('control plane', () => {
   it('deploys the operator dashboard with executions, failures, backup age, verified RPO, restore duration, the last failover against the targets, and scaling', () => {
     const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
+    expect(dashboards[0].Properties.DashboardName).toBe('lifeline-operations');
     const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
     for (const title of ['Executions per workflow', 'Failed executions per workflow', 'Newest backup age', 'Verified RPO', 'Last restore duration', 'Scaling actions']) expect(body).toContain(title);
     for (const metricName of ['ExecutionsStarted', 'ExecutionsFailed', 'NewestBackupAgeSeconds', 'VerifiedRpoSeconds', 'RestoreDurationSeconds', 'ScaleOut', 'ScaleIn']) expect(body).toContain(metricName);

@@ -156,14 +156,14 @@ function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda:
       const start = performance.now();
       try {
         const payload = await fn(params.Payload ?? {}, { functionName: name, awsRequestId: `local-${counter.lambda}` });
-        bindings.onInvoke?.(name, performance.now() - start);
         return { StatusCode: 200, Payload: payload ?? null, ExecutedVersion: '$LATEST' };
       } catch (error) {
-        bindings.onInvoke?.(name, performance.now() - start);
         const errorType = error instanceof Error ? error.name : 'Error';
         const errorMessage = error instanceof Error ? error.message : String(error);
         // Lambda function errors surface with the function's errorType as the Error name.
         throw stepFunctionsError(errorType, JSON.stringify({ errorType, errorMessage }));
+      } finally {
+        bindings.onInvoke?.(name, performance.now() - start);
       }
     };
   }

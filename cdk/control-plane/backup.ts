@@ -1,32 +1,20 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SCHEDULED_BACKUP_INPUT } from '../../functions/backup/contract';
-import type { Inventory } from '../../functions/shared/inventory';
-import type { LifelineConfig } from '../config/schema';
-import type { WorkloadStack } from '../stacks/workload-stack';
-import { JobFunctions } from './job-functions';
-import type { FunctionFactory } from './ops-function';
+import { managedSnapshotArn } from './inventory';
+import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { placeholdersOfFile, substitutionsFor, Workflow } from './workflow';
 
-export interface BackupProps {
-  readonly config: LifelineConfig;
-  readonly inventory: Inventory;
-  readonly primary: WorkloadStack;
-  readonly standby: WorkloadStack;
-  readonly ledger: dynamodb.ITableV2;
+export interface BackupProps extends TwoRegionJobProps {
   readonly topic: sns.ITopic;
-  readonly factory: FunctionFactory;
 }
 
-/** Name prefix of every snapshot and copy the backup job creates; IAM mutations are scoped to it. */
-export const MANAGED_SNAPSHOT_PREFIX = 'lifeline-';
 
 /**
  * The backup job: state-machines/backup.asl.json (plan, one child per
@@ -44,8 +32,8 @@ export class Backup extends Construct {
     const stack = Stack.of(this);
     const { config, primary, standby } = props;
     const [primaryRegion, drRegion] = [config.regions.primary, config.regions.dr];
-    const snapshotArn = (region: string) => `arn:${stack.partition}:rds:${region}:${stack.account}:snapshot:${MANAGED_SNAPSHOT_PREFIX}*`;
-    const cacheSnapshotArn = `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:snapshot:${MANAGED_SNAPSHOT_PREFIX}*`;
+    const snapshotArn = (region: string) => managedSnapshotArn(stack, 'rds', region);
+    const cacheSnapshotArn = managedSnapshotArn(stack, 'elasticache', primaryRegion);
 
     this.functions = new JobFunctions(this, 'Functions', {
       job: 'backup',

@@ -1,30 +1,19 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { confirmPhrase } from '../../functions/dr/contract';
 import { drSettingsFrom } from '../../functions/dr/settings';
-import { databaseParameterName, type Inventory } from '../../functions/shared/inventory';
+import { databaseParameterName } from '../../functions/shared/inventory';
 import { drTimingsFrom } from '../../local/twin/latency-profile';
 import type { LifelineConfig } from '../config/schema';
-import type { WorkloadStack } from '../stacks/workload-stack';
-import { secretArnByName } from './inventory';
-import { JobFunctions } from './job-functions';
-import type { FunctionFactory } from './ops-function';
+import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
+import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { Workflow } from './workflow';
 
-export interface DrRunbooksProps {
-  readonly config: LifelineConfig;
-  readonly inventory: Inventory;
-  readonly primary: WorkloadStack;
-  readonly standby: WorkloadStack;
-  /** The ledger's replica in the DR region. */
-  readonly ledger: dynamodb.ITableV2;
-  readonly factory: FunctionFactory;
-}
+export type DrRunbooksProps = TwoRegionJobProps;
 
 /**
  * The DR failover and failback runbooks, deployed in the DR region so they
@@ -68,9 +57,8 @@ export class DrRunbooks extends Construct {
     for (const f of [fn.PreflightFunction, fn.StepFunction, fn.ReportFunction]) f.addToRolePolicy(read);
 
     const step = fn.StepFunction;
-    const dbArn = (region: string, name: string) => stack.formatArn({ service: 'rds', region, resource: 'db', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     // Instances of this application in its two regions: the tag every workload resource carries scopes the wildcard.
-    const appInstances = regions.map((region) => dbArn(region, '*'));
+    const appInstances = regions.map((region) => colonArn(stack, 'rds', 'db', '*', region));
     step.addToRolePolicy(new iam.PolicyStatement({
       actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
       resources: appInstances,
@@ -78,7 +66,7 @@ export class DrRunbooks extends Construct {
     }));
     step.addToRolePolicy(new iam.PolicyStatement({
       actions: ['rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
-      resources: [...appInstances, ...regions.map((region) => stack.formatArn({ service: 'rds', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }))],
+      resources: [...appInstances, ...regions.map((region) => managedSnapshotArn(stack, 'rds', region))],
       conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
     }));
     step.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.database.key.keyArn, standby.database.key.keyArn] }));
@@ -89,7 +77,7 @@ export class DrRunbooks extends Construct {
     }));
     step.addToRolePolicy(new iam.PolicyStatement({
       actions: ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'],
-      resources: [stack.formatArn({ service: 'elasticache', region: config.regions.dr, resource: 'replicationgroup', resourceName: `${app}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }), stack.formatArn({ service: 'elasticache', region: '', resource: 'globalreplicationgroup', resourceName: `*-${config.dr.cacheGlobalDatastoreId ?? app}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [colonArn(stack, 'elasticache', 'replicationgroup', `${app}-*`, config.regions.dr), colonArn(stack, 'elasticache', 'globalreplicationgroup', `*-${config.dr.cacheGlobalDatastoreId ?? app}`, '')],
     }));
     // Creating the DR cache from the RDB copy reads it from the DR artifacts bucket.
     step.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);

@@ -51,10 +51,23 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
   };
 }
 
+/** `arn:<partition>:<service>:<region>:<account>:<resource>:<name>`: the colon form of RDS, ElastiCache and Secrets Manager ARNs. @default region the stack's */
+export function colonArn(stack: Stack, service: string, resource: string, name: string, region?: string): string {
+  return stack.formatArn({ service, region, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
 /**
  * The ARN of a secret by name in `region`: the master secret, or its replica
  * there (same name, its own random six-character suffix).
  */
 export function secretArnByName(stack: Stack, name: string, region?: string): string {
-  return stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return colonArn(stack, 'secretsmanager', 'secret', `${name}-??????`, region);
+}
+
+/** Name prefix of every snapshot and copy the backup job creates; IAM on snapshots is scoped to it. */
+export const MANAGED_SNAPSHOT_PREFIX = 'lifeline-';
+
+/** The snapshots (and their copies) the backup job creates in `region`. */
+export function managedSnapshotArn(stack: Stack, service: 'rds' | 'elasticache', region: string): string {
+  return colonArn(stack, service, 'snapshot', `${MANAGED_SNAPSHOT_PREFIX}*`, region);
 }

@@ -1,9 +1,28 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import type { Inventory } from '../../functions/shared/inventory';
+import type { LifelineConfig } from '../config/schema';
+import type { WorkloadStack } from '../stacks/workload-stack';
 import { JOB_FUNCTIONS, type Job } from './jobs';
 import { type FunctionFactory, OpsFunction } from './ops-function';
+
+/** What the control-plane stack gives every job construct. */
+export interface JobProps {
+  readonly config: LifelineConfig;
+  readonly inventory: Inventory;
+  /** The ledger: the global table in the primary region, its replica in the DR region. */
+  readonly ledger: dynamodb.ITableV2;
+  readonly factory: FunctionFactory;
+}
+
+/** A job that acts on the workloads of both regions. */
+export interface TwoRegionJobProps extends JobProps {
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
+}
 
 export interface JobFunctionsProps {
   readonly job: Job;

@@ -1,7 +1,6 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -10,22 +9,13 @@ import { Construct } from 'constructs';
 import { SCHEDULED_FUNCTION_ENTRIES } from './jobs';
 import { TEMP_PREFIX } from '../../functions/restore-verification/contract';
 import { verificationSettingsFrom } from '../../functions/restore-verification/settings';
-import type { Inventory } from '../../functions/shared/inventory';
-import type { LifelineConfig } from '../config/schema';
-import type { WorkloadStack } from '../stacks/workload-stack';
-import { secretArnByName } from './inventory';
-import { JobFunctions } from './job-functions';
-import { type FunctionFactory, OpsFunction } from './ops-function';
+import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
+import { JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { OpsFunction } from './ops-function';
 import { Workflow } from './workflow';
 
-export interface RestoreVerificationProps {
-  readonly config: LifelineConfig;
-  readonly inventory: Inventory;
-  readonly primary: WorkloadStack;
-  readonly standby: WorkloadStack;
-  readonly ledger: dynamodb.ITableV2;
+export interface RestoreVerificationProps extends TwoRegionJobProps {
   readonly topic: sns.ITopic;
-  readonly factory: FunctionFactory;
 }
 
 /**
@@ -42,8 +32,8 @@ export class RestoreVerification extends Construct {
     const stack = Stack.of(this);
     const { config, primary } = props;
     const regions = [config.regions.primary, config.regions.dr];
-    const dbArn = (region: string, name: string) => stack.formatArn({ service: 'rds', region, resource: 'db', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const temporary = regions.map((region) => dbArn(region, `${TEMP_PREFIX}*`));
+    const temporary = regions.map((region) => colonArn(stack, 'rds', 'db', `${TEMP_PREFIX}*`, region));
+    const cacheSnapshots = regions.map((region) => managedSnapshotArn(stack, 'elasticache', region));
     const environment = { INVENTORY: stack.toJsonString(props.inventory), LEDGER_TABLE: props.ledger.tableName, VERIFICATION: JSON.stringify(verificationSettingsFrom(config)) };
 
     const functions = new JobFunctions(this, 'Functions', {
@@ -57,7 +47,7 @@ export class RestoreVerification extends Construct {
     for (const f of functions.all) props.ledger.grantReadWriteData(f);
     const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots', 'elasticache:DescribeReplicationGroups'], resources: ['*'] });
     fn.PlanFunction.addToRolePolicy(describe);
-    fn.PlanFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }));
+    fn.PlanFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: cacheSnapshots }));
     fn.VerifyFunction.addToRolePolicy(describe);
     const secretName = primary.database.credentials?.secretName ?? '';
     fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: regions.map((region) => secretArnByName(stack, secretName, region)) }));
@@ -65,9 +55,8 @@ export class RestoreVerification extends Construct {
     fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
     fn.ReportFunction.role?.addManagedPolicy(props.standby.artifacts.controlPlaneAccess);
 
-    const cacheSnapshots = regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-    const temporaryGroups = regions.map((region) => stack.formatArn({ service: 'elasticache', region, resource: 'replicationgroup', resourceName: `${TEMP_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-    const snapshots = regions.map((region) => stack.formatArn({ service: 'rds', region, resource: 'snapshot', resourceName: 'lifeline-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const temporaryGroups = regions.map((region) => colonArn(stack, 'elasticache', 'replicationgroup', `${TEMP_PREFIX}*`, region));
+    const snapshots = regions.map((region) => managedSnapshotArn(stack, 'rds', region));
     this.workflow = new Workflow(this, 'Workflow', {
       job: 'restore-verification',
       substitutions: { ...functions.substitutions(), TopicArn: props.topic.topicArn },

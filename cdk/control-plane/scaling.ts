@@ -1,5 +1,4 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,21 +6,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmEventPattern } from '../../functions/scaling/contract';
 import { scalingSettingsFrom } from '../../functions/scaling/deps';
-import type { Inventory } from '../../functions/shared/inventory';
 import { ALARM_CATALOG } from '../config/alarm-catalog';
-import type { LifelineConfig } from '../config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
-import { JobFunctions } from './job-functions';
-import type { FunctionFactory } from './ops-function';
+import { type JobProps, JobFunctions } from './job-functions';
 import { Workflow } from './workflow';
 
-export interface ScalingProps {
-  readonly config: LifelineConfig;
-  readonly inventory: Inventory;
+export interface ScalingProps extends JobProps {
+  /** The primary region's workload, whose alarms start the job. */
   readonly workload: WorkloadStack;
-  readonly ledger: dynamodb.ITableV2;
   readonly topic: sns.ITopic;
-  readonly factory: FunctionFactory;
 }
 
 /**

@@ -45,32 +45,11 @@ export class ControlPlaneStack extends Stack {
     if (!secretName) throw new Error('The primary database has no master secret');
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
-      const backup = new Backup(this, 'Backup', {
-        config: props.config,
-        inventory,
-        primary: props.primary,
-        standby: props.standby,
-        ledger: this.ledgerTable,
-        topic: props.primary.notifications.topic,
-        factory: this.functionFactory,
-      });
-      const verification = new RestoreVerification(this, 'RestoreVerification', {
-        config: props.config,
-        inventory,
-        primary: props.primary,
-        standby: props.standby,
-        ledger: this.ledgerTable,
-        topic: props.primary.notifications.topic,
-        factory: this.functionFactory,
-      });
-      const scaling = new Scaling(this, 'Scaling', {
-        config: props.config,
-        inventory,
-        workload: props.primary,
-        ledger: this.ledgerTable,
-        topic: props.primary.notifications.topic,
-        factory: this.functionFactory,
-      });
+      const job = { config: props.config, inventory, ledger: this.ledgerTable, factory: this.functionFactory };
+      const topic = props.primary.notifications.topic;
+      const backup = new Backup(this, 'Backup', { ...job, primary: props.primary, standby: props.standby, topic });
+      const verification = new RestoreVerification(this, 'RestoreVerification', { ...job, primary: props.primary, standby: props.standby, topic });
+      const scaling = new Scaling(this, 'Scaling', { ...job, workload: props.primary, topic });
       new OperatorDashboard(this, 'Dashboard', {
         appName: props.config.appName,
         workflows: { backup: backup.workflow.stateMachine, 'alarm scaling': scaling.workflow.stateMachine, 'restore verification': verification.workflow.stateMachine },
@@ -96,7 +75,5 @@ export class ControlPlaneStack extends Stack {
     if (props.role === 'standby') {
       new DrRunbooks(this, 'DrRunbooks', { config: props.config, inventory, primary: props.primary, standby: props.standby, ledger: this.ledgerTable, factory: this.functionFactory });
     }
-
-
   }
 }

@@ -6,7 +6,7 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
 import { ecs, elasticache, rds, route53, ssm } from '../shared/clients';
 import { describeInstance, normalizeDns, replaceWithReplica, replicaLagSeconds, runTags } from './aws';
-import { newestHeartbeat, withDatabase } from '../shared/database';
+import { insertHeartbeat, newestHeartbeat, withDatabase } from '../shared/database';
 import { LifelineError, parseInput } from '../shared/errors';
 import { databaseParameterName, type Inventory } from '../shared/inventory';
 import { lastHeartbeatWrite } from '../shared/ledger';
@@ -328,7 +328,7 @@ async function measureRecoveryPoint(inventory: Inventory, deps: DrDeps, run: Run
     const recovery = await client.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
     if (recovery.rows[0]?.in_recovery) return { writable: false, note: 'still in recovery' };
     const newest = await newestHeartbeat(client, new Date(run.startedAt));
-    await client.query('INSERT INTO lifeline_heartbeat (written_at, source) VALUES ($1, $2)', [new Date(), `dr-${run.direction}-probe`]);
+    await insertHeartbeat(client, new Date(), `dr-${run.direction}-probe`);
     const reference = lastWritten ?? new Date(run.startedAt);
     return {
       writable: true,

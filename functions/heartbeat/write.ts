@@ -1,7 +1,7 @@
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { dynamodb, rds } from '../shared/clients';
 import { heartbeatRecord, put } from '../shared/ledger';
-import { withDatabase } from '../shared/database';
+import { insertHeartbeat, withDatabase } from '../shared/database';
 import { jsonEnv, requiredEnv } from '../shared/env';
 import { type Inventory, inventorySchema } from '../shared/inventory';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -31,7 +31,7 @@ export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr
   if (instance?.DBInstanceStatus !== 'available') return { written: false, instanceId, reason: `database is ${instance?.DBInstanceStatus ?? 'missing'}` };
   await withDatabase({ region: regional.region, instanceId, secretId: inventory.databaseSecretId }, async (client) => {
     await client.query('CREATE TABLE IF NOT EXISTS lifeline_heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL, source text NOT NULL)');
-    await client.query('INSERT INTO lifeline_heartbeat (written_at, source) VALUES ($1, $2)', [now, `heartbeat-${role}`]);
+    await insertHeartbeat(client, now, `heartbeat-${role}`);
   });
   // Best effort: the row in the database is the recovery point; the ledger note only tells the DR side how recent it is.
   const table = process.env.LEDGER_TABLE;

@@ -46,6 +46,11 @@ export async function withDatabase<T>(ref: DatabaseRef, work: (client: pg.Client
   }
 }
 
+/** Writes one heartbeat row: the recovery point later jobs read back. */
+export async function insertHeartbeat(client: pg.Client, writtenAt: Date, source: string): Promise<void> {
+  await client.query('INSERT INTO lifeline_heartbeat (written_at, source) VALUES ($1, $2)', [writtenAt, source]);
+}
+
 /** The newest heartbeat written at or before `atOrBefore` (undefined when the table is empty). */
 export async function newestHeartbeat(client: pg.Client, atOrBefore?: Date): Promise<Date | undefined> {
   const result = await client.query<{ newest: Date | null }>(

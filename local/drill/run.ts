@@ -16,8 +16,6 @@ import type { DrillReport, Recovery, StepReport } from './report-schema';
 
 const HOUR = 3600_000;
 
-export type { DrillReport, StepReport } from './report-schema';
-
 interface DrillContext {
   readonly bus: LocalEventBus;
   readonly onEvent: ExecutionEventListener;

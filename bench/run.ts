@@ -40,7 +40,13 @@ async function twinFigures() {
   const cacheReplicas = { min: 1, max: 5 };
   const config = parseConfig({
     appName: 'bench',
-    scaling: { policies: { ...DEFAULT_SCALING_POLICIES, 'cache-memory-high': { direction: 'out', step: 1, linked: { cacheReplicas } }, 'cache-cpu-high': { direction: 'in', step: 1, linked: { cacheReplicas } } } },
+    scaling: {
+      policies: {
+        ...DEFAULT_SCALING_POLICIES,
+        'cache-memory-high': { direction: 'out', step: 1, linked: { cacheReplicas } },
+        'cache-cpu-high': { direction: 'in', step: 1, linked: { cacheReplicas } },
+      },
+    },
   });
   const boots: number[] = [];
   for (let i = 0; i < 5; i += 1) {
@@ -78,7 +84,11 @@ async function twinFigures() {
     const alarms = [...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])];
     bus.addRule(alarmEventPattern(alarms.map((a) => a.arn)), 'alarm-scaling', twin.primaryRegion);
     const cpuHigh = alarms.find((a) => a.name.endsWith('service-cpu-high'));
-    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: cpuHigh?.name, StateValue: 'ALARM', StateReason: 'bench' });
+    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+      AlarmName: cpuHigh?.name,
+      StateValue: 'ALARM',
+      StateReason: 'bench',
+    });
     const [scaling] = await bus.drain({ onInvoke });
     const update = scaling.timeline.find((t) => t.state === 'UpdateService');
     const { decideScaling } = await import('../functions/scaling/decide');
@@ -86,7 +96,11 @@ async function twinFigures() {
     const deps = loadScalingEnv();
     const decisionMs: number[] = [];
     for (let i = 0; i < 200; i += 1) {
-      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: cpuHigh?.name, StateValue: i % 2 ? 'ALARM' : 'OK', StateReason: 'bench' });
+      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+        AlarmName: cpuHigh?.name,
+        StateValue: i % 2 ? 'ALARM' : 'OK',
+        StateReason: 'bench',
+      });
       const event = twin.core.events.at(-1);
       const t0 = performance.now();
       await twin.clock.drive(() => decideScaling(alarmEventSchema.parse(event), { ...deps, now: twin.clock.date() }));
@@ -98,7 +112,12 @@ async function twinFigures() {
       thousandTransitions: { transitions, wallMsMedian: median(loops) },
       workflows: {
         'alarm-scaling': { status: scaling.status, transitions: scaling.transitions, virtualSeconds: scaling.durationSeconds },
-        'restore-verification': { status: verification.status, transitions: verification.transitions, virtualSeconds: verification.durationSeconds, lambdaInvocations: verification.lambdaInvocations },
+        'restore-verification': {
+          status: verification.status,
+          transitions: verification.transitions,
+          virtualSeconds: verification.durationSeconds,
+          lambdaInvocations: verification.lambdaInvocations,
+        },
         backup: {
           status: backup.status,
           ...billedTotals(backup),
@@ -125,12 +144,17 @@ async function twinFigures() {
   }
 }
 
-const percentile = (values: number[], p: number) => Math.round([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] * 100) / 100;
+const percentile = (values: number[], p: number) =>
+  Math.round([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] * 100) / 100;
 
 /** Every function's handler time, in process on the twin, keyed by its entry (as the bundle figures are). */
 class HandlerSamples {
   private readonly samples = new Map<string, number[]>();
-  private readonly entries = new Map<string, string>(Object.entries(JOB_FUNCTIONS).flatMap(([job, functions]) => Object.entries(functions).map(([placeholder, spec]) => [`${job}-${placeholder}`, spec.entry] as const)));
+  private readonly entries = new Map<string, string>(
+    Object.entries(JOB_FUNCTIONS).flatMap(([job, functions]) =>
+      Object.entries(functions).map(([placeholder, spec]) => [`${job}-${placeholder}`, spec.entry] as const),
+    ),
+  );
 
   readonly record = (functionName: string, wallMs: number) => {
     const entry = this.entries.get(functionName) ?? functionName;
@@ -150,7 +174,11 @@ class HandlerSamples {
 
   /** p99 of fewer than 100 invocations is their maximum; `invocations` says how many there were. */
   figures(): Record<string, { p50: number; p99: number; invocations: number }> {
-    return Object.fromEntries([...this.samples].sort(([a], [b]) => a.localeCompare(b)).map(([entry, ms]) => [entry, { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), invocations: ms.length }]));
+    return Object.fromEntries(
+      [...this.samples]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([entry, ms]) => [entry, { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), invocations: ms.length }]),
+    );
   }
 }
 
@@ -164,7 +192,11 @@ async function moreInvocations(twin: Twin, handlers: HandlerSamples): Promise<vo
   const onInvoke = handlers.record;
   // A bus of its own: the decision loop above left its alarm changes queued on the first one.
   const bus = new LocalEventBus(twin);
-  bus.addRule(alarmEventPattern([...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn)), 'alarm-scaling', twin.primaryRegion);
+  bus.addRule(
+    alarmEventPattern([...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn)),
+    'alarm-scaling',
+    twin.primaryRegion,
+  );
   const alarm = (id: string) => `${twin.config.appName}-primary-${id}`;
   for (let i = 0; i < 9; i += 1) {
     twin.clock.advance(6 * 3600_000);
@@ -177,11 +209,21 @@ async function moreInvocations(twin: Twin, handlers: HandlerSamples): Promise<vo
   for (let i = 0; i < 40; i += 1) {
     twin.clock.advance(15 * 60_000);
     const id = ['service-cpu-high', 'cache-memory-high', 'service-cpu-low', 'cache-cpu-high'][i % 4];
-    for (const state of ['OK', 'ALARM']) await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: alarm(id), StateValue: state, StateReason: 'bench' });
+    for (const state of ['OK', 'ALARM'])
+      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+        AlarmName: alarm(id),
+        StateValue: state,
+        StateReason: 'bench',
+      });
     await bus.drain({ onInvoke });
   }
   for (let i = 0; i < 20; i += 1) {
-    await runJob(twin, 'dr-failover', { reason: 'bench: dry run' }, { region: twin.drRegion, executionName: `bench-dr-dry-run-${i}`, onInvoke });
+    await runJob(
+      twin,
+      'dr-failover',
+      { reason: 'bench: dry run' },
+      { region: twin.drRegion, executionName: `bench-dr-dry-run-${i}`, onInvoke },
+    );
   }
   Object.assign(process.env, { REGION_ROLE: 'primary' });
   const heartbeat = await import('../functions/heartbeat/write');
@@ -194,10 +236,18 @@ async function moreInvocations(twin: Twin, handlers: HandlerSamples): Promise<vo
     twin.clock.advance(3600_000);
     await handlers.time(SCHEDULED_FUNCTION_ENTRIES.restoreSweeper, () => twin.clock.drive(() => sweeper.handler()));
   }
-  for (const [job, direction, to] of [['dr-failover', 'failover', twin.drRegion], ['dr-failback', 'failback', twin.primaryRegion]] as const) {
+  for (const [job, direction, to] of [
+    ['dr-failover', 'failover', twin.drRegion],
+    ['dr-failback', 'failback', twin.primaryRegion],
+  ] as const) {
     const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
     try {
-      const run = await runJob(twin, job, { reason: 'bench', mode: direction, confirm: confirmPhrase(direction, to) }, { region: twin.drRegion, executionName: `bench-${job}`, onInvoke });
+      const run = await runJob(
+        twin,
+        job,
+        { reason: 'bench', mode: direction, confirm: confirmPhrase(direction, to) },
+        { region: twin.drRegion, executionName: `bench-${job}`, onInvoke },
+      );
       if (run.status !== 'SUCCEEDED') throw new Error(`bench ${job} ${run.status}: ${run.error} ${run.cause}`);
     } finally {
       stop();
@@ -222,13 +272,22 @@ function monthlyCost(backupTransitions: number, backupLambdaInvocations: number)
   const backupRuns = runsPerDay(config.backup.schedule) * 30;
   const heartbeatRuns = 2 * 24 * 60 * 30; // one writer per region, every minute
   const stepFunctions = backupRuns * backupTransitions * PRICES.stepFunctionsPerTransition;
-  const lambda = (backupRuns * backupLambdaInvocations + heartbeatRuns) * (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond);
+  const lambda =
+    (backupRuns * backupLambdaInvocations + heartbeatRuns) *
+    (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond);
   // Per backup run: the plan, a manifest per target and the run record; reads for polling intervals and pruning.
   const dynamoDb = backupRuns * (4 * PRICES.dynamoDbPerWrite + 6 * PRICES.dynamoDbPerRead);
   // Custom metrics: 4 per target (2 targets) ; alarms: 23 workload + 3 backup.
   const cloudWatch = 8 * PRICES.cloudWatchPerMetricMonth + 26 * PRICES.cloudWatchPerAlarmMonth;
   const round = (n: number) => Math.round(n * 10000) / 10000;
-  return { backupRunsPerMonth: backupRuns, stepFunctions: round(stepFunctions), lambda: round(lambda), dynamoDb: round(dynamoDb), cloudWatch: round(cloudWatch), total: round(stepFunctions + lambda + dynamoDb + cloudWatch) };
+  return {
+    backupRunsPerMonth: backupRuns,
+    stepFunctions: round(stepFunctions),
+    lambda: round(lambda),
+    dynamoDb: round(dynamoDb),
+    cloudWatch: round(cloudWatch),
+    total: round(stepFunctions + lambda + dynamoDb + cloudWatch),
+  };
 }
 
 async function functionFigures(env: Record<string, string>) {
@@ -241,15 +300,29 @@ async function functionFigures(env: Record<string, string>) {
   }
   const figures: Record<string, { bundleBytes: number; coldImportMs: number }> = {};
   // Every function once, by entry (the DR runbooks share theirs), as handlerWallMs is keyed.
-  const entries = new Set([...Object.values(JOB_FUNCTIONS).flatMap((functions) => Object.values(functions).map((spec) => spec.entry)), ...Object.values(SCHEDULED_FUNCTION_ENTRIES)]);
+  const entries = new Set([
+    ...Object.values(JOB_FUNCTIONS).flatMap((functions) => Object.values(functions).map((spec) => spec.entry)),
+    ...Object.values(SCHEDULED_FUNCTION_ENTRIES),
+  ]);
   for (const entry of entries) {
     const outfile = join(out, `${entry.replace(/[/.]/g, '-')}.js`);
     // The same options the CDK's NodejsFunction uses (cdk/control-plane/ops-function.ts).
-    await build({ entryPoints: [join(FUNCTIONS_DIR, entry)], bundle: true, platform: 'node', outfile, logLevel: 'silent', ...BUNDLING, external: [...BUNDLING.external], mainFields: [...BUNDLING.mainFields] });
+    await build({
+      entryPoints: [join(FUNCTIONS_DIR, entry)],
+      bundle: true,
+      platform: 'node',
+      outfile,
+      logLevel: 'silent',
+      ...BUNDLING,
+      external: [...BUNDLING.external],
+      mainFields: [...BUNDLING.mainFields],
+    });
     const runs: number[] = [];
     for (let i = 0; i < 10; i += 1) {
       const start = performance.now();
-      const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], { env: { ...process.env, ...env, REGION_ROLE: 'primary' } });
+      const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(outfile)})`], {
+        env: { ...process.env, ...env, REGION_ROLE: 'primary' },
+      });
       runs.push(performance.now() - start);
       if (child.status !== 0) throw new Error(`${entry} failed to load: ${child.stderr.toString()}`);
     }
@@ -270,10 +343,16 @@ function drFigures() {
   for (const strategy of ['warm-standby', 'pilot-light'] as const) {
     const scenario = join(dir, `${strategy}.json`);
     writeFileSync(scenario, JSON.stringify({ description: `bench: ${strategy}`, config: { dr: { strategy } } }));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'local/drill.ts', '--json', '--scenario', scenario], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'local/drill.ts', '--json', '--scenario', scenario], {
+      encoding: 'utf8',
+    });
     const summary = JSON.parse(child.stdout) as { steps: Omit<StepReport, 'timeline'>[] };
     const step = (name: string) => summary.steps.find((s) => s.name === name);
-    const run = (name: string) => ({ ...step(name)?.recovery, virtualSeconds: step(name)?.virtualSeconds, transitions: step(name)?.transitions });
+    const run = (name: string) => ({
+      ...step(name)?.recovery,
+      virtualSeconds: step(name)?.virtualSeconds,
+      transitions: step(name)?.transitions,
+    });
     figures[strategy] = { failover: run('dr-failover'), failback: run('dr-failback'), dryRun: step('dr-dry-run')?.measurements };
   }
   return figures;

@@ -28,14 +28,20 @@ async function main(argv: string[]): Promise<number> {
     .description('Lifeline drill: boots the local twin of AWS (two regions, real PostgreSQL) and runs the workflows as a game day.')
     .option('--scenario <file>', 'scenario JSON: config overrides, faults, latency overrides, data size')
     .addOption(new Option('--only <job>', 'run only this workflow').choices([...DRILL_JOBS]))
-    .option('--fault <spec>', 'inject a fault (repeatable): region-outage:<region>, throttle:<service>:<Action>[:n], fail:<service>:<Action>:<Error>[:n], delay:<service>:<Action>:<s>[:n], capacity:<region>:<tasks>', collectFault, [])
+    .option(
+      '--fault <spec>',
+      'inject a fault (repeatable): region-outage:<region>, throttle:<service>:<Action>[:n], fail:<service>:<Action>:<Error>[:n], delay:<service>:<Action>:<s>[:n], capacity:<region>:<tasks>',
+      collectFault,
+      [],
+    )
     .option('--json', 'print the summary as JSON on stdout (the live log goes to stderr)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError)
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     throw error;
   }
   const options = program.opts<{ scenario?: string; only?: Job; fault: FaultSpec[]; json?: boolean }>();
@@ -63,12 +69,22 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
 
-  const report = await runDrill({ config, scenario, scenarioFile: options.scenario, only: options.only, extraFaults: options.fault, log, onTwin: (t) => (twin = t) });
+  const report = await runDrill({
+    config,
+    scenario,
+    scenarioFile: options.scenario,
+    only: options.only,
+    extraFaults: options.fault,
+    log,
+    onTwin: (t) => (twin = t),
+  });
   // Interrupted: the twin was stopped under the running workflows; their failures are not a drill result.
   if (interrupted) return EXIT.interrupted;
   const files = writeReports(report);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ok: report.ok, steps: report.steps.map(({ timeline: _timeline, ...rest }) => rest), reports: files }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: report.ok, steps: report.steps.map(({ timeline: _timeline, ...rest }) => rest), reports: files }, null, 2)}\n`,
+    );
   } else {
     log(`\n${summaryTable(report)}`);
     log(`\nreports: ${files.json}\n         ${files.html}`);

@@ -39,7 +39,8 @@ export class LocalEventBus {
 
   constructor(private readonly twin: Twin) {
     twin.core.onEvent((event) => {
-      for (const rule of this.rules) if (rule.region === event.region && matchesPattern(rule.pattern, event)) this.queue.push({ rule, event });
+      for (const rule of this.rules)
+        if (rule.region === event.region && matchesPattern(rule.pattern, event)) this.queue.push({ rule, event });
     });
   }
 
@@ -49,7 +50,8 @@ export class LocalEventBus {
 
   /** Delivers `event` again (EventBridge delivers at least once). */
   redeliver(event: TwinEvent): void {
-    for (const rule of this.rules) if (rule.region === event.region && matchesPattern(rule.pattern, event)) this.queue.push({ rule, event });
+    for (const rule of this.rules)
+      if (rule.region === event.region && matchesPattern(rule.pattern, event)) this.queue.push({ rule, event });
   }
 
   get pending(): number {
@@ -60,7 +62,14 @@ export class LocalEventBus {
   async drain(options: { executionPrefix?: string } & Pick<RunnerBindings, 'onEvent' | 'onInvoke'> = {}): Promise<ExecutionResult[]> {
     const deliveries = this.queue.splice(0);
     return Promise.all(
-      deliveries.map(({ rule, event }, i) => runJob(this.twin, rule.job, event, { region: rule.region, executionName: `${options.executionPrefix ?? rule.job}-${event.id}-${i}`, onEvent: options.onEvent, onInvoke: options.onInvoke })),
+      deliveries.map(({ rule, event }, i) =>
+        runJob(this.twin, rule.job, event, {
+          region: rule.region,
+          executionName: `${options.executionPrefix ?? rule.job}-${event.id}-${i}`,
+          onEvent: options.onEvent,
+          onInvoke: options.onInvoke,
+        }),
+      ),
     );
   }
 }

@@ -10,13 +10,16 @@ export function approveWith(twin: Twin, answer: { decision: 'approve' | 'reject'
     const token = /--task-token "([^"]+)"/.exec(message.message)?.[1];
     if (!token) return;
     setTimeout(() => {
-      const call = answer.decision === 'approve'
-        ? twin.core.call('sfn', 'SendTaskSuccess', twin.drRegion, { taskToken: token, output: JSON.stringify({ approvedBy: 'twin operator' }) })
-        : twin.core.call('sfn', 'SendTaskFailure', twin.drRegion, { taskToken: token, error: 'Rejected', cause: 'not a real outage' });
+      const call =
+        answer.decision === 'approve'
+          ? twin.core.call('sfn', 'SendTaskSuccess', twin.drRegion, {
+              taskToken: token,
+              output: JSON.stringify({ approvedBy: 'twin operator' }),
+            })
+          : twin.core.call('sfn', 'SendTaskFailure', twin.drRegion, { taskToken: token, error: 'Rejected', cause: 'not a real outage' });
       void call;
     }, answer.afterSeconds * 1000);
   };
   twin.sns.subscribers.push(subscriber);
   return () => twin.sns.subscribers.splice(twin.sns.subscribers.indexOf(subscriber), 1);
 }
-

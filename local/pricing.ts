@@ -29,6 +29,7 @@ export const LAMBDA_ASSUMPTIONS = { memoryGb: 0.25, averageSeconds: 0.3 } as con
 export function executionCost(transitions: number, lambdaInvocations: number): number {
   return (
     transitions * PRICES.stepFunctionsPerTransition +
-    lambdaInvocations * (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond)
+    lambdaInvocations *
+      (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond)
   );
 }

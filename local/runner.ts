@@ -108,7 +108,11 @@ const START_CHILD_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
 const WAIT_FOR_TASK_TOKEN = '.waitForTaskToken';
 
-function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda: number; children: ExecutionResult[]; tokens: string[] }): (input: unknown) => Promise<unknown> {
+function bindTask(
+  resource: string,
+  bindings: RunnerBindings,
+  counter: { lambda: number; children: ExecutionResult[]; tokens: string[] },
+): (input: unknown) => Promise<unknown> {
   if (resource.endsWith(WAIT_FOR_TASK_TOKEN)) {
     // The integration is called, then the task waits for SendTaskSuccess / SendTaskFailure naming its token.
     const call = bindTask(resource.slice(0, -WAIT_FOR_TASK_TOKEN.length), bindings, counter);
@@ -129,7 +133,10 @@ function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda:
       const arn = String(params.StateMachineArn ?? '');
       const child = bindings.childMachines?.[arn];
       if (!child) throw stepFunctionsError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
-      const result = await runDefinition(child.definition, params.Input ?? {}, bindings, { job: child.job, executionName: typeof params.Name === 'string' ? params.Name : undefined });
+      const result = await runDefinition(child.definition, params.Input ?? {}, bindings, {
+        job: child.job,
+        executionName: typeof params.Name === 'string' ? params.Name : undefined,
+      });
       counter.children.push(result);
       const described = {
         ExecutionArn: bindings.twin.arn('states', bindings.region, `execution:${child.job}:${result.executionName}`),
@@ -180,7 +187,10 @@ function bindTask(resource: string, bindings: RunnerBindings, counter: { lambda:
         return toStepFunctionsOutput(service, withBodies);
       } catch (error) {
         if (!(error instanceof Error) || error.message.startsWith('The twin does not implement')) throw error;
-        throw stepFunctionsError(stepFunctionsErrorName(service, error.name, isModeled(error)), `${error.message} (Service: ${service}, Status Code: 400, Error Code: ${error.name})`);
+        throw stepFunctionsError(
+          stepFunctionsErrorName(service, error.name, isModeled(error)),
+          `${error.message} (Service: ${service}, Status Code: 400, Error Code: ${error.name})`,
+        );
       }
     };
   }
@@ -201,19 +211,33 @@ export interface RunOptionsLocal {
 /** Transitions and Lambda invocations of an execution and all its children: what a run is billed for. */
 export function billedTotals(result: ExecutionResult): { transitions: number; lambdaInvocations: number; executions: number } {
   return result.children.map(billedTotals).reduce(
-    (sum, child) => ({ transitions: sum.transitions + child.transitions, lambdaInvocations: sum.lambdaInvocations + child.lambdaInvocations, executions: sum.executions + child.executions }),
+    (sum, child) => ({
+      transitions: sum.transitions + child.transitions,
+      lambdaInvocations: sum.lambdaInvocations + child.lambdaInvocations,
+      executions: sum.executions + child.executions,
+    }),
     { transitions: result.transitions, lambdaInvocations: result.lambdaInvocations, executions: 1 },
   );
 }
 
-export async function runWorkflow(job: string, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal = {}): Promise<ExecutionResult> {
+export async function runWorkflow(
+  job: string,
+  input: unknown,
+  bindings: RunnerBindings,
+  options: RunOptionsLocal = {},
+): Promise<ExecutionResult> {
   const definition = loadDefinition(job, bindings.substitutions);
   return runDefinition(definition, input, bindings, { ...options, job });
 }
 
 const machineCache = new WeakMap<object, StateMachine>();
 
-export async function runDefinition(definition: StateMachineDefinition, input: unknown, bindings: RunnerBindings, options: RunOptionsLocal & { job?: string } = {}): Promise<ExecutionResult> {
+export async function runDefinition(
+  definition: StateMachineDefinition,
+  input: unknown,
+  bindings: RunnerBindings,
+  options: RunOptionsLocal & { job?: string } = {},
+): Promise<ExecutionResult> {
   const counter = { lambda: 0, children: [] as ExecutionResult[], tokens: [] as string[] };
   const handlers: LocalHandlers = {};
   const seen = new Set<string>();
@@ -234,7 +258,8 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
   }
   executionCounter += 1;
   const clock = bindings.twin.clock;
-  const executionName = options.executionName ?? `${options.job ?? 'execution'}-${clock.date().toISOString().replace(/[:.]/g, '-')}-${executionCounter}`;
+  const executionName =
+    options.executionName ?? `${options.job ?? 'execution'}-${clock.date().toISOString().replace(/[:.]/g, '-')}-${executionCounter}`;
   const startedAtMs = clock.now();
   const events: Record<string, unknown>[] = [];
   let output: unknown;
@@ -245,12 +270,22 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
     const runOptions: RunOptions = {
       overrides: { taskResourceLocalHandlers: handlers },
       context: {
-        Execution: { Id: bindings.twin.arn('states', bindings.region, `execution:${options.job ?? 'local'}:${executionName}`), Name: executionName, Input: input as never, StartTime: startTime },
-        StateMachine: { Id: bindings.twin.arn('states', bindings.region, `stateMachine:${options.job ?? 'local'}`), Name: options.job ?? 'local' },
+        Execution: {
+          Id: bindings.twin.arn('states', bindings.region, `execution:${options.job ?? 'local'}:${executionName}`),
+          Name: executionName,
+          Input: input as never,
+          StartTime: startTime,
+        },
+        StateMachine: {
+          Id: bindings.twin.arn('states', bindings.region, `stateMachine:${options.job ?? 'local'}`),
+          Name: options.job ?? 'local',
+        },
         // `$$.Task.Token`: a fresh token each time a task's parameters read it.
         Task: {
           get Token() {
-            const token = Buffer.from(`${executionName}#${counter.tokens.length + 1}#${Math.random().toString(36).slice(2)}`).toString('base64url');
+            const token = Buffer.from(`${executionName}#${counter.tokens.length + 1}#${Math.random().toString(36).slice(2)}`).toString(
+              'base64url',
+            );
             counter.tokens.push(token);
             return token;
           },
@@ -278,8 +313,14 @@ export async function runDefinition(definition: StateMachineDefinition, input: u
   const failure = !failed
     ? undefined
     : failedEvent
-      ? { error: String(failedEvent.Error), cause: typeof failedEvent.Cause === 'string' ? failedEvent.Cause : JSON.stringify(failedEvent.Cause) }
-      : { error: thrown instanceof Error ? thrown.name : 'States.Runtime', cause: thrown instanceof Error ? thrown.message : String(thrown) };
+      ? {
+          error: String(failedEvent.Error),
+          cause: typeof failedEvent.Cause === 'string' ? failedEvent.Cause : JSON.stringify(failedEvent.Cause),
+        }
+      : {
+          error: thrown instanceof Error ? thrown.name : 'States.Runtime',
+          cause: thrown instanceof Error ? thrown.message : String(thrown),
+        };
   const stoppedAtMs = clock.now();
   return {
     executionName,
@@ -309,11 +350,18 @@ function withRawInputTimeouts(definition: StateMachineDefinition): StateMachineD
   const copy = structuredClone(definition);
   const visit = (states: Record<string, Record<string, unknown>>) => {
     for (const state of Object.values(states)) {
-      if (state.Type === 'Task' && typeof state.TimeoutSecondsPath === 'string' && typeof state.Parameters === 'object' && state.Parameters !== null) {
+      if (
+        state.Type === 'Task' &&
+        typeof state.TimeoutSecondsPath === 'string' &&
+        typeof state.Parameters === 'object' &&
+        state.Parameters !== null
+      ) {
         state.Parameters = { ...(state.Parameters as object), 'localTimeoutSeconds.$': state.TimeoutSecondsPath };
         state.TimeoutSecondsPath = '$.localTimeoutSeconds';
       }
-      const nested = [...(Array.isArray(state.Branches) ? state.Branches : []), state.ItemProcessor, state.Iterator] as ({ States?: Record<string, Record<string, unknown>> } | undefined)[];
+      const nested = [...(Array.isArray(state.Branches) ? state.Branches : []), state.ItemProcessor, state.Iterator] as (
+        { States?: Record<string, Record<string, unknown>> } | undefined
+      )[];
       for (const inner of nested) if (inner?.States) visit(inner.States);
     }
   };
@@ -378,7 +426,13 @@ function buildTimeline(events: readonly Record<string, unknown>[]): TimelineEntr
       if (!current) continue;
       open.delete(key);
       const seconds = (Number(event.timestamp) - Date.parse(current.entry.enteredAt)) / 1000;
-      done.push({ ...current.entry, exitedAt: at, seconds, retries: current.retries, error: event.type === 'StateExited' ? undefined : String(event.Error ?? 'caught') });
+      done.push({
+        ...current.entry,
+        exitedAt: at,
+        seconds,
+        retries: current.retries,
+        error: event.type === 'StateExited' ? undefined : String(event.Error ?? 'caught'),
+      });
     }
   }
   return done.sort((a, b) => a.enteredAt.localeCompare(b.enteredAt));

@@ -37,7 +37,11 @@ function isHandlerModule(value: unknown): value is { handler: LocalFunction } {
  * first loaded (as in Lambda), so the environment is set first: one twin
  * per process.
  */
-export async function loadJobFunctions(twin: Twin, job: Job, region: string): Promise<{ substitutions: Record<string, string>; functions: Record<string, LocalFunction> }> {
+export async function loadJobFunctions(
+  twin: Twin,
+  job: Job,
+  region: string,
+): Promise<{ substitutions: Record<string, string>; functions: Record<string, LocalFunction> }> {
   Object.assign(process.env, functionEnvironment(twin, region));
   const substitutions: Record<string, string> = {};
   const functions: Record<string, LocalFunction> = {};
@@ -52,7 +56,12 @@ export async function loadJobFunctions(twin: Twin, job: Job, region: string): Pr
 }
 
 /** Runs a product workflow on the twin in the region it is deployed to. */
-export async function runJob(twin: Twin, job: Job, input: unknown, options: RunOptionsLocal & Pick<RunnerBindings, 'onEvent' | 'onInvoke'> & { region?: string } = {}): Promise<ExecutionResult> {
+export async function runJob(
+  twin: Twin,
+  job: Job,
+  input: unknown,
+  options: RunOptionsLocal & Pick<RunnerBindings, 'onEvent' | 'onInvoke'> & { region?: string } = {},
+): Promise<ExecutionResult> {
   const region = options.region ?? twin.primaryRegion;
   const { substitutions, functions } = await loadJobFunctions(twin, job, region);
   const childMachines: Record<string, { job: string; definition: ReturnType<typeof loadDefinition> }> = {};
@@ -64,5 +73,10 @@ export async function runJob(twin: Twin, job: Job, input: unknown, options: RunO
   for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {
     childMachines[childArns[placeholder]] = { job: file, definition: loadDefinition(file, all) };
   }
-  return runWorkflow(job, input, { twin: twin.core, region, substitutions: all, functions, childMachines, onEvent: options.onEvent, onInvoke: options.onInvoke }, options);
+  return runWorkflow(
+    job,
+    input,
+    { twin: twin.core, region, substitutions: all, functions, childMachines, onEvent: options.onEvent, onInvoke: options.onInvoke },
+    options,
+  );
 }

@@ -3,6 +3,9 @@ declare module 'asl-validator' {
     'Error code': string;
     Message: string;
   }
-  function validator(definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }): { isValid: boolean; errors: ValidationError[]; errorsText: (separator?: string) => string };
+  function validator(
+    definition: unknown,
+    options?: { checkPaths?: boolean; checkArn?: boolean },
+  ): { isValid: boolean; errors: ValidationError[]; errorsText: (separator?: string) => string };
   export = validator;
 }

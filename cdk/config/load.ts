@@ -8,9 +8,7 @@ export const CONFIG_FILE_NAME = 'lifeline.config.json';
 /** A configuration that does not validate; the message names every bad field and why. */
 export class ConfigError extends Error {
   constructor(readonly issues: readonly { path: string; message: string }[]) {
-    super(
-      `Invalid Lifeline configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-    );
+    super(`Invalid Lifeline configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -53,7 +51,9 @@ export function loadConfig(contextValue: unknown, configFile = CONFIG_FILE_NAME)
     try {
       fromFile = JSON.parse(readFileSync(configFile, 'utf8'));
     } catch (error) {
-      throw new ConfigError([{ path: configFile, message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` }]);
+      throw new ConfigError([
+        { path: configFile, message: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` },
+      ]);
     }
   }
   return parseConfig(deepMerge(fromContext ?? {}, fromFile));

@@ -9,9 +9,7 @@ import { ALARM_IDS, type AlarmId } from './alarm-catalog';
  * documented default, so `{}` is a valid configuration.
  */
 
-const regionName = z
-  .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as us-east-1');
+const regionName = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name such as us-east-1');
 
 const cron = z
   .string()
@@ -84,7 +82,10 @@ export const lifelineConfigSchema = z
       .regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be 2–31 characters of a-z, 0-9 and -, starting with a letter')
       .default('lifeline'),
     /** AWS account id; optional for synth (environment-agnostic regions are still explicit). */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
     regions: z
       .object({
         /** @default us-east-1 */
@@ -102,7 +103,11 @@ export const lifelineConfigSchema = z
         /** CIDR of the VPC in the DR region (distinct, so the two can ever be peered). @default 10.20.0.0/16 */
         drCidr: z.cidrv4().default('10.20.0.0/16'),
         /** AZ letter suffixes used in each region. @default ["a", "b", "c"] */
-        azSuffixes: z.array(z.string().regex(/^[a-z]$/, 'must be one AZ letter such as "a"')).min(2).max(6).default(['a', 'b', 'c']),
+        azSuffixes: z
+          .array(z.string().regex(/^[a-z]$/, 'must be one AZ letter such as "a"'))
+          .min(2)
+          .max(6)
+          .default(['a', 'b', 'c']),
         /** NAT gateways per VPC. @default 1 */
         natGateways: z.number().int().min(1).max(3).default(1),
       })
@@ -113,7 +118,9 @@ export const lifelineConfigSchema = z
         /** Container image. @default traefik/whoami:v1.10.3, a public sample that answers 200 on `/health` */
         image: z.string().min(1).default('traefik/whoami:v1.10.3'),
         /** Plain environment of the container (never secrets). @default WHOAMI_PORT_NUMBER=8080 for the sample image */
-        environment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name'), z.string()).default({ WHOAMI_PORT_NUMBER: '8080' }),
+        environment: z
+          .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name'), z.string())
+          .default({ WHOAMI_PORT_NUMBER: '8080' }),
         /** Container port. @default 8080 */
         containerPort: z.number().int().min(1024, 'must be ≥ 1024: the container runs as a non-root user').max(65535).default(8080),
         /** Health check path on the container and the load balancer. @default /health */
@@ -146,15 +153,24 @@ export const lifelineConfigSchema = z
     database: z
       .object({
         /** PostgreSQL major.minor. @default 16.4 */
-        engineVersion: z.string().regex(/^1[4-8]\.\d+$/, 'must be a PostgreSQL version 14.x to 18.x').default('16.4'),
+        engineVersion: z
+          .string()
+          .regex(/^1[4-8]\.\d+$/, 'must be a PostgreSQL version 14.x to 18.x')
+          .default('16.4'),
         /** @default db.t4g.medium */
-        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.medium').default('db.t4g.medium'),
+        instanceClass: z
+          .string()
+          .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.medium')
+          .default('db.t4g.medium'),
         /** @default 50 */
         allocatedStorageGiB: z.number().int().min(20).max(65536).default(50),
         /** @default 200 */
         maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(200),
         /** @default app */
-        databaseName: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a PostgreSQL identifier').default('app'),
+        databaseName: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a PostgreSQL identifier')
+          .default('app'),
         /** @default 5432 */
         port: z.number().int().min(1150).max(65535).default(5432),
       })
@@ -169,9 +185,15 @@ export const lifelineConfigSchema = z
         /** @default valkey */
         engine: z.enum(['redis', 'valkey']).default('valkey'),
         /** @default 8.0 for valkey, 7.1 for redis */
-        engineVersion: z.string().regex(/^\d+\.\d+$/).optional(),
+        engineVersion: z
+          .string()
+          .regex(/^\d+\.\d+$/)
+          .optional(),
         /** @default cache.t4g.small */
-        nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.small').default('cache.t4g.small'),
+        nodeType: z
+          .string()
+          .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.t4g.small')
+          .default('cache.t4g.small'),
         /** Replicas per shard (≥ 1 for Multi-AZ with automatic failover). @default 1 */
         replicas: z.number().int().min(1, 'must be ≥ 1: Multi-AZ automatic failover needs a replica').max(5).default(1),
         /** Days of automatic snapshots. @default 7 */
@@ -182,9 +204,15 @@ export const lifelineConfigSchema = z
     dns: z
       .object({
         /** Application name, e.g. app.example.com. Without it (and hostedZoneId) no DNS is made. */
-        domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a lower-case DNS name').optional(),
+        domainName: z
+          .string()
+          .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a lower-case DNS name')
+          .optional(),
         /** Public hosted zone id that holds domainName. */
-        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, 'must be a Route 53 hosted zone id').optional(),
+        hostedZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{4,32}$/, 'must be a Route 53 hosted zone id')
+          .optional(),
       })
       .strict()
       .prefault({})
@@ -247,7 +275,10 @@ export const lifelineConfigSchema = z
           .int()
           .min(5)
           .max(1440)
-          .refine((m) => m <= 60 || m % 60 === 0, 'must be ≤ 60 or whole hours: CloudWatch alarm periods above an hour are multiples of 3600 s')
+          .refine(
+            (m) => m <= 60 || m % 60 === 0,
+            'must be ≤ 60 or whole hours: CloudWatch alarm periods above an hour are multiples of 3600 s',
+          )
           .default(420),
       })
       .strict()
@@ -257,22 +288,33 @@ export const lifelineConfigSchema = z
         /** EventBridge Scheduler expression, UTC. @default cron(0 3 * * ? *) (daily) */
         schedule: cron.default('cron(0 3 * * ? *)'),
         /** The smallest class that restores PostgreSQL. @default db.t4g.micro */
-        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.micro').default('db.t4g.micro'),
+        instanceClass: z
+          .string()
+          .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.t4g.micro')
+          .default('db.t4g.micro'),
         /** Allowed difference between the rows restored and the rows at snapshot time, in percent. @default 1 */
         rowCountTolerancePercent: z.number().min(0).max(100).default(1),
         /** A temporary instance not kept on purpose expires (for the sweeper) this long after creation. @default 180 */
         ttlMinutes: z.number().int().min(30).max(1440).default(180),
         /** Alarm when no verification succeeded for this long (whole days: the alarm counts daily periods). @default 48 */
-        maxAgeHours: z.number().int().min(24).max(168).refine((h) => h % 24 === 0, 'must be whole days (24, 48, …, 168)').default(48),
+        maxAgeHours: z
+          .number()
+          .int()
+          .min(24)
+          .max(168)
+          .refine((h) => h % 24 === 0, 'must be whole days (24, 48, …, 168)')
+          .default(48),
         /** Your own checks: SQL returning one number, compared with `value`. */
         checks: z
           .array(
-            z.object({
-              name: z.string().min(1),
-              sql: z.string().regex(/^\s*(select|with)\b/i, 'must be a read-only SELECT or WITH query'),
-              op: z.enum(['>', '>=', '=', '<=', '<']),
-              value: z.number(),
-            }).strict(),
+            z
+              .object({
+                name: z.string().min(1),
+                sql: z.string().regex(/^\s*(select|with)\b/i, 'must be a read-only SELECT or WITH query'),
+                op: z.enum(['>', '>=', '=', '<=', '<']),
+                value: z.number(),
+              })
+              .strict(),
           )
           .default([]),
       })
@@ -281,9 +323,7 @@ export const lifelineConfigSchema = z
     scaling: z
       .object({
         /** Policy per alarm id (see cdk/workload/alarm-catalog.ts). @default DEFAULT_SCALING_POLICIES */
-        policies: z
-          .partialRecord(z.enum(ALARM_IDS), scalingPolicySchema)
-          .prefault(DEFAULT_SCALING_POLICIES),
+        policies: z.partialRecord(z.enum(ALARM_IDS), scalingPolicySchema).prefault(DEFAULT_SCALING_POLICIES),
         /** Seconds a new Fargate task takes to run: first steady-state check and interval. @default 60 */
         taskStartSeconds: z.number().int().min(10).max(900).default(60),
         /** Fail a scaling action whose service is not steady after this long. @default 600 */

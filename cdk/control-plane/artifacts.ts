@@ -37,7 +37,11 @@ export class Artifacts extends Construct {
         new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket'], resources: [this.bucket.bucketArn] }),
         new iam.PolicyStatement({
           actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-          resources: [this.bucket.arnForObjects('lifeline-*'), this.bucket.arnForObjects('cache-backups/*'), this.bucket.arnForObjects('reports/*')],
+          resources: [
+            this.bucket.arnForObjects('lifeline-*'),
+            this.bucket.arnForObjects('cache-backups/*'),
+            this.bucket.arnForObjects('reports/*'),
+          ],
         }),
       ],
     });

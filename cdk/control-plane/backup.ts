@@ -15,7 +15,6 @@ export interface BackupProps extends TwoRegionJobProps {
   readonly topic: sns.ITopic;
 }
 
-
 /**
  * The backup job: state-machines/backup.asl.json (plan, one child per
  * target, summary) and backup-target.asl.json (one target), their functions
@@ -49,32 +48,65 @@ export class Backup extends Construct {
     const fn = this.functions.byPlaceholder;
     for (const f of this.functions.all) props.ledger.grantReadWriteData(f);
     // Explicit statements, not grant*(): those would edit the workload stack's resource policies and make it depend on this one.
-    fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.database.credentials?.secretArn ?? ''] }));
-    fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn, ...(primary.cache ? [primary.cache.key.keyArn] : [])] }));
+    fn.RecoveryPointFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.database.credentials?.secretArn ?? ''] }),
+    );
+    fn.RecoveryPointFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [primary.database.key.keyArn, ...(primary.cache ? [primary.cache.key.keyArn] : [])],
+      }),
+    );
     if (primary.cache) {
       // The key count of a cache at snapshot time, through its AUTH token.
-      fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.cache.authToken.secretArn] }));
-      fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] }));
+      fn.RecoveryPointFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.cache.authToken.secretArn] }),
+      );
+      fn.RecoveryPointFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] }),
+      );
     }
 
-    const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots'], resources: ['*'] });
+    const describe = new iam.PolicyStatement({
+      actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots'],
+      resources: ['*'],
+    });
     for (const f of [fn.RecoveryPointFunction, fn.CopyToDrFunction, fn.CopyStatusFunction, fn.PruneFunction]) f.addToRolePolicy(describe);
-    fn.CopyToDrFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'], resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)] }));
+    fn.CopyToDrFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
+        resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)],
+      }),
+    );
     // Copying an encrypted snapshot across regions re-encrypts with the DR key: RDS needs a grant on it.
-    fn.CopyToDrFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [standby.database.key.keyArn, primary.database.key.keyArn] }));
+    fn.CopyToDrFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+        resources: [standby.database.key.keyArn, primary.database.key.keyArn],
+      }),
+    );
     for (const f of [fn.CopyToDrFunction, fn.PruneFunction]) {
       f.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
       f.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
     }
-    fn.PruneFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['rds:DeleteDBSnapshot'],
-      resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)],
-      // Only snapshots that carry the managed tag: never an operator's own.
-      conditions: { StringEquals: { 'rds:snapshot-tag/lifeline:managed': 'true' } },
-    }));
-    fn.PruneFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DeleteSnapshot', 'elasticache:ListTagsForResource'], resources: [cacheSnapshotArn] }));
+    fn.PruneFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:DeleteDBSnapshot'],
+        resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)],
+        // Only snapshots that carry the managed tag: never an operator's own.
+        conditions: { StringEquals: { 'rds:snapshot-tag/lifeline:managed': 'true' } },
+      }),
+    );
+    fn.PruneFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:DeleteSnapshot', 'elasticache:ListTagsForResource'],
+        resources: [cacheSnapshotArn],
+      }),
+    );
 
-    const cacheGroupArn = primary.cache ? `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:replicationgroup:${primary.cache.replicationGroup.ref}` : undefined;
+    const cacheGroupArn = primary.cache
+      ? `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:replicationgroup:${primary.cache.replicationGroup.ref}`
+      : undefined;
     // One child execution per target (its own history), started and awaited by the parent.
     this.targetWorkflow = new Workflow(this, 'TargetWorkflow', {
       job: 'backup-target',
@@ -97,7 +129,11 @@ export class Backup extends Construct {
     const targetArn = this.targetWorkflow.stateMachine.stateMachineArn;
     this.workflow = new Workflow(this, 'Workflow', {
       job: 'backup',
-      substitutions: { ...substitutionsFor('backup', this.functions.substitutions()), TopicArn: props.topic.topicArn, TargetStateMachineArn: targetArn },
+      substitutions: {
+        ...substitutionsFor('backup', this.functions.substitutions()),
+        TopicArn: props.topic.topicArn,
+        TargetStateMachineArn: targetArn,
+      },
       functions: this.functions.usedBy(placeholdersOfFile('backup')),
       resources: {
         'states:StartExecution': [targetArn],
@@ -105,8 +141,23 @@ export class Backup extends Construct {
       },
       extraStatements: [
         // startExecution.sync: describe and stop the child, and the managed rule that reports its completion.
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.targetWorkflow.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
-        new iam.PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })] }),
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [
+            stack.formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${this.targetWorkflow.stateMachine.stateMachineName}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+          resources: [
+            stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' }),
+          ],
+        }),
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
       ],
     });
@@ -114,8 +165,14 @@ export class Backup extends Construct {
     new scheduler.Schedule(this, 'Schedule', {
       description: `Lifeline ${config.appName}: scheduled backup`,
       schedule: scheduler.ScheduleExpression.expression(config.backup.schedule),
-      timeWindow: config.backup.flexibleWindowMinutes > 0 ? scheduler.TimeWindow.flexible(Duration.minutes(config.backup.flexibleWindowMinutes)) : scheduler.TimeWindow.off(),
-      target: new schedulerTargets.StepFunctionsStartExecution(this.workflow.stateMachine, { input: scheduler.ScheduleTargetInput.fromObject(SCHEDULED_BACKUP_INPUT), retryAttempts: 2 }),
+      timeWindow:
+        config.backup.flexibleWindowMinutes > 0
+          ? scheduler.TimeWindow.flexible(Duration.minutes(config.backup.flexibleWindowMinutes))
+          : scheduler.TimeWindow.off(),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.workflow.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject(SCHEDULED_BACKUP_INPUT),
+        retryAttempts: 2,
+      }),
     });
 
     const alarmAction = new cloudwatchActions.SnsAction(props.topic);
@@ -124,7 +181,13 @@ export class Backup extends Construct {
     for (const target of ['database', 'cache']) {
       new cloudwatch.Alarm(this, `Stale-${target}`, {
         alarmDescription: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes`,
-        metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'BackupSucceeded', dimensionsMap: { service: 'lifeline-backup', Target: target }, statistic: 'Sum', period: Duration.minutes(config.backup.maxAgeMinutes) }),
+        metric: new cloudwatch.Metric({
+          namespace: 'Lifeline',
+          metricName: 'BackupSucceeded',
+          dimensionsMap: { service: 'lifeline-backup', Target: target },
+          statistic: 'Sum',
+          period: Duration.minutes(config.backup.maxAgeMinutes),
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 1,

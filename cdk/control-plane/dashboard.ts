@@ -16,8 +16,13 @@ export interface OperatorDashboardProps {
   readonly drRegion: string;
 }
 
-const metric = (metricName: string, dimensions: Record<string, string>, statistic = 'Maximum', period = Duration.hours(1), more: Partial<cloudwatch.MetricProps> = {}) =>
-  new cloudwatch.Metric({ namespace: 'Lifeline', metricName, dimensionsMap: dimensions, statistic, period, ...more });
+const metric = (
+  metricName: string,
+  dimensions: Record<string, string>,
+  statistic = 'Maximum',
+  period = Duration.hours(1),
+  more: Partial<cloudwatch.MetricProps> = {},
+) => new cloudwatch.Metric({ namespace: 'Lifeline', metricName, dimensionsMap: dimensions, statistic, period, ...more });
 
 /**
  * The dashboard an operator opens first: executions and failures per
@@ -32,10 +37,17 @@ export class OperatorDashboard extends Construct {
   constructor(scope: Construct, id: string, props: OperatorDashboardProps) {
     super(scope, id);
     // A name operators can find and link to: <app>-operations.
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${props.appName}-operations`, defaultInterval: Duration.days(7) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${props.appName}-operations`,
+      defaultInterval: Duration.days(7),
+    });
     const workflows = Object.entries(props.workflows);
     this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({ markdown: `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger and reports: see the README.`, width: 24, height: 2 }),
+      new cloudwatch.TextWidget({
+        markdown: `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger and reports: see the README.`,
+        width: 24,
+        height: 2,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Executions per workflow',
         left: workflows.map(([name, machine]) => machine.metricStarted({ label: name, period: Duration.hours(1), statistic: 'Sum' })),
@@ -60,7 +72,9 @@ export class OperatorDashboard extends Construct {
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Last restore duration (s)',
-        metrics: [metric('RestoreDurationSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(7))],
+        metrics: [
+          metric('RestoreDurationSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(7)),
+        ],
         width: 8,
       }),
       ...this.drWidgets(props),
@@ -80,7 +94,10 @@ export class OperatorDashboard extends Construct {
   /** The DR runbooks' report publishes DrRtoSeconds/DrRpoSeconds per Direction in the DR region, once per run. */
   private drWidgets(props: OperatorDashboardProps): cloudwatch.IWidget[] {
     const dr = (metricName: string, direction: 'failover' | 'failback', label: string, statistic = 'Maximum') =>
-      metric(metricName, { service: 'lifeline-dr-failover', Direction: direction }, statistic, Duration.days(1), { region: props.drRegion, label });
+      metric(metricName, { service: 'lifeline-dr-failover', Direction: direction }, statistic, Duration.days(1), {
+        region: props.drRegion,
+        label,
+      });
     const targets = [
       { value: props.rtoTargetSeconds, label: 'RTO target', color: '#d62728' },
       { value: props.rpoTargetSeconds, label: 'RPO target', color: '#ff7f0e' },
@@ -88,19 +105,30 @@ export class OperatorDashboard extends Construct {
     return [
       new cloudwatch.SingleValueWidget({
         title: `Last failover (s): RTO target ${props.rtoTargetSeconds}, RPO target ${props.rpoTargetSeconds}`,
-        metrics: [dr('DrRtoSeconds', 'failover', 'RTO'), dr('DrRpoSeconds', 'failover', 'RPO'), dr('DrRtoSeconds', 'failback', 'failback downtime')],
+        metrics: [
+          dr('DrRtoSeconds', 'failover', 'RTO'),
+          dr('DrRpoSeconds', 'failover', 'RPO'),
+          dr('DrRtoSeconds', 'failback', 'failback downtime'),
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'DR runs: RTO and RPO (s) vs targets',
-        left: [dr('DrRtoSeconds', 'failover', 'failover RTO'), dr('DrRpoSeconds', 'failover', 'failover RPO'), dr('DrRtoSeconds', 'failback', 'failback downtime')],
+        left: [
+          dr('DrRtoSeconds', 'failover', 'failover RTO'),
+          dr('DrRpoSeconds', 'failover', 'failover RPO'),
+          dr('DrRtoSeconds', 'failback', 'failback downtime'),
+        ],
         leftAnnotations: targets,
         view: cloudwatch.GraphWidgetView.BAR,
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'DR runbook runs',
-        left: (['failover', 'failback'] as const).flatMap((d) => [dr('DrSucceeded', d, `${d} completed`, 'Sum'), dr('DrNotCompleted', d, `${d} not completed`, 'Sum')]),
+        left: (['failover', 'failback'] as const).flatMap((d) => [
+          dr('DrSucceeded', d, `${d} completed`, 'Sum'),
+          dr('DrNotCompleted', d, `${d} not completed`, 'Sum'),
+        ]),
         width: 8,
       }),
     ];

@@ -51,7 +51,17 @@ export class DrRunbooks extends Construct {
     topic.grantPublish(fn.ReportFunction);
 
     const read = new iam.PolicyStatement({
-      actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'ecs:DescribeServices', 'elasticache:DescribeReplicationGroups', 'elasticache:DescribeGlobalReplicationGroups', 'cloudwatch:GetMetricData', 'route53:GetChange', 'route53:ListResourceRecordSets', 'servicequotas:GetServiceQuota'],
+      actions: [
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBSnapshots',
+        'ecs:DescribeServices',
+        'elasticache:DescribeReplicationGroups',
+        'elasticache:DescribeGlobalReplicationGroups',
+        'cloudwatch:GetMetricData',
+        'route53:GetChange',
+        'route53:ListResourceRecordSets',
+        'servicequotas:GetServiceQuota',
+      ],
       resources: ['*'],
     });
     for (const f of [fn.PreflightFunction, fn.StepFunction, fn.ReportFunction]) f.addToRolePolicy(read);
@@ -59,32 +69,71 @@ export class DrRunbooks extends Construct {
     const step = fn.StepFunction;
     // Instances of this application in its two regions: the tag every workload resource carries scopes the wildcard.
     const appInstances = regions.map((region) => colonArn(stack, 'rds', 'db', '*', region));
-    step.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
-      resources: appInstances,
-      conditions: { StringEquals: { 'rds:db-tag/lifeline:app': app } },
-    }));
-    step.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
-      resources: [...appInstances, ...regions.map((region) => managedSnapshotArn(stack, 'rds', region))],
-      conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
-    }));
-    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.database.key.keyArn, standby.database.key.keyArn] }));
-    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [primary.service.service.serviceArn, standby.service.service.serviceArn] }));
-    step.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ssm:PutParameter'],
-      resources: regions.map((region) => stack.formatArn({ service: 'ssm', region, resource: 'parameter', resourceName: databaseParameterName(app).slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
-    }));
-    step.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'],
-      resources: [colonArn(stack, 'elasticache', 'replicationgroup', `${app}-*`, config.regions.dr), colonArn(stack, 'elasticache', 'globalreplicationgroup', `*-${config.dr.cacheGlobalDatastoreId ?? app}`, '')],
-    }));
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance'],
+        resources: appInstances,
+        conditions: { StringEquals: { 'rds:db-tag/lifeline:app': app } },
+      }),
+    );
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+        resources: [...appInstances, ...regions.map((region) => managedSnapshotArn(stack, 'rds', region))],
+        conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
+      }),
+    );
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: [primary.database.key.keyArn, standby.database.key.keyArn],
+      }),
+    );
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:UpdateService'],
+        resources: [primary.service.service.serviceArn, standby.service.service.serviceArn],
+      }),
+    );
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:PutParameter'],
+        resources: regions.map((region) =>
+          stack.formatArn({
+            service: 'ssm',
+            region,
+            resource: 'parameter',
+            resourceName: databaseParameterName(app).slice(1),
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'],
+        resources: [
+          colonArn(stack, 'elasticache', 'replicationgroup', `${app}-*`, config.regions.dr),
+          colonArn(stack, 'elasticache', 'globalreplicationgroup', `*-${config.dr.cacheGlobalDatastoreId ?? app}`, ''),
+        ],
+      }),
+    );
     // Creating the DR cache from the RDB copy reads it from the DR artifacts bucket.
     step.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
     const secretName = primary.database.credentials?.secretName ?? '';
-    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnByName(stack, secretName, config.regions.dr)] }));
+    step.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArnByName(stack, secretName, config.regions.dr)],
+      }),
+    );
     if (config.dns.hostedZoneId) {
-      step.addToRolePolicy(new iam.PolicyStatement({ actions: ['route53:ChangeResourceRecordSets'], resources: [`arn:${stack.partition}:route53:::hostedzone/${config.dns.hostedZoneId}`] }));
+      step.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['route53:ChangeResourceRecordSets'],
+          resources: [`arn:${stack.partition}:route53:::hostedzone/${config.dns.hostedZoneId}`],
+        }),
+      );
     }
     fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
     fn.ReportFunction.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
@@ -95,7 +144,9 @@ export class DrRunbooks extends Construct {
         substitutions: functions.substitutions(),
         functions: functions.all,
         resources: {},
-        extraStatements: [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [standby.notifications.key.keyArn] })],
+        extraStatements: [
+          new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [standby.notifications.key.keyArn] }),
+        ],
       });
     this.failover = workflow('dr-failover');
     this.failback = workflow('dr-failback');
@@ -108,7 +159,13 @@ export class DrRunbooks extends Construct {
     // (Route 53's HealthCheckStatus lives in us-east-1 only, often the very region that is down.)
     const alarm = new cloudwatch.Alarm(this, 'PrimaryUnhealthy', {
       alarmDescription: `The primary (${config.regions.primary}) has not answered healthy for ${config.dr.proposeFailoverAfterMinutes} minutes, seen from ${config.regions.dr}: a DR failover is proposed (approval required)`,
-      metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'PrimaryEndpointHealthy', dimensionsMap: { service: 'lifeline-heartbeat' }, statistic: 'Maximum', period: Duration.minutes(1) }),
+      metric: new cloudwatch.Metric({
+        namespace: 'Lifeline',
+        metricName: 'PrimaryEndpointHealthy',
+        dimensionsMap: { service: 'lifeline-heartbeat' },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: config.dr.proposeFailoverAfterMinutes,
@@ -121,7 +178,12 @@ export class DrRunbooks extends Construct {
   proposeOn(alarm: cloudwatch.IAlarm, config: LifelineConfig): events.Rule {
     return new events.Rule(this, 'ProposeFailover', {
       description: 'Lifeline: the primary is unhealthy → propose a DR failover (approval required)',
-      eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'], resources: [alarm.alarmArn], detail: { state: { value: ['ALARM'] } } },
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [alarm.alarmArn],
+        detail: { state: { value: ['ALARM'] } },
+      },
       targets: [
         new targets.SfnStateMachine(this.failover.stateMachine, {
           input: events.RuleTargetInput.fromObject({

@@ -39,7 +39,13 @@ export class Heartbeat extends Construct {
       entry: SCHEDULED_FUNCTION_ENTRIES.heartbeat,
       description: 'Lifeline heartbeat: one timestamped row a minute in the protected database',
       serviceName: 'lifeline-heartbeat',
-      environment: { INVENTORY: stack.toJsonString(props.inventory), REGION_ROLE: props.role, HEALTH_CHECK_PATH: props.healthCheckPath, LEDGER_TABLE: props.ledger.tableName, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      environment: {
+        INVENTORY: stack.toJsonString(props.inventory),
+        REGION_ROLE: props.role,
+        HEALTH_CHECK_PATH: props.healthCheckPath,
+        LEDGER_TABLE: props.ledger.tableName,
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
       timeout: Duration.seconds(30),
       vpc: props.workload.network.vpc,
       securityGroups: [props.workload.database.controlPlaneClients],
@@ -48,10 +54,12 @@ export class Heartbeat extends Construct {
     const fn = this.function.function;
     props.ledger.grantWriteData(fn);
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances'], resources: ['*'] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [secretArnByName(stack, props.secretName)],
-    }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArnByName(stack, props.secretName)],
+      }),
+    );
     if (props.role === 'primary') {
       // The primary's master secret is encrypted with the database key; its DR replica with the region's default key.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.workload.database.key.keyArn] }));

@@ -11,7 +11,8 @@ function regional(workload: WorkloadStack): RegionalWorkload {
     databaseInstanceId: workload.database.instance?.instanceIdentifier,
     cacheReplicationGroupId: workload.cache?.replicationGroup.ref,
     cacheSubnetGroupName: workload.cache?.subnetGroup.ref ?? workload.cachePlacement?.subnetGroupName,
-    cacheRestoreSecurityGroupId: workload.cache?.restoreSecurityGroup.securityGroupId ?? workload.cachePlacement?.securityGroup.securityGroupId,
+    cacheRestoreSecurityGroupId:
+      workload.cache?.restoreSecurityGroup.securityGroupId ?? workload.cachePlacement?.securityGroup.securityGroupId,
     kmsKeyArn: workload.database.key.keyArn,
     dbSubnetGroupName: workload.database.subnetGroup.subnetGroupName,
     restoreSecurityGroupId: workload.database.restoreSecurityGroup.securityGroupId,

@@ -75,5 +75,4 @@ export class JobFunctions extends Construct {
   usedBy(used: ReadonlySet<string>): lambda.Function[] {
     return Object.entries(this.byPlaceholder).flatMap(([placeholder, fn]) => (used.has(placeholder) ? [fn] : []));
   }
-
 }

@@ -13,17 +13,31 @@ export interface JobFunction {
 
 /** The DR runbooks share their functions: each takes the direction from its state machine. */
 const DR_FUNCTIONS = {
-  ValidateFunction: { entry: 'dr/validate.ts', description: 'Validates a DR runbook input (mode, reason, confirm phrase) before anything else' },
-  PreflightFunction: { entry: 'dr/preflight.ts', description: 'Checks the DR region can take over; best effort towards the region being left' },
+  ValidateFunction: {
+    entry: 'dr/validate.ts',
+    description: 'Validates a DR runbook input (mode, reason, confirm phrase) before anything else',
+  },
+  PreflightFunction: {
+    entry: 'dr/preflight.ts',
+    description: 'Checks the DR region can take over; best effort towards the region being left',
+  },
   ApprovalFunction: { entry: 'dr/approval.ts', description: 'Asks for approval over SNS with the commands that approve or reject' },
-  StepFunction: { entry: 'dr/steps.ts', description: 'Starts and polls a recovery step: database, cache, service, repoint, DNS, health', database: true },
+  StepFunction: {
+    entry: 'dr/steps.ts',
+    description: 'Starts and polls a recovery step: database, cache, service, repoint, DNS, health',
+    database: true,
+  },
   ReportFunction: { entry: 'dr/report.ts', description: 'Reports a DR run: RTO, RPO and timeline to the ledger, S3, SNS and metrics' },
 } as const satisfies Record<string, JobFunction>;
 
 export const JOB_FUNCTIONS = {
   backup: {
     PlanFunction: { entry: 'backup/plan.ts', description: 'Validates a backup request and plans one item per target' },
-    RecoveryPointFunction: { entry: 'backup/recovery-point.ts', description: 'Reads the newest heartbeat a snapshot holds (its RPO)', database: true },
+    RecoveryPointFunction: {
+      entry: 'backup/recovery-point.ts',
+      description: 'Reads the newest heartbeat a snapshot holds (its RPO)',
+      database: true,
+    },
     CopyToDrFunction: { entry: 'backup/copy-to-dr.ts', description: 'Copies a snapshot (or cache export) to the DR region' },
     CopyStatusFunction: { entry: 'backup/copy-status.ts', description: 'Reports the status of a DR-region snapshot copy' },
     PruneFunction: { entry: 'backup/prune.ts', description: 'Applies grandfather-father-son retention in both regions' },
@@ -32,14 +46,21 @@ export const JOB_FUNCTIONS = {
   },
   'alarm-scaling': {
     DecideFunction: { entry: 'scaling/decide.ts', description: 'Decides what an alarm state change does to the service' },
-    SyncAutoScalingFunction: { entry: 'scaling/sync-autoscaling.ts', description: 'Keeps Application Auto Scaling bounds consistent with a decision' },
+    SyncAutoScalingFunction: {
+      entry: 'scaling/sync-autoscaling.ts',
+      description: 'Keeps Application Auto Scaling bounds consistent with a decision',
+    },
     ApplyLinkedFunction: { entry: 'scaling/apply-linked.ts', description: 'Changes a linked target: cache replicas or RDS read replicas' },
     LinkedStatusFunction: { entry: 'scaling/linked-status.ts', description: 'Reports whether a linked change has finished' },
     RecordFunction: { entry: 'scaling/record.ts', description: 'Records a scaling decision and its result' },
   },
   'restore-verification': {
     PlanFunction: { entry: 'restore-verification/plan.ts', description: 'Validates a verification request and picks the snapshot' },
-    VerifyFunction: { entry: 'restore-verification/verify.ts', description: 'Proves a restored copy with SQL checks and measures its RPO', database: true },
+    VerifyFunction: {
+      entry: 'restore-verification/verify.ts',
+      description: 'Proves a restored copy with SQL checks and measures its RPO',
+      database: true,
+    },
     ReportFunction: { entry: 'restore-verification/report.ts', description: 'Records the verification in the ledger and S3, with metrics' },
   },
   'dr-failover': DR_FUNCTIONS,

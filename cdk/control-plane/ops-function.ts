@@ -122,18 +122,21 @@ export class OpsFunction extends Construct {
     if (role) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'AWSLambdaBasicExecutionRole grants only the CloudWatch Logs writes every function needs; AWS keeps it in step with Lambda.',
+        reason:
+          'AWSLambdaBasicExecutionRole grants only the CloudWatch Logs writes every function needs; AWS keeps it in step with Lambda.',
       });
       if (props.vpc) {
         Validations.of(role).acknowledge({
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-          reason: 'AWSLambdaVPCAccessExecutionRole grants only the ENI management a function in a VPC needs; those EC2 actions have no resource-level scoping.',
+          reason:
+            'AWSLambdaVPCAccessExecutionRole grants only the ENI management a function in a VPC needs; those EC2 actions have no resource-level scoping.',
         });
       }
     }
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Pinned on purpose to nodejs22.x, the runtime the bundles target (esbuild target node22) and the tests run against; moving to a newer runtime is a reviewed change, not an automatic one.',
+      reason:
+        'Pinned on purpose to nodejs22.x, the runtime the bundles target (esbuild target node22) and the tests run against; moving to a newer runtime is a reviewed change, not an automatic one.',
     });
   }
 }

@@ -34,7 +34,11 @@ export class RestoreVerification extends Construct {
     const regions = [config.regions.primary, config.regions.dr];
     const temporary = regions.map((region) => colonArn(stack, 'rds', 'db', `${TEMP_PREFIX}*`, region));
     const cacheSnapshots = regions.map((region) => managedSnapshotArn(stack, 'elasticache', region));
-    const environment = { INVENTORY: stack.toJsonString(props.inventory), LEDGER_TABLE: props.ledger.tableName, VERIFICATION: JSON.stringify(verificationSettingsFrom(config)) };
+    const environment = {
+      INVENTORY: stack.toJsonString(props.inventory),
+      LEDGER_TABLE: props.ledger.tableName,
+      VERIFICATION: JSON.stringify(verificationSettingsFrom(config)),
+    };
 
     const functions = new JobFunctions(this, 'Functions', {
       job: 'restore-verification',
@@ -45,12 +49,25 @@ export class RestoreVerification extends Construct {
     });
     const fn = functions.byPlaceholder;
     for (const f of functions.all) props.ledger.grantReadWriteData(f);
-    const describe = new iam.PolicyStatement({ actions: ['rds:DescribeDBSnapshots', 'rds:DescribeDBInstances', 'elasticache:DescribeSnapshots', 'elasticache:DescribeReplicationGroups'], resources: ['*'] });
+    const describe = new iam.PolicyStatement({
+      actions: [
+        'rds:DescribeDBSnapshots',
+        'rds:DescribeDBInstances',
+        'elasticache:DescribeSnapshots',
+        'elasticache:DescribeReplicationGroups',
+      ],
+      resources: ['*'],
+    });
     fn.PlanFunction.addToRolePolicy(describe);
     fn.PlanFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: cacheSnapshots }));
     fn.VerifyFunction.addToRolePolicy(describe);
     const secretName = primary.database.credentials?.secretName ?? '';
-    fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: regions.map((region) => secretArnByName(stack, secretName, region)) }));
+    fn.VerifyFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: regions.map((region) => secretArnByName(stack, secretName, region)),
+      }),
+    );
     fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn] }));
     fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
     fn.ReportFunction.role?.addManagedPolicy(props.standby.artifacts.controlPlaneAccess);
@@ -78,7 +95,10 @@ export class RestoreVerification extends Construct {
         new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: temporary }),
         new iam.PolicyStatement({ actions: ['elasticache:AddTagsToResource'], resources: temporaryGroups }),
         // Restoring an encrypted snapshot uses its KMS key.
-        new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [primary.database.key.keyArn, props.standby.database.key.keyArn] }),
+        new iam.PolicyStatement({
+          actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+          resources: [primary.database.key.keyArn, props.standby.database.key.keyArn],
+        }),
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
       ],
     });
@@ -87,7 +107,10 @@ export class RestoreVerification extends Construct {
       description: `Lifeline ${config.appName}: daily restore verification`,
       schedule: scheduler.ScheduleExpression.expression(config.restoreVerification.schedule),
       timeWindow: scheduler.TimeWindow.flexible(Duration.minutes(30)),
-      target: new schedulerTargets.StepFunctionsStartExecution(this.workflow.stateMachine, { input: scheduler.ScheduleTargetInput.fromObject({ reason: 'scheduled verification' }), retryAttempts: 2 }),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.workflow.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ reason: 'scheduled verification' }),
+        retryAttempts: 2,
+      }),
     });
 
     const sweeper = new OpsFunction(this, 'Sweeper', {
@@ -97,10 +120,24 @@ export class RestoreVerification extends Construct {
       environment,
       factory: props.factory,
     }).function;
-    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances', 'elasticache:DescribeReplicationGroups'], resources: ['*'] }));
+    sweeper.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['rds:DescribeDBInstances', 'elasticache:DescribeReplicationGroups'], resources: ['*'] }),
+    );
     sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: temporaryGroups }));
-    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:DeleteReplicationGroup'], resources: temporaryGroups, conditions: { StringEquals: { 'aws:ResourceTag/lifeline:job': 'restore-verification' } } }));
-    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds:DeleteDBInstance'], resources: temporary, conditions: { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } } }));
+    sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:DeleteReplicationGroup'],
+        resources: temporaryGroups,
+        conditions: { StringEquals: { 'aws:ResourceTag/lifeline:job': 'restore-verification' } },
+      }),
+    );
+    sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:DeleteDBInstance'],
+        resources: temporary,
+        conditions: { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } },
+      }),
+    );
     new scheduler.Schedule(this, 'SweepHourly', {
       description: 'Lifeline: sweep expired temporary restores',
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
@@ -110,7 +147,13 @@ export class RestoreVerification extends Construct {
     const action = new cloudwatchActions.SnsAction(props.topic);
     new cloudwatch.Alarm(this, 'VerificationFailed', {
       alarmDescription: 'A Lifeline restore verification failed',
-      metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'VerificationFailed', dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' }, statistic: 'Sum', period: Duration.hours(1) }),
+      metric: new cloudwatch.Metric({
+        namespace: 'Lifeline',
+        metricName: 'VerificationFailed',
+        dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -118,7 +161,13 @@ export class RestoreVerification extends Construct {
     }).addAlarmAction(action);
     new cloudwatch.Alarm(this, 'VerificationStale', {
       alarmDescription: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours`,
-      metric: new cloudwatch.Metric({ namespace: 'Lifeline', metricName: 'VerificationSucceeded', dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' }, statistic: 'Sum', period: Duration.days(1) }),
+      metric: new cloudwatch.Metric({
+        namespace: 'Lifeline',
+        metricName: 'VerificationSucceeded',
+        dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' },
+        statistic: 'Sum',
+        period: Duration.days(1),
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: config.restoreVerification.maxAgeHours / 24,

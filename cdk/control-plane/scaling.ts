@@ -43,24 +43,51 @@ export class Scaling extends Construct {
     });
     const fn = functions.byPlaceholder;
     for (const f of functions.all) props.ledger.grantReadWriteData(f);
-    const scalingAlarms = Object.entries(workload.alarms.alarms).flatMap(([alarmId, alarm]) => (ALARM_CATALOG[alarmId as keyof typeof ALARM_CATALOG]?.scales === 'service' && alarm ? [alarm] : []));
-    fn.DecideFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:ListTagsForResource'], resources: scalingAlarms.map((a) => a.alarmArn) }));
+    const scalingAlarms = Object.entries(workload.alarms.alarms).flatMap(([alarmId, alarm]) =>
+      ALARM_CATALOG[alarmId as keyof typeof ALARM_CATALOG]?.scales === 'service' && alarm ? [alarm] : [],
+    );
+    fn.DecideFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:ListTagsForResource'], resources: scalingAlarms.map((a) => a.alarmArn) }),
+    );
     fn.DecideFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [service.serviceArn] }));
-    fn.SyncAutoScalingFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] }));
+    fn.SyncAutoScalingFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['application-autoscaling:DescribeScalableTargets'], resources: ['*'] }),
+    );
     // Linked targets: the cache's replica count and the primary's read replicas.
-    const linkedReaders = new iam.PolicyStatement({ actions: ['elasticache:DescribeReplicationGroups', 'rds:DescribeDBInstances'], resources: ['*'] });
+    const linkedReaders = new iam.PolicyStatement({
+      actions: ['elasticache:DescribeReplicationGroups', 'rds:DescribeDBInstances'],
+      resources: ['*'],
+    });
     for (const f of [fn.DecideFunction, fn.ApplyLinkedFunction, fn.LinkedStatusFunction]) f.addToRolePolicy(linkedReaders);
     if (workload.cache) {
-      const group = Stack.of(this).formatArn({ service: 'elasticache', resource: 'replicationgroup', resourceName: workload.cache.replicationGroup.ref, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-      fn.ApplyLinkedFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:IncreaseReplicaCount', 'elasticache:DecreaseReplicaCount'], resources: [group] }));
+      const group = Stack.of(this).formatArn({
+        service: 'elasticache',
+        resource: 'replicationgroup',
+        resourceName: workload.cache.replicationGroup.ref,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      fn.ApplyLinkedFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['elasticache:IncreaseReplicaCount', 'elasticache:DecreaseReplicaCount'], resources: [group] }),
+      );
     }
     if (workload.database.replicaScalingPolicy) fn.ApplyLinkedFunction.role?.addManagedPolicy(workload.database.replicaScalingPolicy);
-    fn.SyncAutoScalingFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['application-autoscaling:RegisterScalableTarget'],
-      resources: [Stack.of(this).formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-      // Only the scalable target of this one service (its ids are generated, so the condition scopes it).
-      conditions: { StringEquals: { 'application-autoscaling:ResourceId': `service/${workload.service.cluster.clusterName}/${service.serviceName}` } },
-    }));
+    fn.SyncAutoScalingFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['application-autoscaling:RegisterScalableTarget'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'application-autoscaling',
+            resource: 'scalable-target',
+            resourceName: '*',
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+        // Only the scalable target of this one service (its ids are generated, so the condition scopes it).
+        conditions: {
+          StringEquals: { 'application-autoscaling:ResourceId': `service/${workload.service.cluster.clusterName}/${service.serviceName}` },
+        },
+      }),
+    );
 
     this.workflow = new Workflow(this, 'Workflow', {
       job: 'alarm-scaling',
@@ -70,7 +97,9 @@ export class Scaling extends Construct {
         'ecs:UpdateService': [service.serviceArn],
         'sns:Publish': [props.topic.topicArn],
       },
-      extraStatements: [new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [workload.notifications.key.keyArn] })],
+      extraStatements: [
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [workload.notifications.key.keyArn] }),
+      ],
     });
 
     this.rule = new events.Rule(this, 'AlarmStateChange', {

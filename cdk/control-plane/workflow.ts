@@ -63,7 +63,9 @@ export class Workflow extends Construct {
     const missing = [...placeholders].filter((p) => !(p in props.substitutions));
     const unused = Object.keys(props.substitutions).filter((s) => !placeholders.has(s));
     if (missing.length || unused.length) {
-      throw new Error(`${props.job}.asl.json: ${missing.length ? `no substitution for ${missing.join(', ')}` : ''}${missing.length && unused.length ? '; ' : ''}${unused.length ? `substitutions not used: ${unused.join(', ')}` : ''}`);
+      throw new Error(
+        `${props.job}.asl.json: ${missing.length ? `no substitution for ${missing.join(', ')}` : ''}${missing.length && unused.length ? '; ' : ''}${unused.length ? `substitutions not used: ${unused.join(', ')}` : ''}`,
+      );
     }
     const definition: AslDefinition = JSON.parse(text);
     this.apiActions = apiActionsOf(definition).map((a) => a.iamAction);
@@ -72,7 +74,9 @@ export class Workflow extends Construct {
     for (const action of this.apiActions) {
       const resources = props.resources[action] ?? (isReadOnlyAction(action) ? ['*'] : undefined);
       if (!resources) throw new Error(`${props.job}.asl.json calls ${action}, which mutates: give it resources (no wildcard default)`);
-      this.role.addToPolicy(new iam.PolicyStatement({ actions: [action], resources: [...resources], conditions: props.conditions?.[action] }));
+      this.role.addToPolicy(
+        new iam.PolicyStatement({ actions: [action], resources: [...resources], conditions: props.conditions?.[action] }),
+      );
     }
     for (const statement of props.extraStatements ?? []) this.role.addToPolicy(statement);
     for (const fn of props.functions) fn.grantInvoke(this.role);

@@ -48,11 +48,20 @@ export class ControlPlaneStack extends Stack {
       const job = { config: props.config, inventory, ledger: this.ledgerTable, factory: this.functionFactory };
       const topic = props.primary.notifications.topic;
       const backup = new Backup(this, 'Backup', { ...job, primary: props.primary, standby: props.standby, topic });
-      const verification = new RestoreVerification(this, 'RestoreVerification', { ...job, primary: props.primary, standby: props.standby, topic });
+      const verification = new RestoreVerification(this, 'RestoreVerification', {
+        ...job,
+        primary: props.primary,
+        standby: props.standby,
+        topic,
+      });
       const scaling = new Scaling(this, 'Scaling', { ...job, workload: props.primary, topic });
       new OperatorDashboard(this, 'Dashboard', {
         appName: props.config.appName,
-        workflows: { backup: backup.workflow.stateMachine, 'alarm scaling': scaling.workflow.stateMachine, 'restore verification': verification.workflow.stateMachine },
+        workflows: {
+          backup: backup.workflow.stateMachine,
+          'alarm scaling': scaling.workflow.stateMachine,
+          'restore verification': verification.workflow.stateMachine,
+        },
         backupTargets: ['database', 'cache'],
         scalingTarget: `${props.primary.service.cluster.clusterName}/${props.primary.service.service.serviceName}`,
         rpoTargetSeconds: props.config.dr.rpoMinutes * 60,
@@ -73,7 +82,14 @@ export class ControlPlaneStack extends Stack {
       healthCheckPath: props.config.service.healthCheckPath,
     });
     if (props.role === 'standby') {
-      new DrRunbooks(this, 'DrRunbooks', { config: props.config, inventory, primary: props.primary, standby: props.standby, ledger: this.ledgerTable, factory: this.functionFactory });
+      new DrRunbooks(this, 'DrRunbooks', {
+        config: props.config,
+        inventory,
+        primary: props.primary,
+        standby: props.standby,
+        ledger: this.ledgerTable,
+        factory: this.functionFactory,
+      });
     }
   }
 }

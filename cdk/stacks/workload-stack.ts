@@ -83,7 +83,11 @@ export class WorkloadStack extends Stack {
       this.cache = new Cache(this, 'Cache', { vpc, ...config.cache });
     } else {
       // Pilot light runs no cache, but keeps where a failover creates one (subnet group and security group cost nothing).
-      const securityGroup = new ec2.SecurityGroup(this, 'CachePlacementSecurityGroup', { vpc, description: 'Cache created by a DR failover: only the application tasks', allowAllOutbound: false });
+      const securityGroup = new ec2.SecurityGroup(this, 'CachePlacementSecurityGroup', {
+        vpc,
+        description: 'Cache created by a DR failover: only the application tasks',
+        allowAllOutbound: false,
+      });
       const subnetGroup = new elasticache.CfnSubnetGroup(this, 'CachePlacementSubnetGroup', {
         description: 'Isolated subnets for a cache created by a DR failover',
         subnetIds: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,

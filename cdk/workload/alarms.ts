@@ -3,14 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import {
-  ALARM_CATALOG,
-  type AlarmDefinition,
-  type AlarmId,
-  type AlarmSubject,
-  type MetricSpec,
-  alarmTags,
-} from '../config/alarm-catalog';
+import { ALARM_CATALOG, type AlarmDefinition, type AlarmId, type AlarmSubject, type MetricSpec, alarmTags } from '../config/alarm-catalog';
 
 export interface WorkloadAlarmsProps {
   readonly appName: string;
@@ -83,9 +76,13 @@ function buildMetric(def: AlarmDefinition, dimensions: Record<string, string>): 
 
 function treatMissing(value: AlarmDefinition['treatMissingData']): cloudwatch.TreatMissingData {
   switch (value) {
-    case 'breaching': return cloudwatch.TreatMissingData.BREACHING;
-    case 'notBreaching': return cloudwatch.TreatMissingData.NOT_BREACHING;
-    case 'ignore': return cloudwatch.TreatMissingData.IGNORE;
-    case 'missing': return cloudwatch.TreatMissingData.MISSING;
+    case 'breaching':
+      return cloudwatch.TreatMissingData.BREACHING;
+    case 'notBreaching':
+      return cloudwatch.TreatMissingData.NOT_BREACHING;
+    case 'ignore':
+      return cloudwatch.TreatMissingData.IGNORE;
+    case 'missing':
+      return cloudwatch.TreatMissingData.MISSING;
   }
 }

@@ -86,7 +86,11 @@ export class Database extends Construct {
       allowAllOutbound: true,
     });
     this.restoreSecurityGroup.connections.allowFrom(this.controlPlaneClients, ec2.Port.tcp(common.port), 'Lifeline verifier');
-    this.securityGroup.connections.allowFrom(this.controlPlaneClients, ec2.Port.tcp(common.port), 'Lifeline control plane (heartbeat, recovery point)');
+    this.securityGroup.connections.allowFrom(
+      this.controlPlaneClients,
+      ec2.Port.tcp(common.port),
+      'Lifeline control plane (heartbeat, recovery point)',
+    );
     this.subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc: common.vpc,
       description: 'Isolated subnets for the database and its restores',
@@ -97,7 +101,12 @@ export class Database extends Construct {
     if (this.instance instanceof rds.DatabaseInstance) {
       this.credentials = this.instance.secret;
       const stack = Stack.of(this);
-      const replicas = stack.formatArn({ service: 'rds', resource: 'db', resourceName: `${this.instance.instanceIdentifier}-read-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      const replicas = stack.formatArn({
+        service: 'rds',
+        resource: 'db',
+        resourceName: `${this.instance.instanceIdentifier}-read-*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
       this.replicaScalingPolicy = new iam.ManagedPolicy(this, 'ReplicaScaling', {
         description: 'Lifeline alarm scaling: add and remove read replicas of the primary database',
         statements: [
@@ -174,7 +183,8 @@ export class Database extends Construct {
       if (cfnReplica instanceof rds.CfnDBInstance) cfnReplica.addPropertyDeletionOverride('StorageEncrypted');
       Validations.of(replica).acknowledge({
         id: 'AwsSolutions-RDS3',
-        reason: 'The cross-region read replica is the DR copy of a Multi-AZ primary; it is promoted (and can be made Multi-AZ) only during a failover, so a second standby here would double the idle cost for no recovery gain.',
+        reason:
+          'The cross-region read replica is the DR copy of a Multi-AZ primary; it is promoted (and can be made Multi-AZ) only during a failover, so a second standby here would double the idle cost for no recovery gain.',
       });
       acknowledgeDefaultPort(replica, props.port);
       return replica;
@@ -191,6 +201,7 @@ function acknowledgeDefaultPort(instance: Construct, port: number): void {
   if (port !== 5432) return;
   Validations.of(instance).acknowledge({
     id: 'AwsSolutions-RDS11',
-    reason: 'The database sits in isolated subnets behind a security group that admits only named peers; a non-standard port adds no control, and the port is configurable (database.port) for teams whose policy asks for one.',
+    reason:
+      'The database sits in isolated subnets behind a security group that admits only named peers; a non-standard port adds no control, and the port is configurable (database.port) for teams whose policy asks for one.',
   });
 }

@@ -65,7 +65,8 @@ export class Service extends Construct {
     if (props.environment) {
       Validations.of(taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
-        reason: 'Only non-secret endpoints and ports are plain environment variables; credentials are injected as ECS secrets from Secrets Manager.',
+        reason:
+          'Only non-secret endpoints and ports are plain environment variables; credentials are injected as ECS secrets from Secrets Manager.',
       });
     }
 
@@ -93,7 +94,8 @@ export class Service extends Construct {
     }
     Validations.of(albSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
-      reason: 'The public application load balancer must accept HTTP(S) from any address; tasks accept traffic only from this security group.',
+      reason:
+        'The public application load balancer must accept HTTP(S) from any address; tasks accept traffic only from this security group.',
     });
 
     this.service = new ecs.FargateService(this, 'Service', {

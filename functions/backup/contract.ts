@@ -12,7 +12,8 @@ export interface BackupTarget {
 export function backupTargetsOf(inventory: Inventory): BackupTarget[] {
   const targets: BackupTarget[] = [];
   if (inventory.primary.databaseInstanceId) targets.push({ id: 'database', kind: 'rds', identifier: inventory.primary.databaseInstanceId });
-  if (inventory.primary.cacheReplicationGroupId) targets.push({ id: 'cache', kind: 'elasticache', identifier: inventory.primary.cacheReplicationGroupId });
+  if (inventory.primary.cacheReplicationGroupId)
+    targets.push({ id: 'cache', kind: 'elasticache', identifier: inventory.primary.cacheReplicationGroupId });
   return [...targets, ...inventory.additionalTargets];
 }
 

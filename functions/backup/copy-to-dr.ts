@@ -30,7 +30,12 @@ export async function copyToDr(item: BackupItem, now: () => Date): Promise<CopyR
     if (!sourceArn) throw new Error(`Snapshot ${item.snapshotId} not found in ${item.sourceRegion}`);
     try {
       const copied = await rds(item.drRegion).send(
-        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn, TargetDBSnapshotIdentifier: item.snapshotId, KmsKeyId: item.drKmsKeyArn, CopyTags: true }),
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: sourceArn,
+          TargetDBSnapshotIdentifier: item.snapshotId,
+          KmsKeyId: item.drKmsKeyArn,
+          CopyTags: true,
+        }),
       );
       return { drSnapshotId: item.snapshotId, status: copied.DBSnapshot?.Status ?? 'copying', copyStartedAt };
     } catch (error) {
@@ -41,9 +46,12 @@ export async function copyToDr(item: BackupItem, now: () => Date): Promise<CopyR
     }
   }
   const exportKey = `${item.snapshotId}-0001.rdb`;
-  await s3(item.drRegion).send(new CopyObjectCommand({ Bucket: item.drBucket, Key: drCacheKey(item.snapshotId), CopySource: `${item.sourceBucket}/${exportKey}` }));
+  await s3(item.drRegion).send(
+    new CopyObjectCommand({ Bucket: item.drBucket, Key: drCacheKey(item.snapshotId), CopySource: `${item.sourceBucket}/${exportKey}` }),
+  );
   await s3(item.sourceRegion).send(new DeleteObjectCommand({ Bucket: item.sourceBucket, Key: exportKey }));
   return { drSnapshotId: drCacheKey(item.snapshotId), status: 'available', copyStartedAt };
 }
 
-export const handler = async (event: unknown): Promise<CopyResult> => copyToDr(parseInput(backupItemSchema, event, 'backup item'), () => new Date());
+export const handler = async (event: unknown): Promise<CopyResult> =>
+  copyToDr(parseInput(backupItemSchema, event, 'backup item'), () => new Date());

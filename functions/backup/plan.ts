@@ -10,7 +10,11 @@ const DEFAULT_EXPECTED_SECONDS = { rds: 300, elasticache: 120, copy: 900 } as co
 
 /** A snapshot name derived from the execution: a retried or re-run step asks for the same one. */
 export function snapshotName(targetId: string, executionName: string): string {
-  const slug = executionName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  const slug = executionName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
   return `lifeline-${targetId}-${slug}`.replace(/-+/g, '-');
 }
 
@@ -40,7 +44,9 @@ export interface Plan {
 export async function planBackup(event: PlanEvent, inventory: Inventory, ledger: LedgerRef): Promise<Plan> {
   const input = parseInput(backupInputSchema, event.input ?? {}, 'backup input');
   const known = backupTargetsOf(inventory);
-  const unknown = (input.targets ?? []).flatMap((id, index) => (known.some((t) => t.id === id) ? [] : [`targets.${index}: unknown target "${id}" (known: ${known.map((t) => t.id).join(', ')})`]));
+  const unknown = (input.targets ?? []).flatMap((id, index) =>
+    known.some((t) => t.id === id) ? [] : [`targets.${index}: unknown target "${id}" (known: ${known.map((t) => t.id).join(', ')})`],
+  );
   if (unknown.length) throw new ValidationError(`Invalid backup input: ${unknown.join('; ')}`);
   const wanted = input.targets ? known.filter((t) => input.targets?.includes(t.id)) : known;
   const items: BackupItem[] = [];
@@ -76,7 +82,15 @@ export async function planBackup(event: PlanEvent, inventory: Inventory, ledger:
     });
   }
   const reason = input.reason ?? (input.source === 'schedule' ? 'scheduled backup' : 'manual backup');
-  const firstAttempt = await putOnce(ledger, { pk: `run#${event.executionName}`, sk: 'backup', job: 'backup', startedAt: event.startedAt, reason, source: input.source, targets: items.map((i) => i.targetId) });
+  const firstAttempt = await putOnce(ledger, {
+    pk: `run#${event.executionName}`,
+    sk: 'backup',
+    job: 'backup',
+    startedAt: event.startedAt,
+    reason,
+    source: input.source,
+    targets: items.map((i) => i.targetId),
+  });
   logger.info('backup planned', { runId: event.executionName, targets: items.map((i) => i.targetId), firstAttempt });
   return { runId: event.executionName, startedAt: event.startedAt, reason, source: input.source, items, firstAttempt };
 }

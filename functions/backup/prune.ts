@@ -1,4 +1,9 @@
-import { DeleteSnapshotCommand, DescribeSnapshotsCommand, ListTagsForResourceCommand, SnapshotNotFoundFault } from '@aws-sdk/client-elasticache';
+import {
+  DeleteSnapshotCommand,
+  DescribeSnapshotsCommand,
+  ListTagsForResourceCommand,
+  SnapshotNotFoundFault,
+} from '@aws-sdk/client-elasticache';
 import { DBSnapshotNotFoundFault, DeleteDBSnapshotCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { elasticache, rds, s3 } from '../shared/clients';
@@ -25,7 +30,8 @@ export interface PruneResult {
 }
 
 const managedBy = (tags: { Key?: string; Value?: string }[] | undefined, targetId: string) =>
-  (tags ?? []).some((t) => t.Key === MANAGED_TAG && t.Value === 'true') && (tags ?? []).some((t) => t.Key === TARGET_TAG && t.Value === targetId);
+  (tags ?? []).some((t) => t.Key === MANAGED_TAG && t.Value === 'true') &&
+  (tags ?? []).some((t) => t.Key === TARGET_TAG && t.Value === targetId);
 
 function placesFor(item: BackupItem): Place[] {
   if (item.kind === 'rds') {
@@ -33,7 +39,12 @@ function placesFor(item: BackupItem): Place[] {
       region,
       kind: 'rds-snapshot' as const,
       list: async () => {
-        const described = await rds(region).send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', ...(region === item.sourceRegion ? { DBInstanceIdentifier: item.identifier } : {}) }));
+        const described = await rds(region).send(
+          new DescribeDBSnapshotsCommand({
+            SnapshotType: 'manual',
+            ...(region === item.sourceRegion ? { DBInstanceIdentifier: item.identifier } : {}),
+          }),
+        );
         return (described.DBSnapshots ?? []).map((s) => ({
           id: s.DBSnapshotIdentifier ?? '',
           createdAt: (s.SnapshotCreateTime ?? new Date(0)).toISOString(),
@@ -81,8 +92,15 @@ function placesFor(item: BackupItem): Place[] {
       kind: 's3-object',
       list: async () => {
         // Only Lifeline writes under this prefix: every object there is managed.
-        const listed = await s3(item.drRegion).send(new ListObjectsV2Command({ Bucket: item.drBucket, Prefix: drCacheKey(`lifeline-${item.targetId}-`).replace(/-0001\.rdb$/, '') }));
-        return (listed.Contents ?? []).map((o) => ({ id: o.Key ?? '', createdAt: (o.LastModified ?? new Date(0)).toISOString(), managed: true, available: true }));
+        const listed = await s3(item.drRegion).send(
+          new ListObjectsV2Command({ Bucket: item.drBucket, Prefix: drCacheKey(`lifeline-${item.targetId}-`).replace(/-0001\.rdb$/, '') }),
+        );
+        return (listed.Contents ?? []).map((o) => ({
+          id: o.Key ?? '',
+          createdAt: (o.LastModified ?? new Date(0)).toISOString(),
+          managed: true,
+          available: true,
+        }));
       },
       remove: async (key) => {
         await s3(item.drRegion).send(new DeleteObjectCommand({ Bucket: item.drBucket, Key: key }));
@@ -97,7 +115,12 @@ export async function prune(item: BackupItem, policy: RetentionPolicy, ledger: L
   const newestVerifiedId = typeof verified?.snapshotId === 'string' ? verified.snapshotId : undefined;
   const results: PruneResult[] = [];
   for (const place of placesFor(item)) {
-    const decisions = decideRetention(await place.list(), policy, now, place.kind === 's3-object' && newestVerifiedId ? drCacheKey(newestVerifiedId) : newestVerifiedId);
+    const decisions = decideRetention(
+      await place.list(),
+      policy,
+      now,
+      place.kind === 's3-object' && newestVerifiedId ? drCacheKey(newestVerifiedId) : newestVerifiedId,
+    );
     const deleted = decisions.filter((d) => d.action === 'delete');
     for (const decision of deleted) await place.remove(decision.id);
     results.push({ region: place.region, kind: place.kind, kept: decisions.filter((d) => d.action === 'keep'), deleted });
@@ -108,4 +131,5 @@ export async function prune(item: BackupItem, policy: RetentionPolicy, ledger: L
 
 const env = loadBackupEnv();
 
-export const handler = async (event: unknown) => prune(parseInput(backupItemSchema, event, 'backup item'), env.retention, env.ledger, new Date());
+export const handler = async (event: unknown) =>
+  prune(parseInput(backupItemSchema, event, 'backup item'), env.retention, env.ledger, new Date());

@@ -10,7 +10,14 @@ const eventSchema = z.object({
   item: backupItemSchema,
   snapshot: z.object({ createdAt: z.string(), sizeGiB: z.number().optional() }),
   copy: z.object({ drSnapshotId: z.string(), copyStartedAt: z.string() }),
-  recoveryPoint: z.object({ newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional(), rowCounts: z.record(z.string(), z.number()).optional(), keyCount: z.number().optional() }).optional(),
+  recoveryPoint: z
+    .object({
+      newestHeartbeat: z.string().optional(),
+      rpoSeconds: z.number().optional(),
+      rowCounts: z.record(z.string(), z.number()).optional(),
+      keyCount: z.number().optional(),
+    })
+    .optional(),
   prune: z.array(z.unknown()),
 });
 export type RecordEvent = z.infer<typeof eventSchema>;

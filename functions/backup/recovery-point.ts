@@ -27,21 +27,32 @@ export interface RecoveryPoint {
  * on the live database just after the snapshot: writes in between are what
  * the verification's tolerance absorbs.
  */
-export async function measureRecoveryPoint(event: z.infer<typeof eventSchema>, secretId: string, cacheSecretId?: string): Promise<RecoveryPoint> {
+export async function measureRecoveryPoint(
+  event: z.infer<typeof eventSchema>,
+  secretId: string,
+  cacheSecretId?: string,
+): Promise<RecoveryPoint> {
   if (event.item.kind === 'elasticache') {
     if (!cacheSecretId) return {};
-    const keyCount = await withCache({ region: event.item.sourceRegion, replicationGroupId: event.item.identifier, authSecretId: cacheSecretId }, (client) => client.dbsize());
+    const keyCount = await withCache(
+      { region: event.item.sourceRegion, replicationGroupId: event.item.identifier, authSecretId: cacheSecretId },
+      (client) => client.dbsize(),
+    );
     return { keyCount };
   }
   const snapshotAt = new Date(event.snapshotCreatedAt);
-  const { newest, rowCounts } = await withDatabase({ region: event.item.sourceRegion, instanceId: event.item.identifier, secretId }, async (client) => ({
-    newest: await newestHeartbeat(client, snapshotAt),
-    rowCounts: await countRows(client),
-  }));
+  const { newest, rowCounts } = await withDatabase(
+    { region: event.item.sourceRegion, instanceId: event.item.identifier, secretId },
+    async (client) => ({
+      newest: await newestHeartbeat(client, snapshotAt),
+      rowCounts: await countRows(client),
+    }),
+  );
   if (!newest) return { rowCounts };
   return { newestHeartbeat: newest.toISOString(), rpoSeconds: Math.max(0, (snapshotAt.getTime() - newest.getTime()) / 1000), rowCounts };
 }
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 
-export const handler = async (event: unknown) => measureRecoveryPoint(parseInput(eventSchema, event, 'recovery point request'), inventory.databaseSecretId, inventory.cacheAuthSecretId);
+export const handler = async (event: unknown) =>
+  measureRecoveryPoint(parseInput(eventSchema, event, 'recovery point request'), inventory.databaseSecretId, inventory.cacheAuthSecretId);

@@ -36,7 +36,12 @@ function isoWeek(date: Date): string {
   return `${d.getUTCFullYear()}-W${String(Math.ceil(((d.getTime() - yearStart) / DAY_MS + 1) / 7)).padStart(2, '0')}`;
 }
 
-export function decideRetention(snapshots: readonly SnapshotFacts[], policy: RetentionPolicy, now: Date, newestVerifiedId?: string): RetentionDecision[] {
+export function decideRetention(
+  snapshots: readonly SnapshotFacts[],
+  policy: RetentionPolicy,
+  now: Date,
+  newestVerifiedId?: string,
+): RetentionDecision[] {
   const reasons = new Map<string, string[]>(snapshots.map((s) => [s.id, []]));
   const add = (id: string, reason: string) => reasons.get(id)?.push(reason);
   for (const s of snapshots) {
@@ -57,9 +62,19 @@ export function decideRetention(snapshots: readonly SnapshotFacts[], policy: Ret
       add(s.id, `newest of ${label} ${bucket}`);
     }
   };
-  bucketed(policy.daily, 'day', (d) => d.toISOString().slice(0, 10), (n) => new Date(now.getTime() - n * DAY_MS).toISOString().slice(0, 10));
+  bucketed(
+    policy.daily,
+    'day',
+    (d) => d.toISOString().slice(0, 10),
+    (n) => new Date(now.getTime() - n * DAY_MS).toISOString().slice(0, 10),
+  );
   bucketed(policy.weekly, 'week', isoWeek, (n) => isoWeek(new Date(now.getTime() - n * 7 * DAY_MS)));
-  bucketed(policy.monthly, 'month', (d) => d.toISOString().slice(0, 7), (n) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1)).toISOString().slice(0, 7));
+  bucketed(
+    policy.monthly,
+    'month',
+    (d) => d.toISOString().slice(0, 7),
+    (n) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1)).toISOString().slice(0, 7),
+  );
   if (newestVerifiedId && reasons.has(newestVerifiedId)) add(newestVerifiedId, 'newest verified backup');
 
   let kept = managed.filter((s) => (reasons.get(s.id) ?? []).length > 0).length;
@@ -72,6 +87,8 @@ export function decideRetention(snapshots: readonly SnapshotFacts[], policy: Ret
   }
   return snapshots.map((s) => {
     const why = reasons.get(s.id) ?? [];
-    return why.length ? { id: s.id, createdAt: s.createdAt, action: 'keep', reasons: why } : { id: s.id, createdAt: s.createdAt, action: 'delete', reasons: ['outside every retention rule'] };
+    return why.length
+      ? { id: s.id, createdAt: s.createdAt, action: 'keep', reasons: why }
+      : { id: s.id, createdAt: s.createdAt, action: 'delete', reasons: ['outside every retention rule'] };
   });
 }

@@ -28,9 +28,20 @@ export async function summarize(event: z.infer<typeof eventSchema>, ledger: Ledg
     failed,
     manifests: event.results.flatMap((r) => (r.status === 'SUCCEEDED' ? [r.manifest] : [])),
   };
-  await put(ledger, { pk: `run#${event.runId}`, sk: 'backup-result', job: 'backup', finishedAt: now.toISOString(), status: failed.length ? 'FAILED' : 'SUCCEEDED', succeeded: summary.succeeded, failed });
+  await put(ledger, {
+    pk: `run#${event.runId}`,
+    sk: 'backup-result',
+    job: 'backup',
+    finishedAt: now.toISOString(),
+    status: failed.length ? 'FAILED' : 'SUCCEEDED',
+    succeeded: summary.succeeded,
+    failed,
+  });
   if (failed.length) {
-    throw new LifelineError('BackupFailed', `${failed.length} of ${event.results.length} targets failed: ${failed.map((f) => `${f.targetId}: ${f.error} (${f.cause})`).join('; ')}`);
+    throw new LifelineError(
+      'BackupFailed',
+      `${failed.length} of ${event.results.length} targets failed: ${failed.map((f) => `${f.targetId}: ${f.error} (${f.cause})`).join('; ')}`,
+    );
   }
   return summary;
 }

@@ -43,7 +43,14 @@ const topicArn = requiredEnv('TOPIC_ARN');
 
 export const handler = async (event: ApprovalEvent): Promise<{ requested: true }> => {
   const { subject, message } = approvalMessage(event);
-  await sns(topicRegion(topicArn)).send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } } }));
+  await sns(topicRegion(topicArn)).send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: subject,
+      Message: message,
+      MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } },
+    }),
+  );
   logger.info('approval requested', { executionName: event.run.executionName });
   return { requested: true };
 };

@@ -1,5 +1,11 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateDBInstanceReadReplicaCommand, DBInstanceAlreadyExistsFault, type DBInstance, DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceReadReplicaCommand,
+  DBInstanceAlreadyExistsFault,
+  type DBInstance,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { cloudwatch, rds } from '../shared/clients';
 import type { RegionalWorkload } from '../shared/inventory';
 import type { Run } from './contract';
@@ -21,11 +27,22 @@ export async function describeInstance(region: string, id: string): Promise<DBIn
 
 /** The highest ReplicaLag CloudWatch reported for a replica in the last `minutes`. */
 export async function replicaLagSeconds(region: string, instanceId: string, now: Date, minutes: number): Promise<number | undefined> {
-  const result = await cloudwatch(region).send(new GetMetricDataCommand({
-    StartTime: new Date(now.getTime() - minutes * 60_000),
-    EndTime: now,
-    MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: 'Maximum' } }],
-  }));
+  const result = await cloudwatch(region).send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now.getTime() - minutes * 60_000),
+      EndTime: now,
+      MetricDataQueries: [
+        {
+          Id: 'lag',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        },
+      ],
+    }),
+  );
   return result.MetricDataResults?.[0]?.Values?.[0];
 }
 
@@ -45,23 +62,36 @@ export const runTags = (run: Run) => [
  * deleted) first. Idempotent: a replica of `source` already there is left as
  * it is. Returns the name the superseded instance now has, if any.
  */
-export async function replaceWithReplica(props: { id: string; source: DBInstance; placement: RegionalWorkload; multiAz: boolean; run: Run; now: Date; staleId?: string }): Promise<string | undefined> {
+export async function replaceWithReplica(props: {
+  id: string;
+  source: DBInstance;
+  placement: RegionalWorkload;
+  multiAz: boolean;
+  run: Run;
+  now: Date;
+  staleId?: string;
+}): Promise<string | undefined> {
   const { id, source, placement } = props;
   const region = placement.region;
   const current = await describeInstance(region, id);
   if (current?.ReadReplicaSourceDBInstanceIdentifier?.endsWith(`:db:${source.DBInstanceIdentifier}`)) return undefined;
   const renamed = current ? (props.staleId ?? staleName(id, props.now)) : undefined;
-  if (renamed) await rds(region).send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, NewDBInstanceIdentifier: renamed, ApplyImmediately: true }));
+  if (renamed)
+    await rds(region).send(
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, NewDBInstanceIdentifier: renamed, ApplyImmediately: true }),
+    );
   try {
-    await rds(region).send(new CreateDBInstanceReadReplicaCommand({
-      DBInstanceIdentifier: id,
-      SourceDBInstanceIdentifier: source.DBInstanceArn,
-      KmsKeyId: placement.kmsKeyArn,
-      DBSubnetGroupName: placement.dbSubnetGroupName,
-      VpcSecurityGroupIds: placement.databaseSecurityGroupId ? [placement.databaseSecurityGroupId] : undefined,
-      MultiAZ: props.multiAz,
-      Tags: runTags(props.run),
-    }));
+    await rds(region).send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: id,
+        SourceDBInstanceIdentifier: source.DBInstanceArn,
+        KmsKeyId: placement.kmsKeyArn,
+        DBSubnetGroupName: placement.dbSubnetGroupName,
+        VpcSecurityGroupIds: placement.databaseSecurityGroupId ? [placement.databaseSecurityGroupId] : undefined,
+        MultiAZ: props.multiAz,
+        Tags: runTags(props.run),
+      }),
+    );
   } catch (error) {
     if (!(error instanceof DBInstanceAlreadyExistsFault)) throw error;
   }
@@ -69,7 +99,11 @@ export async function replaceWithReplica(props: { id: string; source: DBInstance
 }
 
 /** Route 53 and ALB names compare without case, trailing dot or the dualstack. prefix. */
-export const normalizeDns = (name: string | undefined): string => (name ?? '').toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');
+export const normalizeDns = (name: string | undefined): string =>
+  (name ?? '')
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^dualstack\./, '');
 
 /** The region of an SNS topic, from its ARN (the DR functions publish to their own region's topic). */
 export const topicRegion = (topicArn: string): string => topicArn.split(':')[3];

@@ -96,7 +96,15 @@ export interface Run {
  */
 export function validateRun(
   raw: unknown,
-  context: { direction: Direction; executionName: string; startedAt: string; fromRegion: string; toRegion: string; requireApproval: boolean; approvalTimeoutSeconds: number },
+  context: {
+    direction: Direction;
+    executionName: string;
+    startedAt: string;
+    fromRegion: string;
+    toRegion: string;
+    requireApproval: boolean;
+    approvalTimeoutSeconds: number;
+  },
 ): Run {
   const what = `DR ${context.direction} input`;
   const input = parseInput(runbookInputSchema, raw ?? {}, what);
@@ -105,7 +113,9 @@ export function validateRun(
   }
   const phrase = confirmPhrase(context.direction, context.toRegion);
   if (input.mode === context.direction && input.confirm !== phrase) {
-    throw new ValidationError(`Invalid ${what}: confirm: must be exactly "${phrase}" to ${context.direction}${input.confirm === undefined ? ' (missing)' : ` (got "${input.confirm}")`}`);
+    throw new ValidationError(
+      `Invalid ${what}: confirm: must be exactly "${phrase}" to ${context.direction}${input.confirm === undefined ? ' (missing)' : ` (got "${input.confirm}")`}`,
+    );
   }
   return {
     direction: context.direction,
@@ -143,16 +153,31 @@ export interface CriticalPath {
  */
 export function criticalPath(
   timings: DrTimings,
-  plan: { direction: Direction; strategy: 'warm-standby' | 'pilot-light'; cache: CacheRecovery | 'none' | 'existing'; serviceScales: boolean; healthyChecks: number; healthIntervalSeconds: number },
+  plan: {
+    direction: Direction;
+    strategy: 'warm-standby' | 'pilot-light';
+    cache: CacheRecovery | 'none' | 'existing';
+    serviceScales: boolean;
+    healthyChecks: number;
+    healthIntervalSeconds: number;
+  },
 ): CriticalPath {
   const branches: PlannedOperation[] = [];
   if (plan.direction === 'failover') {
-    branches.push(plan.strategy === 'warm-standby' ? { name: 'promote read replica', seconds: timings.promoteReplica } : { name: 'restore copied snapshot', seconds: timings.restoreInstance });
+    branches.push(
+      plan.strategy === 'warm-standby'
+        ? { name: 'promote read replica', seconds: timings.promoteReplica }
+        : { name: 'restore copied snapshot', seconds: timings.restoreInstance },
+    );
   } else {
-    branches.push({ name: 'rebuild replica, catch up, promote', seconds: timings.createReplica + timings.replicaLag + timings.promoteReplica });
+    branches.push({
+      name: 'rebuild replica, catch up, promote',
+      seconds: timings.createReplica + timings.replicaLag + timings.promoteReplica,
+    });
   }
   if (plan.cache === 'global-datastore') branches.push({ name: 'cache global failover', seconds: timings.cacheGlobalFailover });
-  else if (plan.cache === 'restore-snapshot' || plan.cache === 'fresh') branches.push({ name: 'create cache', seconds: timings.cacheCreate });
+  else if (plan.cache === 'restore-snapshot' || plan.cache === 'fresh')
+    branches.push({ name: 'create cache', seconds: timings.cacheCreate });
   if (plan.serviceScales) branches.push({ name: 'scale service', seconds: timings.taskStart });
   const longest = branches.reduce((a, b) => (b.seconds > a.seconds ? b : a));
   const operations = [
@@ -170,4 +195,8 @@ export function parseSettings(value: unknown): DrSettings {
 }
 
 /** The Fargate On-Demand vCPU resource count, per region (Service Quotas). */
-export const FARGATE_VCPU_QUOTA = { serviceCode: 'fargate', quotaCode: 'L-3032A538', name: 'Fargate On-Demand vCPU resource count' } as const;
+export const FARGATE_VCPU_QUOTA = {
+  serviceCode: 'fargate',
+  quotaCode: 'L-3032A538',
+  name: 'Fargate On-Demand vCPU resource count',
+} as const;

@@ -65,12 +65,31 @@ const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date
 const ORDER: StepName[] = ['replication', 'database', 'cache', 'service', 'quiesce', 'repoint', 'dns', 'health', 'reprotect'];
 
 function timelineOf(state: RunbookState): TimelineStep[] {
-  const steps: TimelineStep[] = [{ step: 'preflight', startedAt: state.run.startedAt, endedAt: state.preflight.finishedAt, seconds: seconds(state.run.startedAt, state.preflight.finishedAt) }];
+  const steps: TimelineStep[] = [
+    {
+      step: 'preflight',
+      startedAt: state.run.startedAt,
+      endedAt: state.preflight.finishedAt,
+      seconds: seconds(state.run.startedAt, state.preflight.finishedAt),
+    },
+  ];
   const recovery = ORDER.map((name) => state[name] as Progress | undefined).filter((p): p is Progress => p !== undefined);
   const firstRecovery = recovery.map((p) => p.startedAt).sort()[0];
   const approval = state.approval as { required?: boolean } | undefined;
-  if (approval !== undefined && approval.required !== false && firstRecovery) steps.push({ step: 'approval', startedAt: state.preflight.finishedAt, endedAt: firstRecovery, seconds: seconds(state.preflight.finishedAt, firstRecovery) });
-  for (const p of recovery) steps.push({ step: p.step, startedAt: p.startedAt, endedAt: p.readyAt, seconds: p.readyAt ? seconds(p.startedAt, p.readyAt) : undefined });
+  if (approval !== undefined && approval.required !== false && firstRecovery)
+    steps.push({
+      step: 'approval',
+      startedAt: state.preflight.finishedAt,
+      endedAt: firstRecovery,
+      seconds: seconds(state.preflight.finishedAt, firstRecovery),
+    });
+  for (const p of recovery)
+    steps.push({
+      step: p.step,
+      startedAt: p.startedAt,
+      endedAt: p.readyAt,
+      seconds: p.readyAt ? seconds(p.startedAt, p.readyAt) : undefined,
+    });
   return steps.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
@@ -84,15 +103,37 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
   const id = preflight.database?.instanceId;
   if (id) {
     const instance = await describeInstance(to.region, id).catch(() => undefined);
-    note(Boolean(instance && !instance.ReadReplicaSourceDBInstanceIdentifier && instance.DBInstanceStatus === 'available'), `database ${id} in ${to.region} is a standalone writer`, `database ${id} in ${to.region} is not a writer (${instance ? (instance.ReadReplicaSourceDBInstanceIdentifier ? 'still a read replica' : instance.DBInstanceStatus) : 'missing'})`);
+    note(
+      Boolean(instance && !instance.ReadReplicaSourceDBInstanceIdentifier && instance.DBInstanceStatus === 'available'),
+      `database ${id} in ${to.region} is a standalone writer`,
+      `database ${id} in ${to.region} is not a writer (${instance ? (instance.ReadReplicaSourceDBInstanceIdentifier ? 'still a read replica' : instance.DBInstanceStatus) : 'missing'})`,
+    );
   }
-  const service = await ecs(to.region).send(new DescribeServicesCommand({ cluster: to.cluster, services: [to.service] })).then((r) => r.services?.[0], () => undefined);
-  note((service?.desiredCount ?? 0) >= preflight.desiredCount, `service ${to.service} scaled to ${service?.desiredCount}`, `service ${to.service} at ${service?.desiredCount ?? 'unknown'} of ${preflight.desiredCount} tasks`);
+  const service = await ecs(to.region)
+    .send(new DescribeServicesCommand({ cluster: to.cluster, services: [to.service] }))
+    .then(
+      (r) => r.services?.[0],
+      () => undefined,
+    );
+  note(
+    (service?.desiredCount ?? 0) >= preflight.desiredCount,
+    `service ${to.service} scaled to ${service?.desiredCount}`,
+    `service ${to.service} at ${service?.desiredCount ?? 'unknown'} of ${preflight.desiredCount} tasks`,
+  );
   if (deps.inventory.dns) {
     const dns = deps.inventory.dns;
-    const sets = await route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName })).then((r) => r.ResourceRecordSets ?? [], () => []);
+    const sets = await route53()
+      .send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName }))
+      .then(
+        (r) => r.ResourceRecordSets ?? [],
+        () => [],
+      );
     const primary = sets.find((r) => r.Failover === 'PRIMARY' && normalizeDns(r.Name) === normalizeDns(dns.domainName));
-    note(normalizeDns(primary?.AliasTarget?.DNSName) === normalizeDns(to.endpoint), `DNS ${dns.domainName} points at ${to.region}`, `DNS ${dns.domainName} not switched to ${to.region}`);
+    note(
+      normalizeDns(primary?.AliasTarget?.DNSName) === normalizeDns(to.endpoint),
+      `DNS ${dns.domainName} points at ${to.region}`,
+      `DNS ${dns.domainName} not switched to ${to.region}`,
+    );
   }
   return { done, notDone };
 }
@@ -103,7 +144,13 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
  * metrics. A dry run only returns its report: it changes nothing, not even
  * the ledger.
  */
-export async function report(outcome: Outcome, state: RunbookState & { error?: { Error: string; Cause: string } }, deps: DrDeps, topicArn: string, now: Date): Promise<RunbookReport> {
+export async function report(
+  outcome: Outcome,
+  state: RunbookState & { error?: { Error: string; Cause: string } },
+  deps: DrDeps,
+  topicArn: string,
+  now: Date,
+): Promise<RunbookReport> {
   const { run, preflight } = state;
   const { to } = sides(deps.inventory, run.direction);
   const health = state.health as Progress | undefined;
@@ -118,8 +165,14 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
   const approvalSeconds = timeline.find((s) => s.step === 'approval')?.seconds;
   const rpoSeconds = typeof database?.detail.rpoSeconds === 'number' ? database.detail.rpoSeconds : undefined;
   const root = state.error ? rootCause(state.error.Error, state.error.Cause) : undefined;
-  const observed = outcome === 'failed' ? await observe(state, deps).catch((error: unknown) => ({ done: [], notDone: [`could not observe: ${messageOf(error)}`] })) : undefined;
-  const leftForYou = [preflight.database?.action === 'rebuild' ? preflight.database.staleInstanceId : undefined, (state.reprotect as Progress | undefined)?.detail.renamed]
+  const observed =
+    outcome === 'failed'
+      ? await observe(state, deps).catch((error: unknown) => ({ done: [], notDone: [`could not observe: ${messageOf(error)}`] }))
+      : undefined;
+  const leftForYou = [
+    preflight.database?.action === 'rebuild' ? preflight.database.staleInstanceId : undefined,
+    (state.reprotect as Progress | undefined)?.detail.renamed,
+  ]
     .filter((id): id is string => typeof id === 'string')
     .map((id) => `${id}: the data from before the switch, kept with deletion protection; snapshot and delete it when no longer needed`);
   const headline =
@@ -129,7 +182,14 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
         ? `${run.direction} to ${to.region} FAILED: ${root?.error}: ${root?.cause}. Done: ${observed?.done.join('; ') || 'nothing'}. Not done: ${observed?.notDone.join('; ') || 'nothing'}`
         : outcome === 'dry-run'
           ? `dry run of ${run.direction} to ${to.region}: preflight ${preflight.ok ? 'passed' : 'found blockers'}, expected RTO ${Math.round(preflight.expectedRtoSeconds / 60)} min`
-          : `${run.direction} to ${to.region} not carried out (${outcome})${root ? `: ${root.error}: ${root.cause}` : ''}${outcome === 'preflight-failed' ? `: ${preflight.checks.filter((c) => !c.ok && c.blocking).map((c) => `${c.name}: ${c.detail}`).join('; ')}` : ''}`;
+          : `${run.direction} to ${to.region} not carried out (${outcome})${root ? `: ${root.error}: ${root.cause}` : ''}${
+              outcome === 'preflight-failed'
+                ? `: ${preflight.checks
+                    .filter((c) => !c.ok && c.blocking)
+                    .map((c) => `${c.name}: ${c.detail}`)
+                    .join('; ')}`
+                : ''
+            }`;
   const result: RunbookReport = {
     outcome,
     direction: run.direction,
@@ -141,14 +201,22 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
     startedAt: run.startedAt,
     endedAt,
     rtoSeconds,
-    rtoBasis: rtoSeconds === undefined ? undefined : run.direction === 'failback' ? 'writers stopped → healthy (planned downtime)' : 'runbook start → healthy',
+    rtoBasis:
+      rtoSeconds === undefined
+        ? undefined
+        : run.direction === 'failback'
+          ? 'writers stopped → healthy (planned downtime)'
+          : 'runbook start → healthy',
     approvalSeconds,
     rpoSeconds,
     rpoBasis: typeof database?.detail.rpoBasis === 'string' ? database.detail.rpoBasis : undefined,
     replicaLagSeconds: preflight.database && 'replicaLagSeconds' in preflight.database ? preflight.database.replicaLagSeconds : undefined,
     rtoTargetSeconds: preflight.rtoTargetSeconds,
     rpoTargetSeconds: preflight.rpoTargetSeconds,
-    metTargets: rtoSeconds === undefined ? undefined : rtoSeconds <= preflight.rtoTargetSeconds && (rpoSeconds === undefined || rpoSeconds <= preflight.rpoTargetSeconds),
+    metTargets:
+      rtoSeconds === undefined
+        ? undefined
+        : rtoSeconds <= preflight.rtoTargetSeconds && (rpoSeconds === undefined || rpoSeconds <= preflight.rpoTargetSeconds),
     expectedRtoSeconds: preflight.expectedRtoSeconds,
     criticalPathSeconds: preflight.criticalPath.seconds,
     timeline,
@@ -162,11 +230,29 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
   };
   if (outcome === 'dry-run') return result;
 
-  await put(deps.ledger, { pk: `dr#${run.direction}`, sk: `${run.startedAt}#${run.executionName}`, ...result, preflight: { ok: preflight.ok, checks: preflight.checks } });
+  await put(deps.ledger, {
+    pk: `dr#${run.direction}`,
+    sk: `${run.startedAt}#${run.executionName}`,
+    ...result,
+    preflight: { ok: preflight.ok, checks: preflight.checks },
+  });
   if (outcome === 'completed' || outcome === 'failed') {
-    await s3(to.region).send(new PutObjectCommand({ Bucket: to.bucket, Key: `reports/dr-${run.direction}/${run.executionName}.json`, Body: JSON.stringify(result, null, 2), ContentType: 'application/json' }));
+    await s3(to.region).send(
+      new PutObjectCommand({
+        Bucket: to.bucket,
+        Key: `reports/dr-${run.direction}/${run.executionName}.json`,
+        Body: JSON.stringify(result, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
   }
-  await sns(topicRegion(topicArn)).send(new PublishCommand({ TopicArn: topicArn, Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99), Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}` }));
+  await sns(topicRegion(topicArn)).send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99),
+      Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}`,
+    }),
+  );
   metrics.addDimension('Direction', run.direction);
   if (rtoSeconds !== undefined) metrics.addMetric('DrRtoSeconds', MetricUnit.Seconds, rtoSeconds);
   if (rpoSeconds !== undefined) metrics.addMetric('DrRpoSeconds', MetricUnit.Seconds, rpoSeconds);
@@ -178,5 +264,7 @@ export async function report(outcome: Outcome, state: RunbookState & { error?: {
 const deps = drDepsFromEnv();
 const topicArn = requiredEnv('TOPIC_ARN');
 
-export const handler = async (event: { outcome: Outcome; state: RunbookState & { error?: { Error: string; Cause: string } } }): Promise<RunbookReport> =>
-  report(event.outcome, event.state, deps, topicArn, new Date());
+export const handler = async (event: {
+  outcome: Outcome;
+  state: RunbookState & { error?: { Error: string; Cause: string } };
+}): Promise<RunbookReport> => report(event.outcome, event.state, deps, topicArn, new Date());

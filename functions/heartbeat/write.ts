@@ -28,15 +28,20 @@ export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr
   const described = await rds(regional.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
   const instance = described.DBInstances?.[0];
   if (instance?.ReadReplicaSourceDBInstanceIdentifier) return { written: false, instanceId, reason: 'read replica (not writable)' };
-  if (instance?.DBInstanceStatus !== 'available') return { written: false, instanceId, reason: `database is ${instance?.DBInstanceStatus ?? 'missing'}` };
+  if (instance?.DBInstanceStatus !== 'available')
+    return { written: false, instanceId, reason: `database is ${instance?.DBInstanceStatus ?? 'missing'}` };
   await withDatabase({ region: regional.region, instanceId, secretId: inventory.databaseSecretId }, async (client) => {
-    await client.query('CREATE TABLE IF NOT EXISTS lifeline_heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL, source text NOT NULL)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS lifeline_heartbeat (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL, source text NOT NULL)',
+    );
     await insertHeartbeat(client, now, `heartbeat-${role}`);
   });
   // Best effort: the row in the database is the recovery point; the ledger note only tells the DR side how recent it is.
   const table = process.env.LEDGER_TABLE;
   if (table) {
-    await put({ client: dynamodb(regional.region), table }, heartbeatRecord(instanceId, now)).catch((error: unknown) => logger.warn('heartbeat not recorded in the ledger', { error }));
+    await put({ client: dynamodb(regional.region), table }, heartbeatRecord(instanceId, now)).catch((error: unknown) =>
+      logger.warn('heartbeat not recorded in the ledger', { error }),
+    );
   }
   logger.info('heartbeat written', { instanceId, at: now.toISOString() });
   return { written: true, instanceId, at: now.toISOString() };
@@ -62,7 +67,11 @@ export async function probePrimary(inventory: Inventory, path: string): Promise<
 export const handler = async (): Promise<HeartbeatResult> => {
   // The probe first: it never throws, so a failing write below cannot hide the primary's health.
   if (role === 'dr') {
-    metrics.addMetric('PrimaryEndpointHealthy', MetricUnit.Count, (await probePrimary(inventory, process.env.HEALTH_CHECK_PATH ?? '/health')) ? 1 : 0);
+    metrics.addMetric(
+      'PrimaryEndpointHealthy',
+      MetricUnit.Count,
+      (await probePrimary(inventory, process.env.HEALTH_CHECK_PATH ?? '/health')) ? 1 : 0,
+    );
     metrics.publishStoredMetrics();
   }
   return writeHeartbeat(inventory, role, new Date());

@@ -6,9 +6,15 @@ export const verificationInputSchema = z
     /** What to verify. @default database */
     target: z.enum(['database', 'cache']).default('database'),
     /** A snapshot to restore. @default the newest managed, available snapshot of the target in the region */
-    snapshotId: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be a snapshot identifier').optional(),
+    snapshotId: z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be a snapshot identifier')
+      .optional(),
     /** Where to restore: the primary or the DR region name. @default the primary region */
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name')
+      .optional(),
     /** Keep the temporary instance this many minutes for investigation instead of deleting it. @default 0 */
     keep: z.number().int().min(0).max(1440).default(0),
     reason: z.string().max(256).optional(),

@@ -31,13 +31,20 @@ interface FoundSnapshot {
 const manifestCountsSchema = z.object({ rowCounts: z.record(z.string(), z.number()).default({}), keyCount: z.number().optional() });
 
 const isManagedFor = (tags: { Key?: string; Value?: string }[] | undefined, target: string) =>
-  (tags ?? []).some((t) => t.Key === TEMP_TAGS.managed && t.Value === 'true') && (tags ?? []).some((t) => t.Key === 'lifeline:target' && t.Value === target);
+  (tags ?? []).some((t) => t.Key === TEMP_TAGS.managed && t.Value === 'true') &&
+  (tags ?? []).some((t) => t.Key === 'lifeline:target' && t.Value === target);
 
 async function newestDatabaseSnapshot(region: string, target: string, snapshotId?: string): Promise<FoundSnapshot | undefined> {
-  const described = await rds(region).send(new DescribeDBSnapshotsCommand(snapshotId ? { DBSnapshotIdentifier: snapshotId } : { SnapshotType: 'manual' }));
-  const candidates = (described.DBSnapshots ?? []).filter((s) => (snapshotId || isManagedFor(s.TagList, target)) && s.Status === 'available');
+  const described = await rds(region).send(
+    new DescribeDBSnapshotsCommand(snapshotId ? { DBSnapshotIdentifier: snapshotId } : { SnapshotType: 'manual' }),
+  );
+  const candidates = (described.DBSnapshots ?? []).filter(
+    (s) => (snapshotId || isManagedFor(s.TagList, target)) && s.Status === 'available',
+  );
   const newest = candidates.sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))[0];
-  return newest?.DBSnapshotIdentifier ? { id: newest.DBSnapshotIdentifier, createdAt: newest.SnapshotCreateTime ?? new Date(0) } : undefined;
+  return newest?.DBSnapshotIdentifier
+    ? { id: newest.DBSnapshotIdentifier, createdAt: newest.SnapshotCreateTime ?? new Date(0) }
+    : undefined;
 }
 
 async function newestCacheSnapshot(region: string, target: string, snapshotId?: string): Promise<FoundSnapshot | undefined> {
@@ -47,7 +54,12 @@ async function newestCacheSnapshot(region: string, target: string, snapshotId?: 
     if (s.SnapshotStatus !== 'available' || !s.SnapshotName) continue;
     const tags = snapshotId ? undefined : (await elasticache(region).send(new ListTagsForResourceCommand({ ResourceName: s.ARN }))).TagList;
     if (!snapshotId && !isManagedFor(tags, target)) continue;
-    candidates.push({ id: s.SnapshotName, createdAt: s.NodeSnapshots?.[0]?.SnapshotCreateTime ?? new Date(0), engine: s.Engine, nodeType: s.CacheNodeType });
+    candidates.push({
+      id: s.SnapshotName,
+      createdAt: s.NodeSnapshots?.[0]?.SnapshotCreateTime ?? new Date(0),
+      engine: s.Engine,
+      nodeType: s.CacheNodeType,
+    });
   }
   return candidates.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }
@@ -64,26 +76,48 @@ export interface PlanEvent {
  * region), and names the temporary instance after the execution so a
  * re-run restores into the same one.
  */
-export async function planVerification(event: PlanEvent, inventory: Inventory, ledger: LedgerRef, settings: VerificationSettings, now: Date): Promise<VerificationPlan> {
+export async function planVerification(
+  event: PlanEvent,
+  inventory: Inventory,
+  ledger: LedgerRef,
+  settings: VerificationSettings,
+  now: Date,
+): Promise<VerificationPlan> {
   const input = parseInput(verificationInputSchema, event.input ?? {}, 'restore verification input');
   const region = input.region ?? inventory.primary.region;
   const regional = [inventory.primary, inventory.dr].find((r) => r.region === region);
-  if (!regional) throw new ValidationError(`Invalid restore verification input: region: must be ${inventory.primary.region} or ${inventory.dr.region}`);
+  if (!regional)
+    throw new ValidationError(`Invalid restore verification input: region: must be ${inventory.primary.region} or ${inventory.dr.region}`);
   const kind = input.target === 'cache' ? 'elasticache' : 'rds';
-  if (kind === 'rds' && !inventory.primary.databaseInstanceId) throw new ValidationError('Invalid restore verification input: target: there is no database to verify');
+  if (kind === 'rds' && !inventory.primary.databaseInstanceId)
+    throw new ValidationError('Invalid restore verification input: target: there is no database to verify');
   if (kind === 'elasticache' && (!regional.cacheSubnetGroupName || !regional.cacheRestoreSecurityGroupId)) {
     throw new ValidationError(`Invalid restore verification input: region: ${region} has no cache placement to restore a cache into`);
   }
-  const found = kind === 'rds' ? await newestDatabaseSnapshot(region, input.target, input.snapshotId) : await newestCacheSnapshot(region, input.target, input.snapshotId);
+  const found =
+    kind === 'rds'
+      ? await newestDatabaseSnapshot(region, input.target, input.snapshotId)
+      : await newestCacheSnapshot(region, input.target, input.snapshotId);
   if (!found) {
-    throw new ValidationError(input.snapshotId ? `Invalid restore verification input: snapshotId: ${input.snapshotId} is not available in ${region}` : `No available Lifeline snapshot of ${input.target} in ${region} to verify`);
+    throw new ValidationError(
+      input.snapshotId
+        ? `Invalid restore verification input: snapshotId: ${input.snapshotId} is not available in ${region}`
+        : `No available Lifeline snapshot of ${input.target} in ${region} to verify`,
+    );
   }
   const snapshotId = found.id;
   const manifests = await newestFirst(ledger, `backup#${input.target}`, { limit: 200 });
-  const manifest = manifests.find((m) => typeof m.snapshots === 'object' && m.snapshots !== null && Object.values(m.snapshots).includes(snapshotId));
+  const manifest = manifests.find(
+    (m) => typeof m.snapshots === 'object' && m.snapshots !== null && Object.values(m.snapshots).includes(snapshotId),
+  );
   const { rowCounts, keyCount } = manifestCountsSchema.parse(manifest ?? {});
   // ElastiCache group ids are at most 40 characters.
-  const slug = event.executionName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, kind === 'rds' ? 40 : 24).replace(/-+$/, '');
+  const slug = event.executionName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, kind === 'rds' ? 40 : 24)
+    .replace(/-+$/, '');
   const expiresAt = new Date(now.getTime() + (input.keep > 0 ? input.keep : settings.ttlMinutes) * 60_000).toISOString();
   const plan: VerificationPlan = {
     runId: event.executionName,
@@ -93,9 +127,9 @@ export async function planVerification(event: PlanEvent, inventory: Inventory, l
     snapshotId,
     snapshotCreatedAt: found.createdAt.toISOString(),
     tempInstanceId: `${TEMP_PREFIX}${slug}`,
-    instanceClass: kind === 'rds' ? settings.instanceClass : found.nodeType ?? 'cache.t4g.micro',
-    subnetGroup: kind === 'rds' ? regional.dbSubnetGroupName : regional.cacheSubnetGroupName ?? '',
-    securityGroupId: kind === 'rds' ? regional.restoreSecurityGroupId : regional.cacheRestoreSecurityGroupId ?? '',
+    instanceClass: kind === 'rds' ? settings.instanceClass : (found.nodeType ?? 'cache.t4g.micro'),
+    subnetGroup: kind === 'rds' ? regional.dbSubnetGroupName : (regional.cacheSubnetGroupName ?? ''),
+    securityGroupId: kind === 'rds' ? regional.restoreSecurityGroupId : (regional.cacheRestoreSecurityGroupId ?? ''),
     cache: kind === 'elasticache' ? { engine: found.engine ?? 'valkey', nodeType: found.nodeType ?? 'cache.t4g.micro' } : undefined,
     keepMinutes: input.keep,
     expiresAt,
@@ -111,7 +145,15 @@ export async function planVerification(event: PlanEvent, inventory: Inventory, l
       { Key: 'lifeline:execution', Value: event.executionName.slice(0, 256) },
     ],
   };
-  await putOnce(ledger, { pk: `run#${event.executionName}`, sk: 'restore-verification', job: 'restore-verification', startedAt: event.startedAt, snapshotId, region, reason: input.reason });
+  await putOnce(ledger, {
+    pk: `run#${event.executionName}`,
+    sk: 'restore-verification',
+    job: 'restore-verification',
+    startedAt: event.startedAt,
+    snapshotId,
+    region,
+    reason: input.reason,
+  });
   return plan;
 }
 

@@ -9,7 +9,13 @@ import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
 import { verificationPlanSchema } from './contract';
 
-const outcomeSchema = z.object({ checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })), passed: z.boolean(), newestHeartbeat: z.string().optional(), rpoSeconds: z.number().optional(), verifiedAt: z.string() });
+const outcomeSchema = z.object({
+  checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })),
+  passed: z.boolean(),
+  newestHeartbeat: z.string().optional(),
+  rpoSeconds: z.number().optional(),
+  verifiedAt: z.string(),
+});
 
 /** The workflow's state at the end: the plan, and the branch's outcome or the error that stopped it. */
 const eventSchema = z.object({
@@ -32,7 +38,11 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
   const restoreSeconds = outcome ? (Date.parse(outcome.verifiedAt) - Date.parse(plan.startedAt)) / 1000 : undefined;
   const failed = outcome?.checks.filter((c) => !c.passed) ?? [];
   const root = error ? rootCause(error.Error, error.Cause) : undefined;
-  const summary = passed ? 'passed' : root ? `${root.error}: ${root.cause}` : `failed checks: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`;
+  const summary = passed
+    ? 'passed'
+    : root
+      ? `${root.error}: ${root.cause}`
+      : `failed checks: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`;
   const report = {
     runId: plan.runId,
     target: plan.target,
@@ -51,19 +61,28 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
   };
   const regional = [inventory.primary, inventory.dr].find((r) => r.region === plan.region) ?? inventory.primary;
   const key = `reports/restore-verification/${plan.runId}.json`;
-  await s3(regional.region).send(new PutObjectCommand({ Bucket: regional.bucket, Key: key, Body: JSON.stringify(report, null, 2), ContentType: 'application/json' }));
-  await put(ledger, { pk: `verify#${plan.target}`, sk: `${passed ? 'passed' : 'failed'}#${now.toISOString()}#${plan.runId}`, ...report, report: `s3://${regional.bucket}/${key}` });
+  await s3(regional.region).send(
+    new PutObjectCommand({ Bucket: regional.bucket, Key: key, Body: JSON.stringify(report, null, 2), ContentType: 'application/json' }),
+  );
+  await put(ledger, {
+    pk: `verify#${plan.target}`,
+    sk: `${passed ? 'passed' : 'failed'}#${now.toISOString()}#${plan.runId}`,
+    ...report,
+    report: `s3://${regional.bucket}/${key}`,
+  });
   metrics.addDimension('Target', plan.target);
   if (restoreSeconds !== undefined) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
   if (outcome?.rpoSeconds !== undefined) metrics.addMetric('VerifiedRpoSeconds', MetricUnit.Seconds, outcome.rpoSeconds);
   metrics.addMetric('VerificationFailed', MetricUnit.Count, passed ? 0 : 1);
   metrics.addMetric('VerificationSucceeded', MetricUnit.Count, passed ? 1 : 0);
   metrics.publishStoredMetrics();
-  if (!passed) throw new LifelineError('VerificationFailed', `Restore verification of ${plan.snapshotId} in ${plan.region} failed: ${summary}`);
+  if (!passed)
+    throw new LifelineError('VerificationFailed', `Restore verification of ${plan.snapshotId} in ${plan.region} failed: ${summary}`);
   return { ...report, report: `s3://${regional.bucket}/${key}` };
 }
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 const ledger = ledgerFromEnv(inventory.primary.region);
 
-export const handler = async (event: unknown) => reportVerification(parseInput(eventSchema, event, 'verification report'), inventory, ledger, new Date());
+export const handler = async (event: unknown) =>
+  reportVerification(parseInput(eventSchema, event, 'verification report'), inventory, ledger, new Date());

@@ -31,7 +31,9 @@ export async function sweep(inventory: Inventory, now: Date): Promise<SweepResul
         continue;
       }
       if (instance.DBInstanceStatus === 'deleting') continue;
-      await rds(region).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+      await rds(region).send(
+        new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }),
+      );
       result.deleted.push(`${region}/${id}`);
     }
   }

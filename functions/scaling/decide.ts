@@ -33,12 +33,24 @@ interface Subject {
 }
 
 async function serviceSubject(regional: RegionalWorkload, settings: ScalingSettings): Promise<Subject & { running: number }> {
-  const described = await ecs(regional.region).send(new DescribeServicesCommand({ cluster: regional.cluster, services: [regional.service] }));
+  const described = await ecs(regional.region).send(
+    new DescribeServicesCommand({ cluster: regional.cluster, services: [regional.service] }),
+  );
   const service = described.services?.[0];
   if (!service || service.status !== 'ACTIVE') {
-    throw new LifelineError('UnknownService', `Service ${regional.service} in cluster ${regional.cluster} (${regional.region}) ${service ? `is ${service.status}` : 'does not exist'}`);
+    throw new LifelineError(
+      'UnknownService',
+      `Service ${regional.service} in cluster ${regional.cluster} (${regional.region}) ${service ? `is ${service.status}` : 'does not exist'}`,
+    );
   }
-  return { target: 'service', subject: `${regional.cluster}/${regional.service}`, current: service.desiredCount ?? 0, running: service.runningCount ?? 0, min: settings.min, max: settings.max };
+  return {
+    target: 'service',
+    subject: `${regional.cluster}/${regional.service}`,
+    current: service.desiredCount ?? 0,
+    running: service.runningCount ?? 0,
+    min: settings.min,
+    max: settings.max,
+  };
 }
 
 async function cacheSubject(regional: RegionalWorkload, bounds: { min: number; max: number }): Promise<Subject> {
@@ -54,7 +66,9 @@ async function databaseSubject(regional: RegionalWorkload, bounds: { min: number
   if (!source) throw new LifelineError('UnknownService', `No database in ${regional.region} to add read replicas to`);
   const described = await rds(regional.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source }));
   // Only the replicas this workflow made (by name) count and may be removed; a DR replica in another region never does.
-  const managed = (described.DBInstances?.[0]?.ReadReplicaDBInstanceIdentifiers ?? []).filter((id) => id.startsWith(managedReplicaPrefix(source))).sort();
+  const managed = (described.DBInstances?.[0]?.ReadReplicaDBInstanceIdentifiers ?? [])
+    .filter((id) => id.startsWith(managedReplicaPrefix(source)))
+    .sort();
   return {
     target: 'database-replicas',
     subject: `database/${source}`,
@@ -81,13 +95,18 @@ export async function decideScaling(event: AlarmEvent, deps: DecideDeps): Promis
   const scales = tag(ALARM_TAG.scales);
   const role = tag(ALARM_TAG.regionRole) === 'standby' ? 'dr' : 'primary';
   const regional = inventory[role];
-  if (regional.region !== event.region) throw new LifelineError('UnknownService', `Alarm ${event.detail.alarmName} is tagged for the ${role} region ${regional.region}, but fired in ${event.region}`);
+  if (regional.region !== event.region)
+    throw new LifelineError(
+      'UnknownService',
+      `Alarm ${event.detail.alarmName} is tagged for the ${role} region ${regional.region}, but fired in ${event.region}`,
+    );
   const policy: ScalingPolicy | undefined = alarmId ? settings.policies[alarmId] : undefined;
 
   const service = await serviceSubject(regional, settings);
   let subject: Subject = service;
   if (scales === 'cache-replicas' && policy?.linked?.cacheReplicas) subject = await cacheSubject(regional, policy.linked.cacheReplicas);
-  else if (scales === 'database-replicas' && policy?.linked?.databaseReadReplicas) subject = await databaseSubject(regional, policy.linked.databaseReadReplicas, now);
+  else if (scales === 'database-replicas' && policy?.linked?.databaseReadReplicas)
+    subject = await databaseSubject(regional, policy.linked.databaseReadReplicas, now);
 
   const linked = subject.target !== 'service';
   const timeout = linked ? LINKED_TIMEOUT_SECONDS : settings.steadyStateTimeoutSeconds;
@@ -114,8 +133,15 @@ export async function decideScaling(event: AlarmEvent, deps: DecideDeps): Promis
     return { ...base, action: 'noop', reason };
   };
 
-  if (scales !== 'service' && !linked) return noop(`alarm ${alarmId ?? event.detail.alarmName} scales ${scales ?? 'nothing'} and no policy links it to a target`);
-  const firstDelivery = await putOnce(ledger, { pk: `scaling-event#${event.id}`, sk: 'seen', alarmName: event.detail.alarmName, at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + 7 * 86400 });
+  if (scales !== 'service' && !linked)
+    return noop(`alarm ${alarmId ?? event.detail.alarmName} scales ${scales ?? 'nothing'} and no policy links it to a target`);
+  const firstDelivery = await putOnce(ledger, {
+    pk: `scaling-event#${event.id}`,
+    sk: 'seen',
+    alarmName: event.detail.alarmName,
+    at: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + 7 * 86400,
+  });
   if (!firstDelivery) return noop(`duplicate delivery of event ${event.id}`);
 
   const history = await newestFirst(ledger, historyKey(subject.subject), { limit: 50 });
@@ -141,12 +167,24 @@ export async function decideScaling(event: AlarmEvent, deps: DecideDeps): Promis
 
   // One action per subject at a time: the lock lasts until the action is recorded (or times out).
   const lockedUntil = new Date(now.getTime() + (timeout + 300) * 1000).toISOString();
-  const locked = await putUnlessHeld(ledger, { pk: lockKey(subject.subject), sk: 'lock', lockedUntil, eventId: event.id, alarmName: event.detail.alarmName }, 'lockedUntil', now.toISOString());
+  const locked = await putUnlessHeld(
+    ledger,
+    { pk: lockKey(subject.subject), sk: 'lock', lockedUntil, eventId: event.id, alarmName: event.detail.alarmName },
+    'lockedUntil',
+    now.toISOString(),
+  );
   if (!locked) return noop(`another scaling action on ${subject.subject} holds its lock (one action at a time)`);
-  logger.info('scaling', { alarm: event.detail.alarmName, target: subject.target, from: subject.current, to: decision.to, reason: decision.reason });
+  logger.info('scaling', {
+    alarm: event.detail.alarmName,
+    target: subject.target,
+    from: subject.current,
+    to: decision.to,
+    reason: decision.reason,
+  });
   return { ...base, action: 'scale', direction: decision.direction, to: decision.to, replicaId, reason: decision.reason };
 }
 
 const env = loadScalingEnv();
 
-export const handler = async (event: unknown): Promise<ScalingDecision> => decideScaling(parseInput(alarmEventSchema, event, 'alarm event'), { ...env, now: new Date() });
+export const handler = async (event: unknown): Promise<ScalingDecision> =>
+  decideScaling(parseInput(alarmEventSchema, event, 'alarm event'), { ...env, now: new Date() });

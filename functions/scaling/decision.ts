@@ -33,15 +33,23 @@ export function decide(input: DecisionInput): Decision {
   const step = policy.stepType === 'percent' ? Math.max(policy.minStep, Math.ceil((desired * policy.step) / 100)) : policy.step;
   if (policy.direction === 'out') {
     const since = secondsSince(input.lastScaleOutAt, now);
-    if (since < policy.cooldownSeconds) return { action: 'noop', reason: `cooldown: last scale-out ${Math.round(since)} s ago, cooldown ${policy.cooldownSeconds} s` };
+    if (since < policy.cooldownSeconds)
+      return { action: 'noop', reason: `cooldown: last scale-out ${Math.round(since)} s ago, cooldown ${policy.cooldownSeconds} s` };
     const to = Math.min(input.max, desired + step);
     if (to <= desired) return { action: 'noop', reason: `already at the maximum of ${input.max}` };
-    return { action: 'scale', direction: 'out', to, reason: `scale out by ${to - desired} (${policy.stepType === 'percent' ? `${policy.step}%, at least ${policy.minStep}` : `${policy.step} tasks`}) to ${to}` };
+    return {
+      action: 'scale',
+      direction: 'out',
+      to,
+      reason: `scale out by ${to - desired} (${policy.stepType === 'percent' ? `${policy.step}%, at least ${policy.minStep}` : `${policy.step} tasks`}) to ${to}`,
+    };
   }
   const sinceOut = secondsSince(input.lastScaleOutAt, now);
-  if (sinceOut < policy.stabilizationSeconds) return { action: 'noop', reason: `stabilizing: last scale-out ${Math.round(sinceOut)} s ago, window ${policy.stabilizationSeconds} s` };
+  if (sinceOut < policy.stabilizationSeconds)
+    return { action: 'noop', reason: `stabilizing: last scale-out ${Math.round(sinceOut)} s ago, window ${policy.stabilizationSeconds} s` };
   const sinceIn = secondsSince(input.lastScaleInAt, now);
-  if (sinceIn < policy.cooldownSeconds) return { action: 'noop', reason: `cooldown: last scale-in ${Math.round(sinceIn)} s ago, cooldown ${policy.cooldownSeconds} s` };
+  if (sinceIn < policy.cooldownSeconds)
+    return { action: 'noop', reason: `cooldown: last scale-in ${Math.round(sinceIn)} s ago, cooldown ${policy.cooldownSeconds} s` };
   const to = Math.max(input.min, desired - step);
   if (to >= desired) return { action: 'noop', reason: `already at the minimum of ${input.min}` };
   return { action: 'scale', direction: 'in', to, reason: `scale in by ${desired - to} to ${to}` };

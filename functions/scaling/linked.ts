@@ -1,5 +1,10 @@
 import { DecreaseReplicaCountCommand, DescribeReplicationGroupsCommand, IncreaseReplicaCountCommand } from '@aws-sdk/client-elasticache';
-import { CreateDBInstanceReadReplicaCommand, DBInstanceNotFoundFault, DeleteDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceReadReplicaCommand,
+  DBInstanceNotFoundFault,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+} from '@aws-sdk/client-rds';
 import * as z from 'zod';
 import { elasticache, rds } from '../shared/clients';
 
@@ -22,9 +27,10 @@ export type LinkedChange = z.infer<typeof linkedChangeSchema>;
  */
 export async function applyLinked(change: LinkedChange): Promise<{ applied: string }> {
   if (change.target === 'cache-replicas') {
-    const command = change.direction === 'out'
-      ? new IncreaseReplicaCountCommand({ ReplicationGroupId: change.resourceId, NewReplicaCount: change.to, ApplyImmediately: true })
-      : new DecreaseReplicaCountCommand({ ReplicationGroupId: change.resourceId, NewReplicaCount: change.to, ApplyImmediately: true });
+    const command =
+      change.direction === 'out'
+        ? new IncreaseReplicaCountCommand({ ReplicationGroupId: change.resourceId, NewReplicaCount: change.to, ApplyImmediately: true })
+        : new DecreaseReplicaCountCommand({ ReplicationGroupId: change.resourceId, NewReplicaCount: change.to, ApplyImmediately: true });
     await elasticache(change.region).send(command);
     return { applied: `${change.resourceId}: ${change.to} replicas` };
   }
@@ -36,11 +42,16 @@ export async function applyLinked(change: LinkedChange): Promise<{ applied: stri
     } catch (error) {
       if (!(error instanceof DBInstanceNotFoundFault)) throw error;
     }
-    await rds(change.region).send(new CreateDBInstanceReadReplicaCommand({
-      DBInstanceIdentifier: change.replicaId,
-      SourceDBInstanceIdentifier: change.resourceId,
-      Tags: [{ Key: 'lifeline:managed', Value: 'true' }, { Key: 'lifeline:job', Value: 'alarm-scaling' }],
-    }));
+    await rds(change.region).send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: change.replicaId,
+        SourceDBInstanceIdentifier: change.resourceId,
+        Tags: [
+          { Key: 'lifeline:managed', Value: 'true' },
+          { Key: 'lifeline:job', Value: 'alarm-scaling' },
+        ],
+      }),
+    );
     return { applied: `creating read replica ${change.replicaId}` };
   }
   try {
@@ -54,12 +65,14 @@ export async function applyLinked(change: LinkedChange): Promise<{ applied: stri
 /** Whether the linked change has finished: the group available again, the replica available, or gone. */
 export async function linkedStatus(change: LinkedChange): Promise<{ done: boolean; status: string }> {
   if (change.target === 'cache-replicas') {
-    const group = (await elasticache(change.region).send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: change.resourceId }))).ReplicationGroups?.[0];
+    const group = (await elasticache(change.region).send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: change.resourceId })))
+      .ReplicationGroups?.[0];
     const replicas = (group?.MemberClusters?.length ?? 1) - 1;
     return { done: group?.Status === 'available' && replicas === change.to, status: `${group?.Status ?? 'missing'}, ${replicas} replicas` };
   }
   try {
-    const instance = (await rds(change.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: change.replicaId }))).DBInstances?.[0];
+    const instance = (await rds(change.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: change.replicaId })))
+      .DBInstances?.[0];
     const status = instance?.DBInstanceStatus ?? 'missing';
     return { done: change.direction === 'out' && status === 'available', status };
   } catch (error) {

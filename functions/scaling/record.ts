@@ -6,24 +6,26 @@ import { metrics } from '../shared/powertools';
 import { historyKey, loadScalingEnv, lockKey, noopKey } from './deps';
 
 const eventSchema = z.object({
-  decision: z.object({
-    eventId: z.string(),
-    alarmName: z.string(),
-    alarmId: z.string().optional(),
-    action: z.enum(['scale', 'noop']),
-    reason: z.string(),
-    target: z.enum(['service', 'cache-replicas', 'database-replicas']),
-    subject: z.string(),
-    region: z.string(),
-    cluster: z.string(),
-    service: z.string(),
-    direction: z.enum(['out', 'in']).optional(),
-    from: z.number(),
-    to: z.number(),
-    running: z.number(),
-    decisionLatencySeconds: z.number(),
-    decidedAt: z.string(),
-  }).passthrough(),
+  decision: z
+    .object({
+      eventId: z.string(),
+      alarmName: z.string(),
+      alarmId: z.string().optional(),
+      action: z.enum(['scale', 'noop']),
+      reason: z.string(),
+      target: z.enum(['service', 'cache-replicas', 'database-replicas']),
+      subject: z.string(),
+      region: z.string(),
+      cluster: z.string(),
+      service: z.string(),
+      direction: z.enum(['out', 'in']).optional(),
+      from: z.number(),
+      to: z.number(),
+      running: z.number(),
+      decisionLatencySeconds: z.number(),
+      decidedAt: z.string(),
+    })
+    .passthrough(),
   result: z.enum(['noop', 'steady', 'failed']),
   autoscaling: z.unknown().optional(),
   linked: z.unknown().optional(),
@@ -51,7 +53,8 @@ export async function recordScaling(event: ScalingRecordEvent, ledger: LedgerRef
     recordedAt: now.toISOString(),
   };
   await put(ledger, record);
-  if (result !== 'noop') await put(ledger, { pk: lockKey(decision.subject), sk: 'lock', lockedUntil: now.toISOString(), releasedBy: decision.eventId });
+  if (result !== 'noop')
+    await put(ledger, { pk: lockKey(decision.subject), sk: 'lock', lockedUntil: now.toISOString(), releasedBy: decision.eventId });
   metrics.addDimension('Target', decision.subject);
   metrics.addMetric('ScalingDecisionLatency', MetricUnit.Seconds, decision.decisionLatencySeconds);
   if (result === 'steady' && decision.direction === 'out') metrics.addMetric('ScaleOut', MetricUnit.Count, 1);

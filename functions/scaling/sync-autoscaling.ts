@@ -20,13 +20,27 @@ export interface AutoScalingSync {
 export async function syncAutoScaling(event: z.infer<typeof eventSchema>): Promise<AutoScalingSync> {
   const resourceId = `service/${event.cluster}/${event.service}`;
   const client = applicationAutoScaling(event.region);
-  const described = await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: 'ecs:service:DesiredCount' }));
+  const described = await client.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: 'ecs',
+      ResourceIds: [resourceId],
+      ScalableDimension: 'ecs:service:DesiredCount',
+    }),
+  );
   const target = described.ScalableTargets?.[0];
   if (!target) return { present: false };
   const before = { min: target.MinCapacity ?? 0, max: target.MaxCapacity ?? 0 };
   const after = { min: event.to, max: Math.max(before.max, event.to) };
   if (after.min !== before.min || after.max !== before.max) {
-    await client.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: after.min, MaxCapacity: after.max }));
+    await client.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: resourceId,
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MinCapacity: after.min,
+        MaxCapacity: after.max,
+      }),
+    );
   }
   return { present: true, before, after };
 }

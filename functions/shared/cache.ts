@@ -19,10 +19,15 @@ export interface CacheRef {
  * CACHE_TLS=disable for its loopback endpoint.
  */
 export async function withCache<T>(ref: CacheRef, work: (client: Redis) => Promise<T>): Promise<T> {
-  const described = await elasticache(ref.region).send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: ref.replicationGroupId }));
+  const described = await elasticache(ref.region).send(
+    new DescribeReplicationGroupsCommand({ ReplicationGroupId: ref.replicationGroupId }),
+  );
   const endpoint = described.ReplicationGroups?.[0]?.NodeGroups?.[0]?.PrimaryEndpoint;
-  if (!endpoint?.Address || !endpoint.Port) throw new LifelineError('CacheUnavailable', `${ref.replicationGroupId} in ${ref.region} has no endpoint`);
-  const token = ref.authSecretId ? (await secrets(ref.region).send(new GetSecretValueCommand({ SecretId: ref.authSecretId }))).SecretString : undefined;
+  if (!endpoint?.Address || !endpoint.Port)
+    throw new LifelineError('CacheUnavailable', `${ref.replicationGroupId} in ${ref.region} has no endpoint`);
+  const token = ref.authSecretId
+    ? (await secrets(ref.region).send(new GetSecretValueCommand({ SecretId: ref.authSecretId }))).SecretString
+    : undefined;
   const client = new Redis({
     host: endpoint.Address,
     port: endpoint.Port,

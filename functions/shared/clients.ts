@@ -37,7 +37,8 @@ export const s3 = (region: string) => cached(`s3:${region}`, () => new S3Client(
 export const dynamodb = (region: string) => cached(`dynamodb:${region}`, () => new DynamoDBClient(options(region)));
 export const secrets = (region: string) => cached(`secretsmanager:${region}`, () => new SecretsManagerClient(options(region)));
 export const cloudwatch = (region: string) => cached(`cloudwatch:${region}`, () => new CloudWatchClient(options(region)));
-export const applicationAutoScaling = (region: string) => cached(`applicationautoscaling:${region}`, () => new ApplicationAutoScalingClient(options(region)));
+export const applicationAutoScaling = (region: string) =>
+  cached(`applicationautoscaling:${region}`, () => new ApplicationAutoScalingClient(options(region)));
 export const ssm = (region: string) => cached(`ssm:${region}`, () => new SSMClient(options(region)));
 export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
 export const serviceQuotas = (region: string) => cached(`servicequotas:${region}`, () => new ServiceQuotasClient(options(region)));

@@ -25,7 +25,11 @@ export async function withDatabase<T>(ref: DatabaseRef, work: (client: pg.Client
   const described = await rds(ref.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: ref.instanceId }));
   const instance = described.DBInstances?.[0];
   const endpoint = instance?.Endpoint;
-  if (!instance || !endpoint?.Address || !endpoint.Port) throw new LifelineError('DatabaseUnavailable', `${ref.instanceId} in ${ref.region} has no endpoint (status ${instance?.DBInstanceStatus ?? 'unknown'})`);
+  if (!instance || !endpoint?.Address || !endpoint.Port)
+    throw new LifelineError(
+      'DatabaseUnavailable',
+      `${ref.instanceId} in ${ref.region} has no endpoint (status ${instance?.DBInstanceStatus ?? 'unknown'})`,
+    );
   const secret = await secrets(ref.region).send(new GetSecretValueCommand({ SecretId: ref.secretId }));
   const credentials = credentialsSchema.parse(JSON.parse(secret.SecretString ?? '{}'));
   const client = new pg.Client({
@@ -54,7 +58,9 @@ export async function insertHeartbeat(client: pg.Client, writtenAt: Date, source
 /** The newest heartbeat written at or before `atOrBefore` (undefined when the table is empty). */
 export async function newestHeartbeat(client: pg.Client, atOrBefore?: Date): Promise<Date | undefined> {
   const result = await client.query<{ newest: Date | null }>(
-    atOrBefore ? 'SELECT max(written_at) AS newest FROM lifeline_heartbeat WHERE written_at <= $1' : 'SELECT max(written_at) AS newest FROM lifeline_heartbeat',
+    atOrBefore
+      ? 'SELECT max(written_at) AS newest FROM lifeline_heartbeat WHERE written_at <= $1'
+      : 'SELECT max(written_at) AS newest FROM lifeline_heartbeat',
     atOrBefore ? [atOrBefore] : [],
   );
   return result.rows[0]?.newest ?? undefined;

@@ -17,6 +17,9 @@ export function jsonEnv<T>(name: string, schema: z.ZodType<T>): T {
     throw new Error(`Environment variable ${name} is not JSON`);
   }
   const result = schema.safeParse(parsed);
-  if (!result.success) throw new Error(`Environment variable ${name} is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success)
+    throw new Error(
+      `Environment variable ${name} is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return result.data;
 }

@@ -45,7 +45,8 @@ function parseJson(text: string): unknown {
 export function rootCause(error: string, cause: string): { error: string; cause: string } {
   const parsed = parseJson(cause);
   if (typeof parsed === 'object' && parsed !== null) {
-    if ('Error' in parsed && typeof parsed.Error === 'string') return rootCause(parsed.Error, 'Cause' in parsed ? String(parsed.Cause) : '');
+    if ('Error' in parsed && typeof parsed.Error === 'string')
+      return rootCause(parsed.Error, 'Cause' in parsed ? String(parsed.Cause) : '');
     if ('errorMessage' in parsed) return { error, cause: String(parsed.errorMessage) };
   }
   return { error, cause };

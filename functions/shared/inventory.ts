@@ -52,7 +52,9 @@ export const inventorySchema = z.object({
     .optional(),
   /** Further databases and caches of the primary region the backup job protects (ids must be unique). */
   additionalTargets: z
-    .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/), kind: z.enum(['rds', 'elasticache']), identifier: z.string().min(1) }))
+    .array(
+      z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/), kind: z.enum(['rds', 'elasticache']), identifier: z.string().min(1) }),
+    )
     .default([]),
   rtoSeconds: z.number().positive(),
   rpoSeconds: z.number().positive(),

@@ -28,7 +28,11 @@ export function ledgerFromEnv(fallbackRegion: string): LedgerRef {
 export async function putOnce(ledger: LedgerRef, record: LedgerRecord): Promise<boolean> {
   try {
     await ledger.client.send(
-      new PutItemCommand({ TableName: ledger.table, Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }), ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutItemCommand({
+        TableName: ledger.table,
+        Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
     return true;
   } catch (error) {
@@ -62,11 +66,20 @@ export async function putUnlessHeld(ledger: LedgerRef, record: LedgerRecord, fie
 
 /** Writes `record`, replacing any previous one with its key. */
 export async function put(ledger: LedgerRef, record: LedgerRecord): Promise<void> {
-  await ledger.client.send(new PutItemCommand({ TableName: ledger.table, Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }) }));
+  await ledger.client.send(
+    new PutItemCommand({
+      TableName: ledger.table,
+      Item: marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
+    }),
+  );
 }
 
 /** Records of `pk`, newest sort key first, optionally only those whose sort key starts with `prefix`. */
-export async function newestFirst(ledger: LedgerRef, pk: string, options: { prefix?: string; limit?: number } = {}): Promise<Record<string, unknown>[]> {
+export async function newestFirst(
+  ledger: LedgerRef,
+  pk: string,
+  options: { prefix?: string; limit?: number } = {},
+): Promise<Record<string, unknown>[]> {
   const result = await ledger.client.send(
     new QueryCommand({
       TableName: ledger.table,
@@ -85,7 +98,11 @@ export async function newestFirst(ledger: LedgerRef, pk: string, options: { pref
  * knows up to when the primary took writes, which is what an RPO is measured
  * against.
  */
-export const heartbeatRecord = (instanceId: string, writtenAt: Date): LedgerRecord => ({ pk: `heartbeat#${instanceId}`, sk: 'latest', writtenAt: writtenAt.toISOString() });
+export const heartbeatRecord = (instanceId: string, writtenAt: Date): LedgerRecord => ({
+  pk: `heartbeat#${instanceId}`,
+  sk: 'latest',
+  writtenAt: writtenAt.toISOString(),
+});
 
 /** When the heartbeat function last wrote into `instanceId`, if recorded. */
 export async function lastHeartbeatWrite(ledger: LedgerRef, instanceId: string): Promise<Date | undefined> {

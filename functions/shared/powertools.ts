@@ -7,4 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  * POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL).
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'lifeline' });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Lifeline', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'lifeline' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Lifeline',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'lifeline',
+});

@@ -23,7 +23,11 @@ export interface PageCheck {
 }
 
 function newestReport(dir = 'reports'): string {
-  const html = existsSync(dir) ? readdirSync(dir).filter((f) => /^drill-.*\.html$/.test(f)).sort() : [];
+  const html = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^drill-.*\.html$/.test(f))
+        .sort()
+    : [];
   const newest = html.at(-1);
   if (!newest) throw new Error(`no drill report in ${resolve(dir)}: run \`npm start\` first`);
   return join(dir, newest);
@@ -33,7 +37,8 @@ export const findChromium = () => CHROMIUM_PATHS.find((p): p is string => !!p &&
 
 export async function checkReportInBrowser(file: string): Promise<PageCheck> {
   const executablePath = findChromium();
-  if (!executablePath) throw new Error('Chromium not found: install Debian\'s chromium package (apt-get install chromium) or set CHROMIUM_PATH');
+  if (!executablePath)
+    throw new Error("Chromium not found: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH");
   const problems: string[] = [];
   // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
@@ -74,9 +79,11 @@ export async function checkReportInBrowser(file: string): Promise<PageCheck> {
     }
     if (drawn.length === 0) problems.push('no workflow chart on the page');
     for (const chart of drawn) {
-      if (chart.width < 100 || chart.height < 50) problems.push(`${chart.title}: the chart has no size on screen (${chart.width}×${chart.height})`);
+      if (chart.width < 100 || chart.height < 50)
+        problems.push(`${chart.title}: the chart has no size on screen (${chart.width}×${chart.height})`);
       if (chart.bars === 0) problems.push(`${chart.title}: the chart has no bars`);
-      else if (chart.visible < chart.bars) problems.push(`${chart.title}: ${chart.bars - chart.visible} of ${chart.bars} bars are not drawn`);
+      else if (chart.visible < chart.bars)
+        problems.push(`${chart.title}: ${chart.bars - chart.visible} of ${chart.bars} bars are not drawn`);
     }
     const screenshot = file.replace(/\.html$/, '.png');
     await page.screenshot({ path: screenshot, fullPage: true });
@@ -91,7 +98,9 @@ if (require.main === module) {
   checkReportInBrowser(file).then(
     (result) => {
       for (const problem of result.problems) process.stderr.write(`✗ ${problem}\n`);
-      process.stdout.write(`${result.problems.length ? '✗' : '✓'} ${file}: ${result.charts} charts, ${result.bars} bars drawn in Chromium; screenshot ${result.screenshot}\n`);
+      process.stdout.write(
+        `${result.problems.length ? '✗' : '✓'} ${file}: ${result.charts} charts, ${result.bars} bars drawn in Chromium; screenshot ${result.screenshot}\n`,
+      );
       process.exit(result.problems.length ? 1 : 0);
     },
     (error: unknown) => {

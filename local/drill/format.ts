@@ -23,9 +23,15 @@ export function recoveryLines(report: DrillReport): string[] {
     const r: Recovery | undefined = step.recovery;
     if (!r) return [];
     const rto = `${rtoText(r)} (target ${duration(r.rtoTargetSeconds)})`;
-    const rpo = r.rpoSeconds === null ? 'RPO n/a (waits for the replica: nothing lost by design)' : `${rpoText(r)} (target ${duration(r.rpoTargetSeconds)})`;
-    const parts = [`approval ${duration(r.approvalSeconds)}`, `AWS critical path ${duration(r.criticalPathSeconds)}`, ...(r.orchestrationOverhead === null ? [] : [`orchestration overhead ×${r.orchestrationOverhead}`])];
+    const rpo =
+      r.rpoSeconds === null
+        ? 'RPO n/a (waits for the replica: nothing lost by design)'
+        : `${rpoText(r)} (target ${duration(r.rpoTargetSeconds)})`;
+    const parts = [
+      `approval ${duration(r.approvalSeconds)}`,
+      `AWS critical path ${duration(r.criticalPathSeconds)}`,
+      ...(r.orchestrationOverhead === null ? [] : [`orchestration overhead ×${r.orchestrationOverhead}`]),
+    ];
     return [`${step.name}: ${rto}, ${rpo}; ${parts.join(', ')}`];
   });
 }
-

@@ -6,7 +6,8 @@ import { recoveryLines, stepNotes } from './format';
 export const BAR_COLOR = '#2f6fdf';
 export const FAILED_BAR_COLOR = '#d9480f';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /**
  * A Gantt chart of one workflow's steps, in virtual seconds from its start,
@@ -24,7 +25,13 @@ export function ganttSvg(step: StepReport): string {
     yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontSize: 11 } },
     series: [
       // An invisible bar up to each step's start, then the step itself.
-      { type: 'bar', stack: 'gantt', silent: true, itemStyle: { color: 'transparent' }, data: entries.map((e) => (Date.parse(e.enteredAt) - start) / 1000) },
+      {
+        type: 'bar',
+        stack: 'gantt',
+        silent: true,
+        itemStyle: { color: 'transparent' },
+        data: entries.map((e) => (Date.parse(e.enteredAt) - start) / 1000),
+      },
       {
         type: 'bar',
         stack: 'gantt',
@@ -47,7 +54,12 @@ export function drillHtml(report: DrillReport): string {
     })
     .join('\n');
   const recovery = recoveryLines(report);
-  const charts = report.steps.map((s) => `<section><h2>${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small></h2>\n${ganttSvg(s)}</section>`).join('\n');
+  const charts = report.steps
+    .map(
+      (s) =>
+        `<section><h2>${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small></h2>\n${ganttSvg(s)}</section>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>

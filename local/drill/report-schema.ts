@@ -27,10 +27,17 @@ export const timelineEntrySchema = z
 export const recoverySchema = z
   .object({
     direction: z.enum(['failover', 'failback']),
-    rtoSeconds: z.number().nonnegative().describe('failover: start → healthy in the DR region; failback: writers stopped → healthy in the primary region'),
+    rtoSeconds: z
+      .number()
+      .nonnegative()
+      .describe('failover: start → healthy in the DR region; failback: writers stopped → healthy in the primary region'),
     rtoTargetSeconds: z.number().positive(),
     rtoMet: z.boolean(),
-    rpoSeconds: z.number().nonnegative().nullable().describe('writes lost, from the heartbeat; null when nothing was lost by design (a failback waits for the replica)'),
+    rpoSeconds: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe('writes lost, from the heartbeat; null when nothing was lost by design (a failback waits for the replica)'),
     rpoTargetSeconds: z.number().positive(),
     rpoMet: z.boolean().nullable(),
     approvalSeconds: z.number().nonnegative().describe('time the run waited for the operator'),

@@ -9,14 +9,32 @@ export function summaryTable(report: DrillReport): string {
   const rows = [['workflow', 'result', 'virtual time', 'transitions', 'est. cost', 'notes']];
   for (const step of report.steps) {
     const notes = stepNotes(step, '=').join('; ');
-    rows.push([step.name, `${step.ok ? 'ok' : 'FAILED'} (${step.status})`, duration(step.virtualSeconds), String(step.transitions), `$${step.estimatedCostUsd.toFixed(5)}`, notes]);
+    rows.push([
+      step.name,
+      `${step.ok ? 'ok' : 'FAILED'} (${step.status})`,
+      duration(step.virtualSeconds),
+      String(step.transitions),
+      `$${step.estimatedCostUsd.toFixed(5)}`,
+      notes,
+    ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const out = [line(rows[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   const recovery = recoveryLines(report);
-  out.push('', `targets: RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min (${report.config.strategy})`, ...recovery.map((l) => `  ${l}`));
-  out.push('', report.ok ? 'every workflow met its expectations and the targets' : 'some workflows did not meet their expectations or the targets');
+  out.push(
+    '',
+    `targets: RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min (${report.config.strategy})`,
+    ...recovery.map((l) => `  ${l}`),
+  );
+  out.push(
+    '',
+    report.ok ? 'every workflow met its expectations and the targets' : 'some workflows did not meet their expectations or the targets',
+  );
   return out.join('\n');
 }
 

@@ -48,14 +48,17 @@ function drillSteps(): DrillStep[] {
     {
       name: 'backup',
       job: 'backup',
-      start: (twin, { onEvent, executionName }) => runJob(twin, 'backup', { reason: 'drill: scheduled backup' }, { executionName, onEvent }),
+      start: (twin, { onEvent, executionName }) =>
+        runJob(twin, 'backup', { reason: 'drill: scheduled backup' }, { executionName, onEvent }),
       expected: 'SUCCEEDED',
       before: async (twin) => {
         twin.clock.advance(HOUR);
         await twin.writeSampleRows(50, 'drill-before-backup');
       },
       after: (twin, result) => {
-        const manifests = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => String(r.pk).startsWith('backup#') && r.runId === result.executionName);
+        const manifests = twin.dynamodb
+          .scan(twin.controlPlane.ledgerTable)
+          .filter((r) => String(r.pk).startsWith('backup#') && r.runId === result.executionName);
         const problems = manifests.length === 2 ? [] : [`expected a manifest per target, found ${manifests.length}`];
         const database = manifests.find((m) => m.targetId === 'database');
         if (typeof database?.rpoSeconds !== 'number') problems.push('the database manifest has no RPO read from the data');
@@ -69,19 +72,34 @@ function drillSteps(): DrillStep[] {
         };
       },
     },
-    scalingStep('scale-out', 'service-cpu-high', 6 * 60_000, (from, to) => (to > from ? [] : [`expected a scale-out, desired count went ${from} → ${to}`])),
-    scalingStep('scale-in', 'service-cpu-low', 6 * 60_000, (from, to) => (to < from ? [] : [`expected a scale-in, desired count went ${from} → ${to}`])),
+    scalingStep('scale-out', 'service-cpu-high', 6 * 60_000, (from, to) =>
+      to > from ? [] : [`expected a scale-out, desired count went ${from} → ${to}`],
+    ),
+    scalingStep('scale-in', 'service-cpu-low', 6 * 60_000, (from, to) =>
+      to < from ? [] : [`expected a scale-in, desired count went ${from} → ${to}`],
+    ),
     {
       name: 'restore-verification',
       job: 'restore-verification',
-      start: (twin, { onEvent, executionName }) => runJob(twin, 'restore-verification', { reason: 'drill: verify the newest backup' }, { executionName, onEvent }),
+      start: (twin, { onEvent, executionName }) =>
+        runJob(twin, 'restore-verification', { reason: 'drill: verify the newest backup' }, { executionName, onEvent }),
       expected: 'SUCCEEDED',
       before: async (twin) => {
         twin.clock.advance(10 * 60_000);
       },
       after: (twin, result) => {
-        const report = (result.output ?? {}) as { checks?: { name: string; passed: boolean; detail: string }[]; rpoSeconds?: number; restoreDurationSeconds?: number; report?: string };
-        const left = [...(twin.rds.instances.get(twin.primaryRegion)?.values() ?? [])].filter((i) => i.id.startsWith('lifeline-verify-') && i.status.at(twin.clock.now()) !== 'deleted' && i.status.at(twin.clock.now()) !== 'deleting');
+        const report = (result.output ?? {}) as {
+          checks?: { name: string; passed: boolean; detail: string }[];
+          rpoSeconds?: number;
+          restoreDurationSeconds?: number;
+          report?: string;
+        };
+        const left = [...(twin.rds.instances.get(twin.primaryRegion)?.values() ?? [])].filter(
+          (i) =>
+            i.id.startsWith('lifeline-verify-') &&
+            i.status.at(twin.clock.now()) !== 'deleted' &&
+            i.status.at(twin.clock.now()) !== 'deleting',
+        );
         return {
           problems: left.length ? [`temporary instances left behind: ${left.map((i) => i.id).join(', ')}`] : [],
           measurements: {
@@ -111,7 +129,12 @@ function drillSteps(): DrillStep[] {
 const APPROVAL_AFTER_SECONDS = 120;
 
 /** A DR runbook run: a dry run, or a confirmed run approved by the drill's operator; RTO and RPO against the targets. */
-function drStep(name: string, job: 'dr-failover' | 'dr-failback', input: { reason: string }, before?: (twin: Twin) => Promise<void>): DrillStep {
+function drStep(
+  name: string,
+  job: 'dr-failover' | 'dr-failback',
+  input: { reason: string },
+  before?: (twin: Twin) => Promise<void>,
+): DrillStep {
   const dryRun = name === 'dr-dry-run';
   return {
     name,
@@ -124,7 +147,11 @@ function drStep(name: string, job: 'dr-failover' | 'dr-failback', input: { reaso
       const to = direction === 'failover' ? twin.drRegion : twin.primaryRegion;
       const stop = dryRun ? () => undefined : approveWith(twin, { decision: 'approve', afterSeconds: APPROVAL_AFTER_SECONDS });
       try {
-        return await runJob(twin, job, dryRun ? input : { ...input, mode: direction, confirm: confirmPhrase(direction, to) }, { region: twin.drRegion, executionName, onEvent });
+        return await runJob(twin, job, dryRun ? input : { ...input, mode: direction, confirm: confirmPhrase(direction, to) }, {
+          region: twin.drRegion,
+          executionName,
+          onEvent,
+        });
       } finally {
         stop();
       }
@@ -134,12 +161,20 @@ function drStep(name: string, job: 'dr-failover' | 'dr-failback', input: { reaso
       const expectedOutcome = dryRun ? 'dry-run' : 'completed';
       const problems = report.outcome === expectedOutcome ? [] : [`expected outcome ${expectedOutcome}, got ${report.outcome ?? 'none'}`];
       if (dryRun) {
-        return { problems, measurements: { expectedRtoSeconds: report.expectedRtoSeconds ?? 'n/a', estimatedRpoSeconds: report.preflight?.estimatedRpoSeconds ?? 'n/a', preflight: report.preflight?.ok ? 'passed' : 'blocked' } };
+        return {
+          problems,
+          measurements: {
+            expectedRtoSeconds: report.expectedRtoSeconds ?? 'n/a',
+            estimatedRpoSeconds: report.preflight?.estimatedRpoSeconds ?? 'n/a',
+            preflight: report.preflight?.ok ? 'passed' : 'blocked',
+          },
+        };
       }
       const recovery = recoveryOf(job === 'dr-failover' ? 'failover' : 'failback', report);
       if (!recovery) return { problems: [...problems, 'the runbook reported no RTO'], measurements: {} };
       if (!recovery.rtoMet) problems.push(`RTO ${Math.round(recovery.rtoSeconds)} s is over the ${recovery.rtoTargetSeconds} s target`);
-      if (recovery.rpoMet === false) problems.push(`RPO ${Math.round(recovery.rpoSeconds ?? 0)} s is over the ${recovery.rpoTargetSeconds} s target`);
+      if (recovery.rpoMet === false)
+        problems.push(`RPO ${Math.round(recovery.rpoSeconds ?? 0)} s is over the ${recovery.rpoTargetSeconds} s target`);
       return { problems, measurements: {}, recovery };
     },
   };
@@ -180,7 +215,11 @@ function scalingStep(name: string, alarmId: AlarmId, waitBeforeMs: number, check
     },
     start: async (twin, { bus, onEvent }) => {
       const alarm = `${twin.config.appName}-primary-${alarmId}`;
-      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: alarm, StateValue: 'ALARM', StateReason: `drill: ${alarmId} breached` });
+      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+        AlarmName: alarm,
+        StateValue: 'ALARM',
+        StateReason: `drill: ${alarmId} breached`,
+      });
       const [result] = await bus.drain({ onEvent });
       if (!result) throw new Error(`alarm ${alarm} started no workflow`);
       return result;
@@ -270,7 +309,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       });
       const totals = billedTotals(result);
       const checked = step.after?.(twin, result) ?? { problems: [], measurements: {} };
-      const problems = [...(result.status === step.expected ? [] : [`expected ${step.expected}, got ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''}`]), ...checked.problems];
+      const problems = [
+        ...(result.status === step.expected
+          ? []
+          : [`expected ${step.expected}, got ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''}`]),
+        ...checked.problems,
+      ];
       reports.push({
         name: step.name,
         job: step.job,
@@ -292,11 +336,20 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         measurements: checked.measurements,
         ...(checked.recovery ? { recovery: checked.recovery } : {}),
       });
-      options.log(`  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${totals.transitions} transitions in ${totals.executions} executions${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+      options.log(
+        `  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${totals.transitions} transitions in ${totals.executions} executions${problems.length ? ` — ${problems.join('; ')}` : ''}`,
+      );
     }
     return {
       startedAt: new Date(drillStart).toISOString(),
-      config: { appName: options.config.appName, primary: twin.primaryRegion, dr: twin.drRegion, strategy: options.config.dr.strategy, rtoMinutes: options.config.dr.rtoMinutes, rpoMinutes: options.config.dr.rpoMinutes },
+      config: {
+        appName: options.config.appName,
+        primary: twin.primaryRegion,
+        dr: twin.drRegion,
+        strategy: options.config.dr.strategy,
+        rtoMinutes: options.config.dr.rtoMinutes,
+        rpoMinutes: options.config.dr.rpoMinutes,
+      },
       scenario: options.scenarioFile,
       twin: { bootMs, resources },
       steps: reports,

@@ -16,7 +16,9 @@ export const scenarioSchema = z
     /** Latency profile overrides, in seconds. */
     latency: z
       .record(z.string(), z.number().nonnegative())
-      .refine((r) => Object.keys(r).every((k) => k in DEFAULT_LATENCY_PROFILE), { message: `keys must be latency profile entries: ${Object.keys(DEFAULT_LATENCY_PROFILE).join(', ')}` })
+      .refine((r) => Object.keys(r).every((k) => k in DEFAULT_LATENCY_PROFILE), {
+        message: `keys must be latency profile entries: ${Object.keys(DEFAULT_LATENCY_PROFILE).join(', ')}`,
+      })
       .default({}),
     data: z
       .object({
@@ -47,7 +49,9 @@ export function loadScenario(file: string | undefined): Scenario {
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
-    throw new ScenarioError(`Invalid scenario ${file}:\n${result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+    throw new ScenarioError(
+      `Invalid scenario ${file}:\n${result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`,
+    );
   }
   return result.data;
 }
@@ -55,7 +59,14 @@ export function loadScenario(file: string | undefined): Scenario {
 /** The project's configuration (cdk.json context + lifeline.config.json) with the scenario's overrides. */
 export function drillConfig(scenario: Scenario, cdkJsonPath = 'cdk.json', configFile = 'lifeline.config.json'): LifelineConfig {
   const cdkJson: unknown = existsSync(cdkJsonPath) ? JSON.parse(readFileSync(cdkJsonPath, 'utf8')) : {};
-  const context = typeof cdkJson === 'object' && cdkJson !== null && 'context' in cdkJson && typeof cdkJson.context === 'object' && cdkJson.context !== null ? cdkJson.context : {};
+  const context =
+    typeof cdkJson === 'object' &&
+    cdkJson !== null &&
+    'context' in cdkJson &&
+    typeof cdkJson.context === 'object' &&
+    cdkJson.context !== null
+      ? cdkJson.context
+      : {};
   const fromContext = CONFIG_CONTEXT_KEY in context ? (context as Record<string, unknown>)[CONFIG_CONTEXT_KEY] : {};
   const fromFile: unknown = existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf8')) : {};
   const merged = deepMerge(deepMerge(fromContext, fromFile), scenario.config ?? {});

@@ -85,7 +85,10 @@ export class VirtualClock {
     if (this.installed) {
       const joined = work();
       this.pending.add(joined);
-      joined.then(() => this.pending.delete(joined), () => this.pending.delete(joined));
+      joined.then(
+        () => this.pending.delete(joined),
+        () => this.pending.delete(joined),
+      );
       return joined;
     }
     this.installed = FakeTimers.install({
@@ -96,7 +99,10 @@ export class VirtualClock {
     const clock = this.installed;
     const result = work();
     this.pending.add(result);
-    result.then(() => this.pending.delete(result), () => this.pending.delete(result));
+    result.then(
+      () => this.pending.delete(result),
+      () => this.pending.delete(result),
+    );
     try {
       while (this.pending.size > 0) {
         // Let promise chains and real callbacks run before deciding time may pass.

@@ -82,11 +82,18 @@ export class DataPlane {
   /** A fresh physical database name. */
   newName(prefix: string): string {
     this.sequence += 1;
-    return `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 40)}_${this.sequence}`;
+    return `${prefix
+      .replace(/[^a-z0-9_]/gi, '_')
+      .toLowerCase()
+      .slice(0, 40)}_${this.sequence}`;
   }
 
   /** Runs SQL against one database with a short-lived connection (tracked as real work). */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(database: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    database: string,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
     return this.clock.track(
       (async () => {
         const client = new pg.Client(this.connectionFor(database));
@@ -103,7 +110,10 @@ export class DataPlane {
   /** A new empty database with the heartbeat table. */
   async createDatabase(name: string): Promise<void> {
     await this.query('postgres', `CREATE DATABASE "${name}"`);
-    await this.query(name, `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (id bigserial PRIMARY KEY, ${WRITE_TIME_COLUMN} timestamptz NOT NULL, source text NOT NULL)`);
+    await this.query(
+      name,
+      `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (id bigserial PRIMARY KEY, ${WRITE_TIME_COLUMN} timestamptz NOT NULL, source text NOT NULL)`,
+    );
   }
 
   /**
@@ -113,7 +123,11 @@ export class DataPlane {
    */
   async cloneDatabase(source: string, target: string): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
-      await this.query('postgres', 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [source]);
+      await this.query(
+        'postgres',
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [source],
+      );
       try {
         await this.query('postgres', `CREATE DATABASE "${target}" TEMPLATE "${source}"`);
         return;
@@ -146,7 +160,10 @@ export class DataPlane {
   }
 
   async newestHeartbeat(database: string): Promise<Date | undefined> {
-    const result = await this.query<{ newest: Date | null }>(database, `SELECT max(${WRITE_TIME_COLUMN}) AS newest FROM ${HEARTBEAT_TABLE}`);
+    const result = await this.query<{ newest: Date | null }>(
+      database,
+      `SELECT max(${WRITE_TIME_COLUMN}) AS newest FROM ${HEARTBEAT_TABLE}`,
+    );
     return result.rows[0]?.newest ?? undefined;
   }
 }

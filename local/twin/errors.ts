@@ -42,7 +42,10 @@ export function serviceError(service: ServiceName, name: string, message: string
 
 /** Throttling as each protocol names it (query protocol "Throttling", JSON "ThrottlingException"). */
 export function throttlingError(service: ServiceName): Error {
-  const name = SERVICE_MODELS[service].casing === 'camel' || service === 'dynamodb' || service === 'secretsmanager' || service === 'ssm' ? 'ThrottlingException' : 'Throttling';
+  const name =
+    SERVICE_MODELS[service].casing === 'camel' || service === 'dynamodb' || service === 'secretsmanager' || service === 'ssm'
+      ? 'ThrottlingException'
+      : 'Throttling';
   return new TwinServiceError(service, name, 'Rate exceeded', false);
 }
 

@@ -3,45 +3,55 @@ import { isServiceName, type ServiceName } from './sdk-models';
 
 /** A fault a scenario injects into the twin's API calls. */
 export const faultSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('throttle'),
-    service: z.string().refine(isServiceName, 'must be a twin service name'),
-    action: z.string().optional(),
-    region: z.string().optional(),
-    /** How many matching calls it affects. @default 1 */
-    count: z.number().int().positive().default(1),
-  }).strict(),
-  z.object({
-    kind: z.literal('fail'),
-    service: z.string().refine(isServiceName, 'must be a twin service name'),
-    action: z.string().optional(),
-    region: z.string().optional(),
-    /** The exception name the call fails with (as the SDK names it). */
-    error: z.string().min(1),
-    message: z.string().default('Injected by the twin'),
-    count: z.number().int().positive().default(1),
-  }).strict(),
-  z.object({
-    kind: z.literal('delay'),
-    service: z.string().refine(isServiceName, 'must be a twin service name'),
-    action: z.string().optional(),
-    region: z.string().optional(),
-    seconds: z.number().positive(),
-    count: z.number().int().positive().default(1),
-  }).strict(),
-  z.object({
-    /** Every call to the region fails, for every service, until restored. */
-    kind: z.literal('region-outage'),
-    region: z.string().min(1),
-    /** Virtual seconds after which the outage starts, counted from when it is added. @default 0 */
-    afterSeconds: z.number().min(0).default(0),
-  }).strict(),
-  z.object({
-    /** ECS cannot place more than `maxTasks` tasks per service in this region. */
-    kind: z.literal('capacity-shortfall'),
-    region: z.string().min(1),
-    maxTasks: z.number().int().min(0),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('throttle'),
+      service: z.string().refine(isServiceName, 'must be a twin service name'),
+      action: z.string().optional(),
+      region: z.string().optional(),
+      /** How many matching calls it affects. @default 1 */
+      count: z.number().int().positive().default(1),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('fail'),
+      service: z.string().refine(isServiceName, 'must be a twin service name'),
+      action: z.string().optional(),
+      region: z.string().optional(),
+      /** The exception name the call fails with (as the SDK names it). */
+      error: z.string().min(1),
+      message: z.string().default('Injected by the twin'),
+      count: z.number().int().positive().default(1),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('delay'),
+      service: z.string().refine(isServiceName, 'must be a twin service name'),
+      action: z.string().optional(),
+      region: z.string().optional(),
+      seconds: z.number().positive(),
+      count: z.number().int().positive().default(1),
+    })
+    .strict(),
+  z
+    .object({
+      /** Every call to the region fails, for every service, until restored. */
+      kind: z.literal('region-outage'),
+      region: z.string().min(1),
+      /** Virtual seconds after which the outage starts, counted from when it is added. @default 0 */
+      afterSeconds: z.number().min(0).default(0),
+    })
+    .strict(),
+  z
+    .object({
+      /** ECS cannot place more than `maxTasks` tasks per service in this region. */
+      kind: z.literal('capacity-shortfall'),
+      region: z.string().min(1),
+      maxTasks: z.number().int().min(0),
+    })
+    .strict(),
 ]);
 export type FaultSpec = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
@@ -69,7 +79,8 @@ export class FaultPlan {
   clear(kind?: Fault['kind'], region?: string): void {
     for (let i = this.active.length - 1; i >= 0; i -= 1) {
       const fault = this.active[i];
-      if ((kind === undefined || fault.kind === kind) && (region === undefined || ('region' in fault && fault.region === region))) this.active.splice(i, 1);
+      if ((kind === undefined || fault.kind === kind) && (region === undefined || ('region' in fault && fault.region === region)))
+        this.active.splice(i, 1);
     }
   }
 
@@ -79,7 +90,9 @@ export class FaultPlan {
 
   /** When the outage of `region` started, if it is down now. */
   outageStart(region: string, now: number): number | undefined {
-    const starts = this.active.flatMap((f) => (f.kind === 'region-outage' && f.region === region && (f.startsAt ?? 0) <= now ? [f.startsAt ?? 0] : []));
+    const starts = this.active.flatMap((f) =>
+      f.kind === 'region-outage' && f.region === region && (f.startsAt ?? 0) <= now ? [f.startsAt ?? 0] : [],
+    );
     return starts.length ? Math.min(...starts) : undefined;
   }
 

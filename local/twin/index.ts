@@ -93,7 +93,12 @@ export class Twin {
 
   constructor(private readonly options: TwinOptions) {
     this.config = options.config;
-    this.core = new TwinCore({ regions: [options.config.regions.primary, options.config.regions.dr], start: options.start, latency: options.latency, faults: options.faults });
+    this.core = new TwinCore({
+      regions: [options.config.regions.primary, options.config.regions.dr],
+      start: options.start,
+      latency: options.latency,
+      faults: options.faults,
+    });
     this.s3 = new S3Twin(this.core);
     this.rds = new RdsTwin(this.core);
     this.ecs = new EcsTwin(this.core);
@@ -107,7 +112,22 @@ export class Twin {
     this.autoscaling = new AutoScalingTwin(this.core);
     this.states = new StepFunctionsTwin(this.core);
     this.quotas = new ServiceQuotasTwin(this.core);
-    for (const service of [this.s3, this.rds, this.ecs, this.elasticache, this.route53, this.cloudwatch, this.secrets, this.ssm, this.sns, this.dynamodb, this.autoscaling, this.states, this.quotas]) this.core.register(service);
+    for (const service of [
+      this.s3,
+      this.rds,
+      this.ecs,
+      this.elasticache,
+      this.route53,
+      this.cloudwatch,
+      this.secrets,
+      this.ssm,
+      this.sns,
+      this.dynamodb,
+      this.autoscaling,
+      this.states,
+      this.quotas,
+    ])
+      this.core.register(service);
     this.rds.beforeClone = (instance) => this.writeHeartbeats(instance);
     // The heartbeat function records its newest write in the ledger: bring the writes due up to date first.
     this.dynamodb.beforeRead = async (pk) => {
@@ -202,16 +222,29 @@ export class Twin {
 
   private async seed(): Promise<void> {
     const warm = this.config.dr.strategy === 'warm-standby';
-    const regional: Record<'primary' | 'dr', RegionalWorkload> = { primary: await this.seedRegion(this.primaryRegion, true), dr: await this.seedRegion(this.drRegion, false) };
+    const regional: Record<'primary' | 'dr', RegionalWorkload> = {
+      primary: await this.seedRegion(this.primaryRegion, true),
+      dr: await this.seedRegion(this.drRegion, false),
+    };
 
     const primaryDb = this.rds.instance(this.primaryRegion, this.names(this.primaryRegion).database);
     await this.core.dataPlane.query(primaryDb.physical ?? '', SAMPLE_SCHEMA);
     await this.writeSampleRows(this.options.sampleRows ?? 200);
     if (warm) {
       const dr = this.names(this.drRegion);
-      this.rds.seedReplica(this.drRegion, dr.database, primaryDb, { kmsKeyId: dr.kmsKey, subnetGroup: dr.subnetGroup, securityGroupIds: [dr.appSecurityGroup] });
+      this.rds.seedReplica(this.drRegion, dr.database, primaryDb, {
+        kmsKeyId: dr.kmsKey,
+        subnetGroup: dr.subnetGroup,
+        securityGroupIds: [dr.appSecurityGroup],
+      });
       regional.dr = { ...regional.dr, databaseInstanceId: dr.database };
-      await this.elasticache.seedGroupWithEndpoint(this.drRegion, { id: dr.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
+      await this.elasticache.seedGroupWithEndpoint(this.drRegion, {
+        id: dr.cache,
+        engine: this.config.cache.engine,
+        nodeType: this.config.cache.nodeType,
+        replicas: this.config.cache.replicas,
+        keyCount: this.options.cacheKeys ?? 5000,
+      });
       regional.dr = { ...regional.dr, cacheReplicationGroupId: dr.cache };
     }
 
@@ -221,7 +254,11 @@ export class Twin {
     for (const region of [this.primaryRegion, this.drRegion]) {
       // A replicated secret: the same credentials answer in both regions.
       const connection = this.core.dataPlane.connectionFor('postgres');
-      this.secrets.seed(region, secretName, JSON.stringify({ username: connection.user, password: connection.password, engine: 'postgres', port: 5432 }));
+      this.secrets.seed(
+        region,
+        secretName,
+        JSON.stringify({ username: connection.user, password: connection.password, engine: 'postgres', port: 5432 }),
+      );
     }
 
     let dns: Inventory['dns'];
@@ -229,8 +266,15 @@ export class Twin {
       const zoneId = this.config.dns.hostedZoneId;
       this.route53.seedZone(zoneId, this.config.dns.domainName.split('.').slice(1).join('.'));
       const ids = { primary: '', secondary: '' };
-      for (const [failover, region] of [['PRIMARY', this.primaryRegion], ['SECONDARY', this.drRegion]] as const) {
-        const healthCheckId = this.route53.seedHealthCheck(regional[region === this.primaryRegion ? 'primary' : 'dr'].endpoint, region, () => this.healthOf(region).healthy);
+      for (const [failover, region] of [
+        ['PRIMARY', this.primaryRegion],
+        ['SECONDARY', this.drRegion],
+      ] as const) {
+        const healthCheckId = this.route53.seedHealthCheck(
+          regional[region === this.primaryRegion ? 'primary' : 'dr'].endpoint,
+          region,
+          () => this.healthOf(region).healthy,
+        );
         ids[failover === 'PRIMARY' ? 'primary' : 'secondary'] = healthCheckId;
         this.route53.seedRecord(zoneId, {
           Name: `${this.config.dns.domainName}.`,
@@ -238,10 +282,19 @@ export class Twin {
           SetIdentifier: failover.toLowerCase(),
           Failover: failover,
           HealthCheckId: healthCheckId,
-          AliasTarget: { DNSName: regional[failover === 'PRIMARY' ? 'primary' : 'dr'].endpoint, HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
+          AliasTarget: {
+            DNSName: regional[failover === 'PRIMARY' ? 'primary' : 'dr'].endpoint,
+            HostedZoneId: 'Z35SXDOTRQ7X7K',
+            EvaluateTargetHealth: true,
+          },
         });
       }
-      dns = { hostedZoneId: zoneId, domainName: this.config.dns.domainName, primaryHealthCheckId: ids.primary, secondaryHealthCheckId: ids.secondary };
+      dns = {
+        hostedZoneId: zoneId,
+        domainName: this.config.dns.domainName,
+        primaryHealthCheckId: ids.primary,
+        secondaryHealthCheckId: ids.secondary,
+      };
     }
 
     const ledgerTable = `${this.config.appName}-ledger`;
@@ -256,12 +309,26 @@ export class Twin {
     const n = this.names(this.primaryRegion);
     for (let i = 1; i <= (this.options.additionalTargets?.databases ?? 0); i += 1) {
       const id = `${n.database}-${i}`;
-      await this.rds.seedInstance(this.primaryRegion, { id, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup], sharePhysicalWith: primaryDb });
+      await this.rds.seedInstance(this.primaryRegion, {
+        id,
+        instanceClass: this.config.database.instanceClass,
+        multiAz: true,
+        kmsKeyId: n.kmsKey,
+        subnetGroup: n.subnetGroup,
+        securityGroupIds: [n.appSecurityGroup],
+        sharePhysicalWith: primaryDb,
+      });
       additionalTargets.push({ id: `database-${i}`, kind: 'rds', identifier: id });
     }
     for (let i = 1; i <= (this.options.additionalTargets?.caches ?? 0); i += 1) {
       const id = `${n.cache}-${i}`;
-      await this.elasticache.seedGroupWithEndpoint(this.primaryRegion, { id, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: 1, keyCount: 100 });
+      await this.elasticache.seedGroupWithEndpoint(this.primaryRegion, {
+        id,
+        engine: this.config.cache.engine,
+        nodeType: this.config.cache.nodeType,
+        replicas: 1,
+        keyCount: 100,
+      });
       additionalTargets.push({ id: `cache-${i}`, kind: 'elasticache', identifier: id });
     }
 
@@ -291,22 +358,49 @@ export class Twin {
     });
     if (primary) {
       // The application has been running for a day: the heartbeat table starts with a day of history.
-      await this.rds.seedInstance(region, { id: n.database, instanceClass: this.config.database.instanceClass, multiAz: true, kmsKeyId: n.kmsKey, subnetGroup: n.subnetGroup, securityGroupIds: [n.appSecurityGroup], createdAt: this.clock.now() - 24 * 3600_000 });
-      await this.elasticache.seedGroupWithEndpoint(region, { id: n.cache, engine: this.config.cache.engine, nodeType: this.config.cache.nodeType, replicas: this.config.cache.replicas, keyCount: this.options.cacheKeys ?? 5000 });
+      await this.rds.seedInstance(region, {
+        id: n.database,
+        instanceClass: this.config.database.instanceClass,
+        multiAz: true,
+        kmsKeyId: n.kmsKey,
+        subnetGroup: n.subnetGroup,
+        securityGroupIds: [n.appSecurityGroup],
+        createdAt: this.clock.now() - 24 * 3600_000,
+      });
+      await this.elasticache.seedGroupWithEndpoint(region, {
+        id: n.cache,
+        engine: this.config.cache.engine,
+        nodeType: this.config.cache.nodeType,
+        replicas: this.config.cache.replicas,
+        keyCount: this.options.cacheKeys ?? 5000,
+      });
     }
     this.ssm.seed(region, databaseParameterName(this.config.appName), primary ? n.database : 'none');
     // The account's Fargate vCPU quota: the configured figure (what the runbook assumes when Service Quotas does not answer).
-    this.quotas.seed(region, FARGATE_VCPU_QUOTA.serviceCode, FARGATE_VCPU_QUOTA.quotaCode, FARGATE_VCPU_QUOTA.name, this.config.dr.fargateVcpuQuota);
+    this.quotas.seed(
+      region,
+      FARGATE_VCPU_QUOTA.serviceCode,
+      FARGATE_VCPU_QUOTA.quotaCode,
+      FARGATE_VCPU_QUOTA.name,
+      this.config.dr.fargateVcpuQuota,
+    );
     const endpoint = await this.startLoadBalancer(region);
     // The workload's alarms, tagged as the CDK alarms construct tags them.
     for (const def of Object.values(ALARM_CATALOG)) {
       if (def.onlyWhen === 'read-replica' && (primary || !warm)) continue;
       if ((def.subject === 'database' || def.subject === 'cache') && !primary && !warm) continue;
       const metric = 'expression' in def.metric ? Object.values(def.metric.usingMetrics)[0] : def.metric;
-      const dimensions = def.subject === 'service' ? [{ Name: 'ClusterName', Value: n.cluster }, { Name: 'ServiceName', Value: n.service }]
-        : def.subject === 'database' ? [{ Name: 'DBInstanceIdentifier', Value: n.database }]
-        : def.subject === 'cache' ? [{ Name: 'ReplicationGroupId', Value: n.cache }]
-        : [{ Name: 'LoadBalancer', Value: `app/${this.config.appName}/${region}` }];
+      const dimensions =
+        def.subject === 'service'
+          ? [
+              { Name: 'ClusterName', Value: n.cluster },
+              { Name: 'ServiceName', Value: n.service },
+            ]
+          : def.subject === 'database'
+            ? [{ Name: 'DBInstanceIdentifier', Value: n.database }]
+            : def.subject === 'cache'
+              ? [{ Name: 'ReplicationGroupId', Value: n.cache }]
+              : [{ Name: 'LoadBalancer', Value: `app/${this.config.appName}/${region}` }];
       this.cloudwatch.seedAlarm(region, {
         name: `${this.config.appName}-${primary ? 'primary' : 'dr'}-${def.id}`,
         namespace: metric.namespace,

@@ -32,7 +32,21 @@ export interface ServiceModel {
   readonly acronyms?: readonly (readonly [sdk: string, stepFunctions: string])[];
 }
 
-export const SERVICE_NAMES = ['rds', 'ecs', 'elasticache', 'route53', 'cloudwatch', 'secretsmanager', 'ssm', 'sns', 's3', 'dynamodb', 'applicationautoscaling', 'sfn', 'servicequotas'] as const;
+export const SERVICE_NAMES = [
+  'rds',
+  'ecs',
+  'elasticache',
+  'route53',
+  'cloudwatch',
+  'secretsmanager',
+  'ssm',
+  'sns',
+  's3',
+  'dynamodb',
+  'applicationautoscaling',
+  'sfn',
+  'servicequotas',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const SERVICE_MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
@@ -46,7 +60,12 @@ export const SERVICE_MODELS: Readonly<Record<ServiceName, ServiceModel>> = {
   sns: { module: sns, clientName: 'SNSClient', casing: 'pascal', stepFunctionsName: 'Sns' },
   s3: { module: s3, clientName: 'S3Client', casing: 'pascal', stepFunctionsName: 'S3' },
   dynamodb: { module: dynamodb, clientName: 'DynamoDBClient', casing: 'pascal', stepFunctionsName: 'DynamoDb' },
-  applicationautoscaling: { module: appAutoScaling, clientName: 'ApplicationAutoScalingClient', casing: 'pascal', stepFunctionsName: 'ApplicationAutoScaling' },
+  applicationautoscaling: {
+    module: appAutoScaling,
+    clientName: 'ApplicationAutoScalingClient',
+    casing: 'pascal',
+    stepFunctionsName: 'ApplicationAutoScaling',
+  },
   sfn: { module: sfn, clientName: 'SFNClient', casing: 'camel', stepFunctionsName: 'Sfn' },
   servicequotas: { module: servicequotas, clientName: 'ServiceQuotasClient', casing: 'pascal', stepFunctionsName: 'ServiceQuotas' },
 };

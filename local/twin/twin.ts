@@ -114,7 +114,13 @@ export class TwinCore {
 
   emit(event: Omit<TwinEvent, 'version' | 'id' | 'account' | 'time'>): TwinEvent {
     this.eventCounter += 1;
-    const full: TwinEvent = { version: '0', id: `twin-event-${this.eventCounter}`, account: TWIN_ACCOUNT, time: this.clock.iso(), ...event };
+    const full: TwinEvent = {
+      version: '0',
+      id: `twin-event-${this.eventCounter}`,
+      account: TWIN_ACCOUNT,
+      time: this.clock.iso(),
+      ...event,
+    };
     this.events.push(full);
     for (const listener of this.eventListeners) listener(full);
     return full;
@@ -134,7 +140,12 @@ export class TwinCore {
 
   private assertRegion(service: ServiceName, region: string): void {
     if (!this.regions.includes(region)) {
-      throw new TwinServiceError(service, 'UnrecognizedClientException', `The twin has no region ${region} (it simulates ${this.regions.join(', ')})`, false);
+      throw new TwinServiceError(
+        service,
+        'UnrecognizedClientException',
+        `The twin has no region ${region} (it simulates ${this.regions.join(', ')})`,
+        false,
+      );
     }
   }
 
@@ -151,7 +162,13 @@ export class TwinCore {
       if (!service.global) this.assertRegion(serviceName, region);
       await this.clock.sleep(this.seconds('apiCall') * 1000);
       if (!service.global && this.regionDown(region)) {
-        throw new TwinServiceError(serviceName, 'ServiceUnavailable', `${region} is unreachable (simulated region outage)`, false, 'server');
+        throw new TwinServiceError(
+          serviceName,
+          'ServiceUnavailable',
+          `${region} is unreachable (simulated region outage)`,
+          false,
+          'server',
+        );
       }
       const fault = this.faults.take(serviceName, action, region);
       if (fault?.kind === 'throttle') throw throttlingError(serviceName);
@@ -186,9 +203,11 @@ export class TwinCore {
       for (const action of Object.keys(service.actions)) {
         const command = model.module[`${action}Command`];
         if (typeof command !== 'function') throw new Error(`twin bug: ${name} has no ${action}Command`);
-        mock.on(command as Parameters<typeof mock.on>[0]).callsFake(async (input: Input, getClient: () => { config: unknown }) =>
-          this.call(name, action, await clientRegion(getClient().config), input ?? {}),
-        );
+        mock
+          .on(command as Parameters<typeof mock.on>[0])
+          .callsFake(async (input: Input, getClient: () => { config: unknown }) =>
+            this.call(name, action, await clientRegion(getClient().config), input ?? {}),
+          );
       }
       mocks.push(mock);
     }

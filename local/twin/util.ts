@@ -8,7 +8,12 @@ export type Input = Record<string, unknown>;
 export function requireString(service: ServiceName, input: Input, field: string): string {
   const value = input[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new TwinServiceError(service, service === 'ecs' ? 'InvalidParameterException' : 'ValidationError', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`, false);
+    throw new TwinServiceError(
+      service,
+      service === 'ecs' ? 'InvalidParameterException' : 'ValidationError',
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+      false,
+    );
   }
   return value;
 }
@@ -42,7 +47,9 @@ export interface Tag {
 }
 
 export function tagsOf(value: unknown, keyField = 'Key', valueField = 'Value'): Tag[] {
-  return records(value).flatMap((t) => (typeof t[keyField] === 'string' ? [{ Key: String(t[keyField]), Value: String(t[valueField] ?? '') }] : []));
+  return records(value).flatMap((t) =>
+    typeof t[keyField] === 'string' ? [{ Key: String(t[keyField]), Value: String(t[valueField] ?? '') }] : [],
+  );
 }
 
 /** A status that changes on the virtual clock: the newest step whose time has come. */

@@ -11,16 +11,24 @@ const VARIANTS = {
   'pilot light': { dr: { strategy: 'pilot-light' as const } },
   'domain and certificates': {
     dns: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABC' },
-    service: { certificateArns: { primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p', dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d' } },
+    service: {
+      certificateArns: {
+        primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p',
+        dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d',
+      },
+    },
   },
 };
 
 describe('compliance', () => {
-  it.each(Object.entries(VARIANTS))('synthesizes %s with no unacknowledged cdk-nag finding and no Lifeline rule finding', (_name, input) => {
-    // synthLifeline runs AwsSolutionsChecks; app.synth() throws "Validation failed" on any finding.
-    const { json } = synthLifeline(input);
-    expect(checkTemplates(json)).toEqual([]);
-  });
+  it.each(Object.entries(VARIANTS))(
+    'synthesizes %s with no unacknowledged cdk-nag finding and no Lifeline rule finding',
+    (_name, input) => {
+      // synthLifeline runs AwsSolutionsChecks; app.synth() throws "Validation failed" on any finding.
+      const { json } = synthLifeline(input);
+      expect(checkTemplates(json)).toEqual([]);
+    },
+  );
 
   it('fails synthesis on an unacknowledged cdk-nag finding (the check can fail)', () => {
     const app = new App();

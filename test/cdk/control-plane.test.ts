@@ -24,11 +24,13 @@ function roleGrants(resources: Resources, roleLogicalId: string, allTemplates: R
   const add = (document: unknown) => {
     for (const statement of statementsOf(document)) {
       if (!isRecord(statement) || statement.Effect !== 'Allow') continue;
-      for (const action of [statement.Action].flat()) for (const resource of [statement.Resource].flat()) grants.push({ action: String(action), resource: JSON.stringify(resource) });
+      for (const action of [statement.Action].flat())
+        for (const resource of [statement.Resource].flat()) grants.push({ action: String(action), resource: JSON.stringify(resource) });
     }
   };
   for (const resource of Object.values(resources)) {
-    if (resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(roleLogicalId)) add(resource.Properties.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(roleLogicalId))
+      add(resource.Properties.PolicyDocument);
   }
   const role = resources[roleLogicalId];
   const managed = JSON.stringify(role.Properties.ManagedPolicyArns ?? []);
@@ -47,7 +49,9 @@ describe('control plane', () => {
   const resources = (json[CONTROL_PLANE] as { Resources: Resources }).Resources;
   const standbyResources = (json[STANDBY_CONTROL_PLANE] as { Resources: Resources }).Resources;
   // The DR runbooks live in the DR region's control plane (they must run with the primary region gone).
-  const machines = [...Object.entries(resources), ...Object.entries(standbyResources)].filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const machines = [...Object.entries(resources), ...Object.entries(standbyResources)].filter(
+    ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
   const stackOf = (id: string) => (id in resources ? resources : standbyResources);
   /** The deployed machine of a file, by the lifeline:definition tag the workflow construct sets. */
   const machineFor = (file: string) => {
@@ -57,7 +61,14 @@ describe('control plane', () => {
   };
 
   it('has a state machine file for every job it deploys, and deploys every file', () => {
-    expect(files.sort()).toEqual(['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json', 'dr-failback.asl.json', 'dr-failover.asl.json', 'restore-verification.asl.json']);
+    expect(files.sort()).toEqual([
+      'alarm-scaling.asl.json',
+      'backup-target.asl.json',
+      'backup.asl.json',
+      'dr-failback.asl.json',
+      'dr-failover.asl.json',
+      'restore-verification.asl.json',
+    ]);
     for (const file of files) expect(machineFor(file)).toBeDefined();
     expect(machines).toHaveLength(files.length);
   });
@@ -84,7 +95,8 @@ describe('control plane', () => {
     for (const action of needed) expect(granted, `${file} calls ${action}`).toContain(action);
     // What the role may change beyond the file's own calls: invoking its functions, writing
     // to the encrypted topic's key, tagging what it creates, the S3 export, and log delivery.
-    const allowedExtras = /^(lambda:InvokeFunction|kms:CreateGrant|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|states:(DescribeExecution|StopExecution)|events:(PutTargets|PutRule|DescribeRule)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
+    const allowedExtras =
+      /^(lambda:InvokeFunction|kms:CreateGrant|kms:(Decrypt|GenerateDataKey\*)|rds:AddTagsToResource|elasticache:AddTagsToResource|s3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)|states:(DescribeExecution|StopExecution)|events:(PutTargets|PutRule|DescribeRule)|logs:.*Delivery|logs:PutResourcePolicy|xray:.*)$/;
     const mutating = [...granted].filter((a) => !isReadOnlyAction(a) && !needed.includes(a));
     expect(mutating.filter((a) => !allowedExtras.test(a))).toEqual([]);
     // No mutating action on "*".
@@ -99,12 +111,19 @@ describe('control plane', () => {
   });
 
   it('runs functions on Node.js 22, arm64, traced, with Powertools configured by environment', () => {
-    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'));
+    const functions = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'),
+    );
     // Seven backup, five scaling and three verification functions, the sweeper and the heartbeat writer.
     expect(functions.length).toBe(17);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling|restore-verification)$/), POWERTOOLS_METRICS_NAMESPACE: 'Lifeline' } });
+      expect(fn.Properties.Environment).toMatchObject({
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling|restore-verification)$/),
+          POWERTOOLS_METRICS_NAMESPACE: 'Lifeline',
+        },
+      });
     }
   });
 
@@ -113,13 +132,21 @@ describe('control plane', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 */6 * * ? *)',
       FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
-      Target: Match.objectLike({ Input: JSON.stringify(SCHEDULED_BACKUP_INPUT), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }) }),
+      Target: Match.objectLike({
+        Input: JSON.stringify(SCHEDULED_BACKUP_INPUT),
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+      }),
     });
   });
 
   it('alarms on failed backup executions and on a stale newest backup per target, notifying the topic', () => {
     const template = synthLifeline({}).templates[CONTROL_PLANE];
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Threshold: 0, AlarmActions: Match.anyValue() });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 0,
+      AlarmActions: Match.anyValue(),
+    });
     for (const target of ['database', 'cache']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'BackupSucceeded',
@@ -138,7 +165,12 @@ describe('control plane', () => {
       const template = synthLifeline({}).templates[stack];
       template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'lifeline-heartbeat', REGION_ROLE: stack === CONTROL_PLANE ? 'primary' : 'dr' }) },
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: 'lifeline-heartbeat',
+            REGION_ROLE: stack === CONTROL_PLANE ? 'primary' : 'dr',
+          }),
+        },
         VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }),
       });
     }
@@ -162,42 +194,96 @@ describe('control plane', () => {
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0].Properties.DashboardName).toBe('lifeline-operations');
     const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
-    for (const title of ['Executions per workflow', 'Failed executions per workflow', 'Newest backup age', 'Verified RPO', 'Last restore duration', 'Scaling actions']) expect(body).toContain(title);
-    for (const metricName of ['ExecutionsStarted', 'ExecutionsFailed', 'NewestBackupAgeSeconds', 'VerifiedRpoSeconds', 'RestoreDurationSeconds', 'ScaleOut', 'ScaleIn']) expect(body).toContain(metricName);
+    for (const title of [
+      'Executions per workflow',
+      'Failed executions per workflow',
+      'Newest backup age',
+      'Verified RPO',
+      'Last restore duration',
+      'Scaling actions',
+    ])
+      expect(body).toContain(title);
+    for (const metricName of [
+      'ExecutionsStarted',
+      'ExecutionsFailed',
+      'NewestBackupAgeSeconds',
+      'VerifiedRpoSeconds',
+      'RestoreDurationSeconds',
+      'ScaleOut',
+      'ScaleIn',
+    ])
+      expect(body).toContain(metricName);
     // The DR runbooks run (and publish) in the DR region; the dashboard reads them there, against the targets.
     const parts = (dashboards[0].Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-    type Widget = { properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal: { value: number; label: string }[] } } };
+    type Widget = {
+      properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal: { value: number; label: string }[] } };
+    };
     const { widgets } = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as { widgets: Widget[] };
     const last = widgets.find((w) => w.properties.title?.startsWith('Last failover'));
     expect(last?.properties.title).toBe('Last failover (s): RTO target 1800, RPO target 900');
     expect(last?.properties.metrics).toEqual(
       expect.arrayContaining([
-        ['Lifeline', 'DrRtoSeconds', 'Direction', 'failover', 'service', 'lifeline-dr-failover', expect.objectContaining({ region: 'us-west-2', label: 'RTO' })],
-        ['Lifeline', 'DrRpoSeconds', 'Direction', 'failover', 'service', 'lifeline-dr-failover', expect.objectContaining({ region: 'us-west-2', label: 'RPO' })],
+        [
+          'Lifeline',
+          'DrRtoSeconds',
+          'Direction',
+          'failover',
+          'service',
+          'lifeline-dr-failover',
+          expect.objectContaining({ region: 'us-west-2', label: 'RTO' }),
+        ],
+        [
+          'Lifeline',
+          'DrRpoSeconds',
+          'Direction',
+          'failover',
+          'service',
+          'lifeline-dr-failover',
+          expect.objectContaining({ region: 'us-west-2', label: 'RPO' }),
+        ],
       ]),
     );
     const history = widgets.find((w) => w.properties.title === 'DR runs: RTO and RPO (s) vs targets');
-    expect(history?.properties.annotations?.horizontal.map((a) => [a.label, a.value])).toEqual([['RTO target', 1800], ['RPO target', 900]]);
+    expect(history?.properties.annotations?.horizontal.map((a) => [a.label, a.value])).toEqual([
+      ['RTO target', 1800],
+      ['RPO target', 900],
+    ]);
   });
 
   it('keeps the ledger as a global table with point-in-time recovery and a replica in the DR region', () => {
     const template = synthLifeline({}).templates[CONTROL_PLANE];
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      Replicas: Match.arrayWith([Match.objectLike({ Region: 'us-west-2', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]),
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      Replicas: Match.arrayWith([
+        Match.objectLike({ Region: 'us-west-2', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ]),
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
     });
   });
   it('deploys the DR runbooks in the DR region, proposed by an alarm on the primary as seen from there, with approval', () => {
     const template = synthLifeline({}).templates[STANDBY_CONTROL_PLANE];
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PrimaryEndpointHealthy', Namespace: 'Lifeline', ComparisonOperator: 'LessThanThreshold', Threshold: 1, EvaluationPeriods: 5, TreatMissingData: 'breaching' });
-    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('CloudWatch Alarm State Change'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'PrimaryEndpointHealthy',
+      Namespace: 'Lifeline',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      TreatMissingData: 'breaching',
+    });
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+      JSON.stringify(r).includes('CloudWatch Alarm State Change'),
+    );
     expect(rules).toHaveLength(1);
     const input = JSON.stringify(rules[0]);
     expect(input).toContain(String.raw`\"mode\":\"failover\"`);
     expect(input).toContain('failover to us-west-2');
     expect(input).toContain(String.raw`\"proposedBy\":\"alarm\"`);
     // The runbook's settings: approval required and the plan's timings from the latency profile.
-    const settings = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => JSON.stringify(f)).find((f) => f.includes('DR_SETTINGS'));
+    const settings = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => JSON.stringify(f))
+      .find((f) => f.includes('DR_SETTINGS'));
     expect(settings).toContain('requireApproval');
     expect(settings).toContain('promoteReplica');
   });

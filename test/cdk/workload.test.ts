@@ -30,8 +30,14 @@ describe('workload stacks (warm standby, no DNS)', () => {
       const azs = new Set(Object.values(resourcesOf(t, 'AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone));
       expect(azs.size).toBe(3);
       t.resourceCountIs('AWS::EC2::FlowLog', 1);
-      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('.s3$')])]) }) });
-      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', ServiceName: Match.stringLikeRegexp('secretsmanager') });
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Gateway',
+        ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('.s3$')])]) }),
+      });
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Interface',
+        ServiceName: Match.stringLikeRegexp('secretsmanager'),
+      });
     }
     expect(Object.values(resourcesOf(primary, 'AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone)).toContain('us-east-1c');
     expect(Object.values(resourcesOf(standby, 'AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone)).toContain('us-west-2c');
@@ -76,7 +82,9 @@ describe('workload stacks (warm standby, no DNS)', () => {
         AtRestEncryptionEnabled: true,
         TransitEncryptionEnabled: true,
         KmsKeyId: Match.anyValue(),
-        AuthToken: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^CacheAuthToken') }, ':SecretString:::}}']] },
+        AuthToken: {
+          'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^CacheAuthToken') }, ':SecretString:::}}']],
+        },
         SnapshotRetentionLimit: 7,
         ReplicasPerNodeGroup: 1,
       });
@@ -86,12 +94,14 @@ describe('workload stacks (warm standby, no DNS)', () => {
   it('runs the Fargate service non-root with a read-only root filesystem, logs, circuit breaker and Container Insights', () => {
     primary.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }] });
     primary.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({
-        User: '65534:65534',
-        ReadonlyRootFilesystem: true,
-        LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
-        Secrets: Match.arrayWith([Match.objectLike({ Name: 'DATABASE_SECRET' }), Match.objectLike({ Name: 'CACHE_AUTH_TOKEN' })]),
-      })],
+      ContainerDefinitions: [
+        Match.objectLike({
+          User: '65534:65534',
+          ReadonlyRootFilesystem: true,
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+          Secrets: Match.arrayWith([Match.objectLike({ Name: 'DATABASE_SECRET' }), Match.objectLike({ Name: 'CACHE_AUTH_TOKEN' })]),
+        }),
+      ],
     });
     primary.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 2,
@@ -111,7 +121,8 @@ describe('workload stacks (warm standby, no DNS)', () => {
     const controlPlaneSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'ControlPlaneClients');
     const ingress = Object.values(resourcesOf(primary, 'AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     const into = (sg: string) => ingress.filter((r) => JSON.stringify(r.GroupId).includes(sg));
-    const source = (r: Record<string, unknown>) => (isRecord(r.SourceSecurityGroupId) ? JSON.stringify(r.SourceSecurityGroupId) : String(r.CidrIp));
+    const source = (r: Record<string, unknown>) =>
+      isRecord(r.SourceSecurityGroupId) ? JSON.stringify(r.SourceSecurityGroupId) : String(r.CidrIp);
 
     expect(into(taskSg).length).toBeGreaterThan(0);
     expect(into(taskSg).map(source)).toEqual(into(taskSg).map(() => expect.stringContaining(albSg)));
@@ -119,10 +130,18 @@ describe('workload stacks (warm standby, no DNS)', () => {
     // The tasks on the database port, the secret-rotation function that changes the master password,
     // and the control plane's database clients (heartbeat, recovery point, verifier).
     const rotationSg = logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'RotationSingleUser');
-    expect(into(dbSg).map(source).sort()).toEqual([expect.stringContaining(controlPlaneSg), expect.stringContaining(rotationSg), expect.stringContaining(taskSg)]);
+    expect(into(dbSg).map(source).sort()).toEqual([
+      expect.stringContaining(controlPlaneSg),
+      expect.stringContaining(rotationSg),
+      expect.stringContaining(taskSg),
+    ]);
     // Temporary restores admit only those control-plane clients.
-    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'DatabaseRestoreSecurityGroup')).map(source)).toEqual([expect.stringContaining(controlPlaneSg)]);
-    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'CacheRestoreSecurityGroup')).map(source)).toEqual([expect.stringContaining(controlPlaneSg)]);
+    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'DatabaseRestoreSecurityGroup')).map(source)).toEqual([
+      expect.stringContaining(controlPlaneSg),
+    ]);
+    expect(into(logicalIdOf(primary, 'AWS::EC2::SecurityGroup', 'CacheRestoreSecurityGroup')).map(source)).toEqual([
+      expect.stringContaining(controlPlaneSg),
+    ]);
     expect(into(dbSg).find((r) => source(r).includes(taskSg))).toMatchObject({ FromPort: 5432, ToPort: 5432 });
     expect(into(cacheSg).map(source).sort()).toEqual([expect.stringContaining(controlPlaneSg), expect.stringContaining(taskSg)]);
     expect(into(cacheSg).every((r) => r.FromPort === 6379 && r.ToPort === 6379)).toBe(true);
@@ -134,8 +153,14 @@ describe('workload stacks (warm standby, no DNS)', () => {
 
   it('creates every catalog alarm with its threshold and tags it with the metadata the scaling workflow reads', () => {
     const alarms = Object.values(resourcesOf(primary, 'AWS::CloudWatch::Alarm'));
-    const primaryIds = alarms.map((a) => (a.Properties.Tags as { Key: string; Value: string }[]).find((t) => t.Key === ALARM_TAG.alarmId)?.Value);
-    expect(primaryIds.sort()).toEqual(Object.keys(ALARM_CATALOG).filter((id) => id !== 'database-replica-lag-high').sort());
+    const primaryIds = alarms.map(
+      (a) => (a.Properties.Tags as { Key: string; Value: string }[]).find((t) => t.Key === ALARM_TAG.alarmId)?.Value,
+    );
+    expect(primaryIds.sort()).toEqual(
+      Object.keys(ALARM_CATALOG)
+        .filter((id) => id !== 'database-replica-lag-high')
+        .sort(),
+    );
     for (const def of Object.values(ALARM_CATALOG)) {
       if (def.onlyWhen) continue;
       primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -183,7 +208,10 @@ describe('workload stacks (pilot light)', () => {
     standby.resourceCountIs('AWS::RDS::DBSubnetGroup', 1);
     standby.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
     standby.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
-    standby.resourceCountIs('AWS::CloudWatch::Alarm', Object.values(ALARM_CATALOG).filter((d) => d.subject === 'service' || d.subject === 'load-balancer').length);
+    standby.resourceCountIs(
+      'AWS::CloudWatch::Alarm',
+      Object.values(ALARM_CATALOG).filter((d) => d.subject === 'service' || d.subject === 'load-balancer').length,
+    );
   });
 
   it('still runs the full primary', () => {
@@ -194,14 +222,24 @@ describe('workload stacks (pilot light)', () => {
 describe('workload stacks (domain and certificates)', () => {
   const { templates } = synthLifeline({
     dns: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABC' },
-    service: { certificateArns: { primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p', dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d' } },
+    service: {
+      certificateArns: {
+        primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p',
+        dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d',
+      },
+    },
   });
 
   it('makes a health-checked failover record in each region', () => {
-    for (const [name, failover] of [[PRIMARY, 'PRIMARY'], [STANDBY, 'SECONDARY']] as const) {
+    for (const [name, failover] of [
+      [PRIMARY, 'PRIMARY'],
+      [STANDBY, 'SECONDARY'],
+    ] as const) {
       const t = templates[name];
       const healthCheck = logicalIdOf(t, 'AWS::Route53::HealthCheck', 'Dns');
-      t.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', Port: 443, ResourcePath: '/health' }) });
+      t.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', Port: 443, ResourcePath: '/health' }),
+      });
       t.hasResourceProperties('AWS::Route53::RecordSet', {
         Name: 'app.example.com.',
         Type: 'A',

@@ -26,7 +26,7 @@ function postgresUnder(root: number): number[] {
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
     .flatMap((m) => (m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }] : []));
   const descendants = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of table) {
       if (descendants.has(p.ppid) && !descendants.has(p.pid)) {
@@ -35,7 +35,9 @@ function postgresUnder(root: number): number[] {
       }
     }
   }
-  return table.filter((p) => descendants.has(p.pid) && p.args.includes('postgres') && p.args.includes('lifeline-twin-pg-')).map((p) => p.pid);
+  return table
+    .filter((p) => descendants.has(p.pid) && p.args.includes('postgres') && p.args.includes('lifeline-twin-pg-'))
+    .map((p) => p.pid);
 }
 
 const alive = (pid: number) => {
@@ -51,25 +53,33 @@ const alive = (pid: number) => {
 const WHOLE_DRILL_TIMEOUT = 180_000;
 
 describe('npm start (the drill)', () => {
-  it('runs the whole game day: exit 0, RTO and RPO against the targets, a report that follows its schema, one bar per executed step', () => {
-    const result = drill([]);
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/dr-failover: RTO \d+m \d\d\.\ds ✓ \(target 30m 00\.0s\), RPO \d+m \d\d\.\ds ✓/);
-    const json = /reports: (\S+\.json)/.exec(result.stdout)?.[1] ?? '';
-    const report = JSON.parse(readFileSync(join(ROOT, json), 'utf8')) as DrillReport;
-    const validate = reportValidator();
-    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
-    expect(report.steps.map((s) => [s.name, s.ok])).toEqual(
-      ['backup', 'scale-out', 'scale-in', 'restore-verification', 'dr-dry-run', 'dr-failover', 'dr-failback'].map((name) => [name, true]),
-    );
-    expect(report.steps.find((s) => s.name === 'dr-failover')?.recovery).toMatchObject({ direction: 'failover', rtoMet: true, rpoMet: true });
-    const html = readFileSync(join(ROOT, json.replace(/\.json$/, '.html')), 'utf8');
-    const bars = (color: string) => (html.match(new RegExp(`fill="${color}"`, 'g')) ?? []).length;
-    const executed = report.steps.flatMap((s) => s.timeline.filter((e) => e.exitedAt));
-    expect(bars(BAR_COLOR)).toBe(executed.filter((e) => !e.error).length);
-    expect(bars(FAILED_BAR_COLOR)).toBe(executed.filter((e) => e.error).length);
-    expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length);
-  }, WHOLE_DRILL_TIMEOUT);
+  it(
+    'runs the whole game day: exit 0, RTO and RPO against the targets, a report that follows its schema, one bar per executed step',
+    () => {
+      const result = drill([]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/dr-failover: RTO \d+m \d\d\.\ds ✓ \(target 30m 00\.0s\), RPO \d+m \d\d\.\ds ✓/);
+      const json = /reports: (\S+\.json)/.exec(result.stdout)?.[1] ?? '';
+      const report = JSON.parse(readFileSync(join(ROOT, json), 'utf8')) as DrillReport;
+      const validate = reportValidator();
+      expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+      expect(report.steps.map((s) => [s.name, s.ok])).toEqual(
+        ['backup', 'scale-out', 'scale-in', 'restore-verification', 'dr-dry-run', 'dr-failover', 'dr-failback'].map((name) => [name, true]),
+      );
+      expect(report.steps.find((s) => s.name === 'dr-failover')?.recovery).toMatchObject({
+        direction: 'failover',
+        rtoMet: true,
+        rpoMet: true,
+      });
+      const html = readFileSync(join(ROOT, json.replace(/\.json$/, '.html')), 'utf8');
+      const bars = (color: string) => (html.match(new RegExp(`fill="${color}"`, 'g')) ?? []).length;
+      const executed = report.steps.flatMap((s) => s.timeline.filter((e) => e.exitedAt));
+      expect(bars(BAR_COLOR)).toBe(executed.filter((e) => !e.error).length);
+      expect(bars(FAILED_BAR_COLOR)).toBe(executed.filter((e) => e.error).length);
+      expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length);
+    },
+    WHOLE_DRILL_TIMEOUT,
+  );
 
   it('runs the backup on the twin, prints the summary as JSON and exits 0', () => {
     const result = drill(['--only', 'backup', '--json']);
@@ -85,18 +95,24 @@ describe('npm start (the drill)', () => {
   it('exits 1 naming the workflow when a fault makes it fail', () => {
     const result = drill(['--only', 'backup', '--fault', 'fail:rds:CreateDBSnapshot:SnapshotQuotaExceededFault:9']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/✗ backup: expected SUCCEEDED, got FAILED \(BackupFailed: .*database: Rds\.SnapshotQuotaExceededException/);
+    expect(result.stderr).toMatch(
+      /✗ backup: expected SUCCEEDED, got FAILED \(BackupFailed: .*database: Rds\.SnapshotQuotaExceededException/,
+    );
   });
 
-  it('exits 1 when a DR target is missed, saying which and why (pilot light: the RPO is the copied snapshot\'s age)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
-    const file = join(dir, 'pilot-light.json');
-    writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
-    const result = drill(['--scenario', file]);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/✗ dr-failover: RPO \d+ s is over the 900 s target/);
-    expect(result.stdout).toMatch(/dr-failover: RTO .*✓.*RPO .*✗ over target/);
-  }, WHOLE_DRILL_TIMEOUT);
+  it(
+    "exits 1 when a DR target is missed, saying which and why (pilot light: the RPO is the copied snapshot's age)",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
+      const file = join(dir, 'pilot-light.json');
+      writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
+      const result = drill(['--scenario', file]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/✗ dr-failover: RPO \d+ s is over the 900 s target/);
+      expect(result.stdout).toMatch(/dr-failover: RTO .*✓.*RPO .*✗ over target/);
+    },
+    WHOLE_DRILL_TIMEOUT,
+  );
 
   it.each([
     [['--only', 'nothing'], /argument 'nothing' is invalid/],

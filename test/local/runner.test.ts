@@ -24,7 +24,9 @@ describe('runner on the twin (test-only proof machine)', () => {
     const startedAt = twin.clock.now();
 
     // Act
-    const result = await runDefinition(proof, { instance: twin.inventory.primary.databaseInstanceId }, bindings(), { executionName: 'timeline' });
+    const result = await runDefinition(proof, { instance: twin.inventory.primary.databaseInstanceId }, bindings(), {
+      executionName: 'timeline',
+    });
 
     // Assess: profile apiCall 0.1 s, snapshot 480 s, Retry 5 s then 10 s, Wait 240 s.
     expect(result.status).toBe('SUCCEEDED');
@@ -41,9 +43,20 @@ describe('runner on the twin (test-only proof machine)', () => {
     ]);
     expect(result.durationSeconds).toBe(495.5);
     expect(result.transitions).toBe(10);
-    expect(twin.core.calls.filter((c) => c.action === 'CreateDBSnapshot').map((c) => c.error)).toEqual(['Throttling', 'Throttling', undefined]);
+    expect(twin.core.calls.filter((c) => c.action === 'CreateDBSnapshot').map((c) => c.error)).toEqual([
+      'Throttling',
+      'Throttling',
+      undefined,
+    ]);
     expect(twin.core.mutations.filter((m) => m.resource.endsWith('snapshot:proof-timeline'))).toEqual([
-      { at: new Date(startedAt + 15_300).toISOString(), region: twin.primaryRegion, service: 'rds', action: 'CreateDBSnapshot', kind: 'create', resource: expect.stringContaining('snapshot:proof-timeline') },
+      {
+        at: new Date(startedAt + 15_300).toISOString(),
+        region: twin.primaryRegion,
+        service: 'rds',
+        action: 'CreateDBSnapshot',
+        kind: 'create',
+        resource: expect.stringContaining('snapshot:proof-timeline'),
+      },
     ]);
   });
 
@@ -57,7 +70,9 @@ describe('runner on the twin (test-only proof machine)', () => {
 
   it('fails the execution when retries are exhausted, with the service error name', async () => {
     twin.core.faults.add({ kind: 'throttle', service: 'rds', action: 'CreateDBSnapshot', count: 4 }, twin.clock.now());
-    const result = await runDefinition(proof, { instance: twin.inventory.primary.databaseInstanceId }, bindings(), { executionName: 'exhausted' });
+    const result = await runDefinition(proof, { instance: twin.inventory.primary.databaseInstanceId }, bindings(), {
+      executionName: 'exhausted',
+    });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('Rds.RdsException');
     expect(result.timeline[0]).toMatchObject({ state: 'CreateSnapshot', retries: 3, seconds: 5 + 10 + 20 + 0.4 });

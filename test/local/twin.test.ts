@@ -1,7 +1,19 @@
-import { CloudWatchClient, GetMetricDataCommand, SetAlarmStateCommand, ListTagsForResourceCommand as CwTags } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  SetAlarmStateCommand,
+  ListTagsForResourceCommand as CwTags,
+} from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { CopySnapshotCommand, CreateReplicationGroupCommand, CreateSnapshotCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, IncreaseReplicaCountCommand } from '@aws-sdk/client-elasticache';
+import {
+  CopySnapshotCommand,
+  CreateReplicationGroupCommand,
+  CreateSnapshotCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  IncreaseReplicaCountCommand,
+} from '@aws-sdk/client-elasticache';
 import {
   CopyDBSnapshotCommand,
   CreateDBSnapshotCommand,
@@ -25,7 +37,10 @@ describe('twin services through real SDK v3 clients', () => {
   let primary: string;
   let dr: string;
   beforeAll(async () => {
-    twin = await startTwin({ dns: { domainName: 'app.example.com', hostedZoneId: 'Z0TWIN123' } }, { start: new Date('2026-04-01T00:00:00.000Z') });
+    twin = await startTwin(
+      { dns: { domainName: 'app.example.com', hostedZoneId: 'Z0TWIN123' } },
+      { start: new Date('2026-04-01T00:00:00.000Z') },
+    );
     primary = twin.primaryRegion;
     dr = twin.drRegion;
   });
@@ -39,33 +54,65 @@ describe('twin services through real SDK v3 clients', () => {
     const db = twin.inventory.primary.databaseInstanceId ?? '';
     const created = await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db, DBSnapshotIdentifier: 'twin-s1' }));
     expect(created.DBSnapshot?.Status).toBe('creating');
-    await expect(rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db, DBSnapshotIdentifier: 'twin-s1' }))).rejects.toBeInstanceOf(DBSnapshotAlreadyExistsFault);
+    await expect(
+      rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db, DBSnapshotIdentifier: 'twin-s1' })),
+    ).rejects.toBeInstanceOf(DBSnapshotAlreadyExistsFault);
     pass(twin.core.seconds('rdsSnapshotCreate'));
     const drRds = new RDSClient({ region: dr });
-    await expect(drRds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn, TargetDBSnapshotIdentifier: 'twin-s1-copy' }))).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
-    const copy = await drRds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn, TargetDBSnapshotIdentifier: 'twin-s1-copy', KmsKeyId: twin.inventory.dr.kmsKeyArn }));
+    await expect(
+      drRds.send(
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn,
+          TargetDBSnapshotIdentifier: 'twin-s1-copy',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+    const copy = await drRds.send(
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: created.DBSnapshot?.DBSnapshotArn,
+        TargetDBSnapshotIdentifier: 'twin-s1-copy',
+        KmsKeyId: twin.inventory.dr.kmsKeyArn,
+      }),
+    );
     expect(copy.DBSnapshot).toMatchObject({ Status: 'copying', SourceRegion: primary, KmsKeyId: twin.inventory.dr.kmsKeyArn });
   });
 
   it('RDS: a restore carries the data, deletion protection blocks deletes, deleting → gone', async () => {
     const rds = new RDSClient({ region: primary });
     await twin.writeSampleRows(7, 'before-restore-snapshot');
-    await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: twin.inventory.primary.databaseInstanceId, DBSnapshotIdentifier: 'twin-s2' }));
+    await rds.send(
+      new CreateDBSnapshotCommand({ DBInstanceIdentifier: twin.inventory.primary.databaseInstanceId, DBSnapshotIdentifier: 'twin-s2' }),
+    );
     await twin.writeSampleRows(5, 'after-restore-snapshot');
     pass(twin.core.seconds('rdsSnapshotCreate'));
-    const restored = await rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'twin-restore', DBSnapshotIdentifier: 'twin-s2', DeletionProtection: true }));
+    const restored = await rds.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: 'twin-restore',
+        DBSnapshotIdentifier: 'twin-s2',
+        DeletionProtection: true,
+      }),
+    );
     expect(restored.DBInstance?.DBInstanceStatus).toBe('creating');
     pass(twin.core.seconds('rdsRestore'));
     const instance = twin.rds.instance(primary, 'twin-restore');
-    const rows = await twin.core.dataPlane.query<{ customer: string; n: string }>(instance.physical ?? '', "SELECT split_part(customer, '-', 1) AS customer, count(*) AS n FROM orders WHERE customer LIKE '%restore-snapshot%' GROUP BY 1");
+    const rows = await twin.core.dataPlane.query<{ customer: string; n: string }>(
+      instance.physical ?? '',
+      "SELECT split_part(customer, '-', 1) AS customer, count(*) AS n FROM orders WHERE customer LIKE '%restore-snapshot%' GROUP BY 1",
+    );
     expect(rows.rows).toEqual([{ customer: 'before', n: '7' }]);
-    await expect(rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'twin-restore', SkipFinalSnapshot: true }))).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
-    await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'twin-restore', DeletionProtection: false, ApplyImmediately: true }));
+    await expect(
+      rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'twin-restore', SkipFinalSnapshot: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombination' });
+    await rds.send(
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'twin-restore', DeletionProtection: false, ApplyImmediately: true }),
+    );
     pass(twin.core.seconds('rdsModifyInstance'));
     const deleting = await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'twin-restore', SkipFinalSnapshot: true }));
     expect(deleting.DBInstance?.DBInstanceStatus).toBe('deleting');
     pass(twin.core.seconds('rdsDeleteInstance'));
-    await expect(rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'twin-restore' }))).rejects.toMatchObject({ name: 'DBInstanceNotFoundFault' });
+    await expect(rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'twin-restore' }))).rejects.toMatchObject({
+      name: 'DBInstanceNotFoundFault',
+    });
   });
 
   it('RDS: a promoted replica has lost exactly the writes of its replica lag', async () => {
@@ -78,7 +125,14 @@ describe('twin services through real SDK v3 clients', () => {
     const drRds = new RDSClient({ region: dr });
     await drRds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: twin.inventory.dr.databaseInstanceId }));
     const promoted = twin.rds.instance(dr, twin.inventory.dr.databaseInstanceId ?? '');
-    const count = async (physical: string, customer: string) => Number((await twin.core.dataPlane.query<{ n: string }>(physical, 'SELECT count(*) AS n FROM orders WHERE customer LIKE $1', [`${customer}-%`])).rows[0].n);
+    const count = async (physical: string, customer: string) =>
+      Number(
+        (
+          await twin.core.dataPlane.query<{ n: string }>(physical, 'SELECT count(*) AS n FROM orders WHERE customer LIKE $1', [
+            `${customer}-%`,
+          ])
+        ).rows[0].n,
+      );
     expect(await count(promoted.physical ?? '', 'old-enough')).toBe(3);
     expect(await count(promoted.physical ?? '', 'within-lag')).toBe(0);
     expect(await count(source.physical ?? '', 'within-lag')).toBe(4);
@@ -87,7 +141,9 @@ describe('twin services through real SDK v3 clients', () => {
     const status = await drRds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: promoted.id }));
     expect(status.DBInstances?.[0]).toMatchObject({ DBInstanceStatus: 'modifying', ReadReplicaSourceDBInstanceIdentifier: undefined });
     pass(twin.core.seconds('rdsPromoteReplica'));
-    expect((await drRds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: promoted.id }))).DBInstances?.[0].DBInstanceStatus).toBe('available');
+    expect(
+      (await drRds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: promoted.id }))).DBInstances?.[0].DBInstanceStatus,
+    ).toBe('available');
   });
 
   it('ECS: running count converges on desired count at the task-start time; a capacity shortfall says why', async () => {
@@ -108,37 +164,90 @@ describe('twin services through real SDK v3 clients', () => {
     expect(described).toMatchObject({ desiredCount: 8, runningCount: 6 });
     expect(described?.events?.some((e) => /unable to place a task.*Capacity is unavailable/.test(e.message ?? ''))).toBe(true);
     twin.core.faults.clear('capacity-shortfall');
-    await expect(ecs.send(new UpdateServiceCommand({ cluster, service: 'nope', desiredCount: 1 }))).rejects.toMatchObject({ name: 'ServiceNotFoundException' });
+    await expect(ecs.send(new UpdateServiceCommand({ cluster, service: 'nope', desiredCount: 1 }))).rejects.toMatchObject({
+      name: 'ServiceNotFoundException',
+    });
   });
 
   it('ElastiCache: snapshot, export to S3 of the same region only, restore a group from the RDB with its keys, replicas modifying → available', async () => {
     const cache = new ElastiCacheClient({ region: primary });
     const group = twin.inventory.primary.cacheReplicationGroupId ?? '';
     await cache.send(new CreateSnapshotCommand({ ReplicationGroupId: group, SnapshotName: 'twin-c1' }));
-    await expect(cache.send(new CopySnapshotCommand({ SourceSnapshotName: 'twin-c1', TargetSnapshotName: 'x' }))).rejects.toMatchObject({ name: 'InvalidSnapshotStateFault' });
+    await expect(cache.send(new CopySnapshotCommand({ SourceSnapshotName: 'twin-c1', TargetSnapshotName: 'x' }))).rejects.toMatchObject({
+      name: 'InvalidSnapshotStateFault',
+    });
     pass(twin.core.seconds('elasticacheSnapshotCreate'));
-    await expect(cache.send(new CopySnapshotCommand({ SourceSnapshotName: 'twin-c1', TargetSnapshotName: 'x', TargetBucket: twin.inventory.dr.bucket }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
-    await cache.send(new CopySnapshotCommand({ SourceSnapshotName: 'twin-c1', TargetSnapshotName: 'twin-c1-export', TargetBucket: twin.inventory.primary.bucket }));
+    await expect(
+      cache.send(
+        new CopySnapshotCommand({ SourceSnapshotName: 'twin-c1', TargetSnapshotName: 'x', TargetBucket: twin.inventory.dr.bucket }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await cache.send(
+      new CopySnapshotCommand({
+        SourceSnapshotName: 'twin-c1',
+        TargetSnapshotName: 'twin-c1-export',
+        TargetBucket: twin.inventory.primary.bucket,
+      }),
+    );
     pass(twin.core.seconds('elasticacheSnapshotExport'));
     const drCache = new ElastiCacheClient({ region: dr });
-    await drCache.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'twin-restored-cache', ReplicationGroupDescription: 'restored', SnapshotArns: [`arn:aws:s3:::${twin.inventory.primary.bucket}/twin-c1-export-0001.rdb`] }));
+    await drCache.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'twin-restored-cache',
+        ReplicationGroupDescription: 'restored',
+        SnapshotArns: [`arn:aws:s3:::${twin.inventory.primary.bucket}/twin-c1-export-0001.rdb`],
+      }),
+    );
     expect(twin.elasticache.group(dr, 'twin-restored-cache').keyCount).toBe(5000);
-    await expect(cache.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: group, NewReplicaCount: 2, ApplyImmediately: true }))).resolves.toBeDefined();
-    expect((await cache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group }))).ReplicationGroups?.[0].Status).toBe('modifying');
+    await expect(
+      cache.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: group, NewReplicaCount: 2, ApplyImmediately: true })),
+    ).resolves.toBeDefined();
+    expect((await cache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group }))).ReplicationGroups?.[0].Status).toBe(
+      'modifying',
+    );
     pass(twin.core.seconds('elasticacheModifyReplicas'));
-    expect((await cache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group }))).ReplicationGroups?.[0]).toMatchObject({ Status: 'available', MemberClusters: [expect.any(String), expect.any(String), expect.any(String)] });
+    expect((await cache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group }))).ReplicationGroups?.[0]).toMatchObject({
+      Status: 'available',
+      MemberClusters: [expect.any(String), expect.any(String), expect.any(String)],
+    });
   });
 
   it('Route 53: a change goes PENDING → INSYNC after the documented 60 s; failover resolves by health', async () => {
     const r53 = new Route53Client({ region: primary });
     const zone = twin.inventory.dns?.hostedZoneId ?? '';
-    const change = await r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'probe.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"x"' }] } }] } }));
+    const change = await r53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zone,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: { Name: 'probe.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"x"' }] },
+            },
+          ],
+        },
+      }),
+    );
     expect(change.ChangeInfo?.Status).toBe('PENDING');
     pass(59);
     expect((await r53.send(new GetChangeCommand({ Id: change.ChangeInfo?.Id }))).ChangeInfo?.Status).toBe('PENDING');
     pass(1);
     expect((await r53.send(new GetChangeCommand({ Id: change.ChangeInfo?.Id }))).ChangeInfo?.Status).toBe('INSYNC');
-    await expect(r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'probe.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"y"' }] } }] } }))).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
+    await expect(
+      r53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zone,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'CREATE',
+                ResourceRecordSet: { Name: 'probe.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"y"' }] },
+              },
+            ],
+          },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
     expect(twin.route53.resolve(zone, 'app.example.com')?.Failover).toBe('PRIMARY');
   });
 
@@ -147,7 +256,12 @@ describe('twin services through real SDK v3 clients', () => {
     const alarm = [...(twin.cloudwatch.alarms.get(primary)?.values() ?? [])].find((a) => a.name.endsWith('service-cpu-high'));
     await cw.send(new SetAlarmStateCommand({ AlarmName: alarm?.name, StateValue: 'ALARM', StateReason: 'test' }));
     const event = twin.core.events.at(-1);
-    expect(event).toMatchObject({ 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', resources: [alarm?.arn], detail: { alarmName: alarm?.name, state: { value: 'ALARM' }, previousState: { value: 'OK' } } });
+    expect(event).toMatchObject({
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      resources: [alarm?.arn],
+      detail: { alarmName: alarm?.name, state: { value: 'ALARM' }, previousState: { value: 'OK' } },
+    });
     const tags = await cw.send(new CwTags({ ResourceARN: alarm?.arn }));
     expect(tags.Tags).toEqual(expect.arrayContaining([{ Key: 'lifeline:alarm-id', Value: 'service-cpu-high' }]));
     expect(await replicaLagOfFreshReplica()).toBe(twin.core.seconds('rdsReplicaLag'));
@@ -155,39 +269,87 @@ describe('twin services through real SDK v3 clients', () => {
 
   async function replicaLagOfFreshReplica(): Promise<number> {
     // The promoted replica above is no longer a replica; ask for a replica's lag on a fresh seed.
-    const replica = twin.rds.seedReplica(dr, 'lag-probe', twin.rds.instance(primary, twin.inventory.primary.databaseInstanceId ?? ''), { kmsKeyId: 'k', subnetGroup: 's', securityGroupIds: [] });
+    const replica = twin.rds.seedReplica(dr, 'lag-probe', twin.rds.instance(primary, twin.inventory.primary.databaseInstanceId ?? ''), {
+      kmsKeyId: 'k',
+      subnetGroup: 's',
+      securityGroupIds: [],
+    });
     const cw = new CloudWatchClient({ region: dr });
     const now = twin.clock.date();
-    const data = await cw.send(new GetMetricDataCommand({ StartTime: new Date(now.getTime() - 600_000), EndTime: now, MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replica.id }] }, Period: 60, Stat: 'Maximum' } }] }));
+    const data = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now.getTime() - 600_000),
+        EndTime: now,
+        MetricDataQueries: [
+          {
+            Id: 'lag',
+            MetricStat: {
+              Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replica.id }] },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
+        ],
+      }),
+    );
     return data.MetricDataResults?.[0].Values?.[0] ?? 0;
   }
 
   it('DynamoDB: conditional writes refuse duplicates; queries by key prefix', async () => {
     const ddb = new DynamoDBClient({ region: dr });
     const table = twin.controlPlane.ledgerTable;
-    const put = (sk: string) => ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'test#1' }, sk: { S: sk } }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    const put = (sk: string) =>
+      ddb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { pk: { S: 'test#1' }, sk: { S: sk } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     await put('a-1');
     await put('a-2');
     await expect(put('a-1')).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
-    const queried = await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': { S: 'test#1' }, ':p': { S: 'a-' } }, ScanIndexForward: false }));
+    const queried = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': { S: 'test#1' }, ':p': { S: 'a-' } },
+        ScanIndexForward: false,
+      }),
+    );
     expect(queried.Items?.map((i) => i.sk.S)).toEqual(['a-2', 'a-1']);
   });
 
   it('faults: a region outage fails every call to that region and nothing else; throttles count down; shorthand parses', async () => {
     twin.core.faults.add(parseFaultShorthand(`region-outage:${primary}`), twin.clock.now());
-    await expect(new S3Client({ region: primary }).send(new PutObjectCommand({ Bucket: twin.inventory.primary.bucket, Key: 'k', Body: 'v' }))).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+    await expect(
+      new S3Client({ region: primary }).send(new PutObjectCommand({ Bucket: twin.inventory.primary.bucket, Key: 'k', Body: 'v' })),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailable' });
     await new S3Client({ region: dr }).send(new PutObjectCommand({ Bucket: twin.inventory.dr.bucket, Key: 'k', Body: 'v' }));
     const got = await new S3Client({ region: dr }).send(new GetObjectCommand({ Bucket: twin.inventory.dr.bucket, Key: 'k' }));
     expect(await got.Body?.transformToString()).toBe('v');
     expect(twin.healthOf(primary)).toMatchObject({ healthy: false, reasons: [`${primary} is down`] });
     twin.core.faults.clear('region-outage');
-    expect(parseFaultShorthand('throttle:rds:CopyDBSnapshot:3')).toEqual({ kind: 'throttle', service: 'rds', action: 'CopyDBSnapshot', count: 3 });
+    expect(parseFaultShorthand('throttle:rds:CopyDBSnapshot:3')).toEqual({
+      kind: 'throttle',
+      service: 'rds',
+      action: 'CopyDBSnapshot',
+      count: 3,
+    });
     expect(() => parseFaultShorthand('explode:everything')).toThrow(/Invalid fault "explode:everything"/);
   });
 
   it('keeps a mutation log of every create, delete and modify with virtual time and region', () => {
     const kinds = new Set(twin.core.mutations.map((m) => `${m.service}:${m.action}:${m.kind}`));
-    expect([...kinds]).toEqual(expect.arrayContaining(['rds:CreateDBSnapshot:create', 'rds:DeleteDBInstance:delete', 'rds:ModifyDBInstance:modify', 'ecs:UpdateService:modify', 'route53:ChangeResourceRecordSets:modify']));
+    expect([...kinds]).toEqual(
+      expect.arrayContaining([
+        'rds:CreateDBSnapshot:create',
+        'rds:DeleteDBInstance:delete',
+        'rds:ModifyDBInstance:modify',
+        'ecs:UpdateService:modify',
+        'route53:ChangeResourceRecordSets:modify',
+      ]),
+    );
     for (const m of twin.core.mutations) expect(m.at).toMatch(/^2026-04-01T/);
   });
 });

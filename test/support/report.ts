@@ -45,7 +45,17 @@ export const sampleReport: DrillReport = {
   startedAt: '2026-01-05T12:00:00.000Z',
   config: { appName: 'demo', primary: 'us-east-1', dr: 'us-west-2', strategy: 'warm-standby', rtoMinutes: 30, rpoMinutes: 15 },
   twin: { bootMs: 900, resources: [] },
-  steps: [step('backup', [['Plan', 0, 0.3], ['BackupTarget', 0.3, 60], ['Summarize', 60.3, 0.1]]), step('scale-out', [['Decide', 0, 0.5], ['UpdateService', 0.5, 0.1, 'Ecs.EcsException']])],
+  steps: [
+    step('backup', [
+      ['Plan', 0, 0.3],
+      ['BackupTarget', 0.3, 60],
+      ['Summarize', 60.3, 0.1],
+    ]),
+    step('scale-out', [
+      ['Decide', 0, 0.5],
+      ['UpdateService', 0.5, 0.1, 'Ecs.EcsException'],
+    ]),
+  ],
   ok: false,
   wallMs: 2000,
 };

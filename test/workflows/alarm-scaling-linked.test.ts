@@ -23,12 +23,20 @@ describe('alarm scaling of linked targets on the twin', () => {
       { start: new Date('2026-07-02T09:00:00.000Z') },
     );
     bus = new LocalEventBus(twin);
-    bus.addRule(alarmEventPattern([...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn)), 'alarm-scaling', twin.primaryRegion);
+    bus.addRule(
+      alarmEventPattern([...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn)),
+      'alarm-scaling',
+      twin.primaryRegion,
+    );
   });
   afterAll(async () => twin?.stop());
 
   const fire = async (id: AlarmId) => {
-    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: `linked-primary-${id}`, StateValue: 'ALARM', StateReason: 'test' });
+    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+      AlarmName: `linked-primary-${id}`,
+      StateValue: 'ALARM',
+      StateReason: 'test',
+    });
     return bus.drain();
   };
 
@@ -50,7 +58,11 @@ describe('alarm scaling of linked targets on the twin', () => {
     expect(replica.tags).toEqual(expect.arrayContaining([{ Key: 'lifeline:managed', Value: 'true' }]));
     expect(replica.status.at(twin.clock.now())).toBe('available');
     twin.clock.advance(3600_000);
-    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, { AlarmName: 'linked-primary-database-cpu-high', StateValue: 'OK', StateReason: 'test' });
+    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+      AlarmName: 'linked-primary-database-cpu-high',
+      StateValue: 'OK',
+      StateReason: 'test',
+    });
     await bus.drain();
     await fire('database-cpu-high');
     expect(source.replicas.filter((r) => r.region === twin.primaryRegion)).toHaveLength(1);

@@ -13,7 +13,8 @@ describe('alarm scaling on the twin', () => {
   let service: string;
 
   const alarmName = (id: AlarmId) => `lifeline-demo-primary-${id}`.replace('lifeline-demo', twin.config.appName);
-  const setAlarm = (name: string, state: 'OK' | 'ALARM') => twin.core.call('cloudwatch', 'SetAlarmState', region, { AlarmName: name, StateValue: state, StateReason: `test: ${state}` });
+  const setAlarm = (name: string, state: 'OK' | 'ALARM') =>
+    twin.core.call('cloudwatch', 'SetAlarmState', region, { AlarmName: name, StateValue: state, StateReason: `test: ${state}` });
   /** Puts the alarm into ALARM (via OK, so the change emits an event) and runs what the rule starts. */
   const fire = async (id: AlarmId) => {
     await setAlarm(alarmName(id), 'OK');
@@ -49,8 +50,17 @@ describe('alarm scaling on the twin', () => {
     expect(desired()).toBe(6);
     expect(twin.ecs.runningCount(region, cluster, service)).toBe(6);
     expect(updates() - before).toBe(1);
-    const record = twin.dynamodb.scan(twin.controlPlane.ledgerTable).find((r) => r.pk === `scaling#${cluster}/${service}` && r.eventId === twin.core.events.at(-1)?.id);
-    expect(record).toMatchObject({ alarmId: 'service-cpu-high', direction: 'out', from: 2, to: 6, result: 'steady', timeToSteadySeconds: expect.any(Number) });
+    const record = twin.dynamodb
+      .scan(twin.controlPlane.ledgerTable)
+      .find((r) => r.pk === `scaling#${cluster}/${service}` && r.eventId === twin.core.events.at(-1)?.id);
+    expect(record).toMatchObject({
+      alarmId: 'service-cpu-high',
+      direction: 'out',
+      from: 2,
+      to: 6,
+      result: 'steady',
+      timeToSteadySeconds: expect.any(Number),
+    });
     // Alarm event → UpdateService on the virtual clock: the decision (3 calls) and the update's own latency.
     const update = result.timeline.find((t) => t.state === 'UpdateService');
     expect((Date.parse(update?.enteredAt ?? '') - Date.parse(result.startedAt)) / 1000).toBeLessThan(1);
@@ -63,7 +73,10 @@ describe('alarm scaling on the twin', () => {
     const [second] = await fire('service-cpu-high');
     expect(second.output).toBeDefined();
     expect(desired()).toBe(afterFirst);
-    const noop = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === `scaling-noop#${cluster}/${service}`).at(-1);
+    const noop = twin.dynamodb
+      .scan(twin.controlPlane.ledgerTable)
+      .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
+      .at(-1);
     expect(noop?.reason).toMatch(/^cooldown: last scale-out \d+ s ago, cooldown 60 s$/);
     twin.clock.advance(61_000);
     await fire('service-cpu-high');
@@ -76,10 +89,20 @@ describe('alarm scaling on the twin', () => {
     expect(desired()).toBe(20);
     twin.clock.advance(120_000);
     await fire('service-cpu-high');
-    expect(twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === `scaling-noop#${cluster}/${service}`).at(-1)?.reason).toBe('already at the maximum of 20');
+    expect(
+      twin.dynamodb
+        .scan(twin.controlPlane.ledgerTable)
+        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
+        .at(-1)?.reason,
+    ).toBe('already at the maximum of 20');
     await fire('service-cpu-low');
     expect(desired()).toBe(20);
-    expect(twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === `scaling-noop#${cluster}/${service}`).at(-1)?.reason).toMatch(/^stabilizing: last scale-out \d+ s ago, window 300 s$/);
+    expect(
+      twin.dynamodb
+        .scan(twin.controlPlane.ledgerTable)
+        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
+        .at(-1)?.reason,
+    ).toMatch(/^stabilizing: last scale-out \d+ s ago, window 300 s$/);
     twin.clock.advance(300_000);
     await fire('service-cpu-low');
     expect(desired()).toBe(18);
@@ -87,7 +110,12 @@ describe('alarm scaling on the twin', () => {
     twin.clock.advance(600_000);
     await fire('service-cpu-low');
     expect(desired()).toBe(2);
-    expect(twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === `scaling-noop#${cluster}/${service}`).at(-1)?.reason).toBe('already at the minimum of 2');
+    expect(
+      twin.dynamodb
+        .scan(twin.controlPlane.ledgerTable)
+        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
+        .at(-1)?.reason,
+    ).toBe('already at the minimum of 2');
   });
 
   it('records a transition to OK as a no-op with its reason', async () => {
@@ -98,7 +126,12 @@ describe('alarm scaling on the twin', () => {
     const [result] = await bus.drain();
     expect(result.status).toBe('SUCCEEDED');
     expect(updates()).toBe(before);
-    expect(twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === `scaling-noop#${cluster}/${service}`).at(-1)?.reason).toBe('alarm went to OK: only transitions into ALARM act');
+    expect(
+      twin.dynamodb
+        .scan(twin.controlPlane.ledgerTable)
+        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
+        .at(-1)?.reason,
+    ).toBe('alarm went to OK: only transitions into ALARM act');
   });
 
   it('acts once when the same event is delivered twice', async () => {
@@ -121,7 +154,15 @@ describe('alarm scaling on the twin', () => {
     const def = ALARM_CATALOG['service-cpu-high'];
     const names = Array.from({ length: 10 }, (_, i) => `scaling-az-cpu-high-${i}`);
     for (const name of names) {
-      const alarm = twin.cloudwatch.seedAlarm(region, { name, namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions: [], threshold: 70, comparison: def.comparison, tags: Object.entries(alarmTags(def, twin.config.appName, 'primary')).map(([Key, Value]) => ({ Key, Value })) });
+      const alarm = twin.cloudwatch.seedAlarm(region, {
+        name,
+        namespace: 'AWS/ECS',
+        metricName: 'CPUUtilization',
+        dimensions: [],
+        threshold: 70,
+        comparison: def.comparison,
+        tags: Object.entries(alarmTags(def, twin.config.appName, 'primary')).map(([Key, Value]) => ({ Key, Value })),
+      });
       bus.addRule(alarmEventPattern([alarm.arn]), 'alarm-scaling', region);
     }
     const before = updates();
@@ -135,7 +176,13 @@ describe('alarm scaling on the twin', () => {
 
   it('keeps Application Auto Scaling bounds consistent with the decision', async () => {
     await setDesired(2);
-    await twin.core.call('applicationautoscaling', 'RegisterScalableTarget', region, { ServiceNamespace: 'ecs', ResourceId: `service/${cluster}/${service}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 4 });
+    await twin.core.call('applicationautoscaling', 'RegisterScalableTarget', region, {
+      ServiceNamespace: 'ecs',
+      ResourceId: `service/${cluster}/${service}`,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      MinCapacity: 2,
+      MaxCapacity: 4,
+    });
     await fire('service-cpu-high');
     expect(desired()).toBe(6);
     expect(twin.autoscaling.target(region, `service/${cluster}/${service}`)).toMatchObject({ minCapacity: 6, maxCapacity: 6 });

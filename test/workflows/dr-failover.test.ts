@@ -65,10 +65,22 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     } finally {
       twin.quotas.seed(dr, serviceCode, quotaCode, name, twin.config.dr.fargateVcpuQuota);
     }
-    twin.core.faults.add({ kind: 'fail', service: 'servicequotas', action: 'GetServiceQuota', error: 'AccessDeniedException', message: 'not authorized', count: 1 }, twin.clock.now());
+    twin.core.faults.add(
+      {
+        kind: 'fail',
+        service: 'servicequotas',
+        action: 'GetServiceQuota',
+        error: 'AccessDeniedException',
+        message: 'not authorized',
+        count: 1,
+      },
+      twin.clock.now(),
+    );
     const fallback = (await failover({ reason: 'quarterly check' }, 'dry-run-quota-denied')).output as RunbookReport;
     expect(quotaCheck(fallback)).toMatchObject({ ok: true });
-    expect(quotaCheck(fallback)?.detail).toContain(`of ${twin.config.dr.fargateVcpuQuota} in us-west-2 (configured dr.fargateVcpuQuota; Service Quotas did not answer: the runbook's role may not read it)`);
+    expect(quotaCheck(fallback)?.detail).toContain(
+      `of ${twin.config.dr.fargateVcpuQuota} in us-west-2 (configured dr.fargateVcpuQuota; Service Quotas did not answer: the runbook's role may not read it)`,
+    );
   });
 
   it('ends without change when the approval is rejected or times out', async () => {
@@ -88,9 +100,23 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
   });
 
   it('fails a failover whose promotion fails, saying what was done and what was not', async () => {
-    twin.core.faults.add({ kind: 'fail', service: 'rds', action: 'PromoteReadReplica', region: dr, error: 'InvalidDBInstanceStateFault', message: 'injected: replica cannot be promoted', count: 10 }, twin.clock.now());
+    twin.core.faults.add(
+      {
+        kind: 'fail',
+        service: 'rds',
+        action: 'PromoteReadReplica',
+        region: dr,
+        error: 'InvalidDBInstanceStateFault',
+        message: 'injected: replica cannot be promoted',
+        count: 10,
+      },
+      twin.clock.now(),
+    );
     const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
-    const result = await failover({ mode: 'failover', reason: 'game day: promotion fails', confirm: `failover to ${dr}` }, 'promotion-fails');
+    const result = await failover(
+      { mode: 'failover', reason: 'game day: promotion fails', confirm: `failover to ${dr}` },
+      'promotion-fails',
+    );
     stop();
     twin.core.faults.clear('fail');
     expect(result.status).toBe('FAILED');
@@ -120,12 +146,15 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.dr.endpoint);
     expect(report.rtoSeconds).toBeGreaterThan(0);
     expect(report.rtoSeconds).toBeLessThan(report.rtoTargetSeconds + (report.approvalSeconds ?? 0));
-    expect(report.timeline.map((s) => s.step)).toEqual(expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'repoint', 'dns', 'health']));
+    expect(report.timeline.map((s) => s.step)).toEqual(
+      expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'repoint', 'dns', 'health']),
+    );
 
     // The writes really missing from the promoted database.
     const promoted = twin.rds.instance(dr, 'drill-dr-db');
     const oldPrimary = twin.rds.instances.get(primary)?.get('drill-primary-db');
-    const newest = async (physical: string) => (await twin.core.dataPlane.query(physical, 'SELECT max(written_at) AS t FROM orders')).rows[0].t as Date;
+    const newest = async (physical: string) =>
+      (await twin.core.dataPlane.query(physical, 'SELECT max(written_at) AS t FROM orders')).rows[0].t as Date;
     const lostSeconds = ((await newest(oldPrimary?.physical ?? '')).getTime() - (await newest(promoted.physical ?? '')).getTime()) / 1000;
     expect(lostSeconds).toBeGreaterThan(0);
     // Heartbeats are written once a minute: the measured RPO is the lost window to within that minute.
@@ -143,7 +172,11 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
   });
 
   it('fails back once the primary region is back: the original topology returns and the data written in the DR region is kept', async () => {
-    await twin.core.dataPlane.query(twin.rds.instance(dr, 'drill-dr-db').physical ?? '', `INSERT INTO orders (customer, total_cents, written_at) VALUES ('written-in-dr', 4200, $1)`, [twin.clock.date()]);
+    await twin.core.dataPlane.query(
+      twin.rds.instance(dr, 'drill-dr-db').physical ?? '',
+      `INSERT INTO orders (customer, total_cents, written_at) VALUES ('written-in-dr', 4200, $1)`,
+      [twin.clock.date()],
+    );
     twin.core.faults.clear('region-outage', primary);
     twin.clock.advance(10 * MINUTE);
     const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
@@ -156,7 +189,10 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const newPrimary = twin.rds.instance(primary, 'drill-primary-db');
     expect(newPrimary.replicaOf).toBeUndefined();
     expect(newPrimary.deletionProtection).toBe(true);
-    const kept = await twin.core.dataPlane.query(newPrimary.physical ?? '', `SELECT count(*)::int AS n FROM orders WHERE customer = 'written-in-dr'`);
+    const kept = await twin.core.dataPlane.query(
+      newPrimary.physical ?? '',
+      `SELECT count(*)::int AS n FROM orders WHERE customer = 'written-in-dr'`,
+    );
     expect(kept.rows[0].n).toBe(1);
     expect(twin.rds.instance(dr, 'drill-dr-db').replicaOf).toEqual({ region: primary, id: 'drill-primary-db' });
     expect(twin.healthOf(primary).healthy).toBe(true);

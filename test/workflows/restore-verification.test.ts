@@ -10,14 +10,22 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
   let region: string;
   let sweep: typeof import('../../functions/restore-verification/sweep').sweep;
 
-  const temporaryInstances = () => [...(twin.rds.instances.get(region)?.values() ?? [])].filter((i) => i.id.startsWith('lifeline-verify-') && i.status.at(twin.clock.now()) !== 'deleted');
+  const temporaryInstances = () =>
+    [...(twin.rds.instances.get(region)?.values() ?? [])].filter(
+      (i) => i.id.startsWith('lifeline-verify-') && i.status.at(twin.clock.now()) !== 'deleted',
+    );
   const backup = async (name: string) => {
     twin.clock.advance(HOUR);
     const result = await runJob(twin, 'backup', { targets: ['database'] }, { executionName: name });
     expect(result.status).toBe('SUCCEEDED');
     return `lifeline-database-${name}`;
   };
-  const lastReport = () => twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => String(r.pk) === 'verify#database').sort((a, b) => String(a.finishedAt).localeCompare(String(b.finishedAt))).at(-1);
+  const lastReport = () =>
+    twin.dynamodb
+      .scan(twin.controlPlane.ledgerTable)
+      .filter((r) => String(r.pk) === 'verify#database')
+      .sort((a, b) => String(a.finishedAt).localeCompare(String(b.finishedAt)))
+      .at(-1);
 
   beforeAll(async () => {
     twin = await startTwin(
@@ -41,8 +49,14 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
     // Nothing temporary outlives a test (a kept instance is swept within its own test): by the mutation log,
     // every temporary instance created was deleted.
     const log = twin.core.mutations.filter((m) => m.service === 'rds' && /:db:lifeline-verify-/.test(m.resource));
-    const created = log.filter((m) => m.kind === 'create').map((m) => m.resource).sort();
-    const deleted = log.filter((m) => m.kind === 'delete').map((m) => m.resource).sort();
+    const created = log
+      .filter((m) => m.kind === 'create')
+      .map((m) => m.resource)
+      .sort();
+    const deleted = log
+      .filter((m) => m.kind === 'delete')
+      .map((m) => m.resource)
+      .sort();
     expect(deleted).toEqual(created);
     expect(temporaryInstances().map((i) => i.id)).toEqual([]);
   });
@@ -56,9 +70,26 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
     const result = await runJob(twin, 'restore-verification', { keep: 30, reason: 'investigate' }, { executionName: 'happy' });
 
     expect(result.status).toBe('SUCCEEDED');
-    const report = result.output as { passed: boolean; snapshotId: string; rpoSeconds: number; snapshotCreatedAt: string; newestHeartbeat: string; checks: { name: string; passed: boolean }[]; report: string };
+    const report = result.output as {
+      passed: boolean;
+      snapshotId: string;
+      rpoSeconds: number;
+      snapshotCreatedAt: string;
+      newestHeartbeat: string;
+      checks: { name: string; passed: boolean }[];
+      report: string;
+    };
     expect(report).toMatchObject({ passed: true, snapshotId });
-    expect(report.checks.map((c) => c.name)).toEqual(['connects', 'table lifeline_heartbeat exists', 'table orders exists', 'rows of orders', 'orders present', 'no negative totals', 'heartbeat present', 'indexes (amcheck)']);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'connects',
+      'table lifeline_heartbeat exists',
+      'table orders exists',
+      'rows of orders',
+      'orders present',
+      'no negative totals',
+      'heartbeat present',
+      'indexes (amcheck)',
+    ]);
     // The heartbeat writes once a minute: the newest in the snapshot is that of the minute it was taken in.
     const gap = (Date.parse(report.snapshotCreatedAt) - Date.parse(report.newestHeartbeat)) / 1000;
     expect(report.rpoSeconds).toBe(gap);
@@ -66,10 +97,22 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
     expect(gap).toBeLessThan(60);
     // Kept for investigation: look inside it.
     const [kept] = temporaryInstances();
-    const count = async (customer: string) => Number((await twin.core.dataPlane.query<{ n: string }>(kept.physical ?? '', 'SELECT count(*) AS n FROM orders WHERE customer LIKE $1', [`${customer}-%`])).rows[0].n);
+    const count = async (customer: string) =>
+      Number(
+        (
+          await twin.core.dataPlane.query<{ n: string }>(kept.physical ?? '', 'SELECT count(*) AS n FROM orders WHERE customer LIKE $1', [
+            `${customer}-%`,
+          ])
+        ).rows[0].n,
+      );
     expect(await count('before-backup')).toBe(11);
     expect(await count('after-backup')).toBe(0);
-    expect(kept.tags).toEqual(expect.arrayContaining([{ Key: 'lifeline:job', Value: 'restore-verification' }, { Key: 'lifeline:expires-at', Value: expect.any(String) }]));
+    expect(kept.tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'lifeline:job', Value: 'restore-verification' },
+        { Key: 'lifeline:expires-at', Value: expect.any(String) },
+      ]),
+    );
     expect(twin.s3.getInternal(twin.inventory.primary.bucket, 'reports/restore-verification/happy.json')).toContain('"passed": true');
     // The sweeper removes it once it expires, and nothing else.
     twin.clock.advance(31 * 60_000);
@@ -91,7 +134,10 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
   });
 
   it('fails naming a failing user check', async () => {
-    await twin.core.dataPlane.query(twin.rds.instance(region, twin.inventory.primary.databaseInstanceId ?? '').physical ?? '', "INSERT INTO orders (customer, total_cents, written_at) VALUES ('refund', -500, now())");
+    await twin.core.dataPlane.query(
+      twin.rds.instance(region, twin.inventory.primary.databaseInstanceId ?? '').physical ?? '',
+      "INSERT INTO orders (customer, total_cents, written_at) VALUES ('refund', -500, now())",
+    );
     const snapshotId = await backup('verify-3');
     const result = await runJob(twin, 'restore-verification', { snapshotId }, { executionName: 'user-check' });
     expect(result.status).toBe('FAILED');
@@ -100,7 +146,17 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
 
   it('fails cleanly, notifying, when the restore itself fails', async () => {
     await backup('verify-4');
-    twin.core.faults.add({ kind: 'fail', service: 'rds', action: 'RestoreDBInstanceFromDBSnapshot', error: 'InsufficientDBInstanceCapacityFault', message: 'No capacity for db.t4g.micro', count: 10 }, twin.clock.now());
+    twin.core.faults.add(
+      {
+        kind: 'fail',
+        service: 'rds',
+        action: 'RestoreDBInstanceFromDBSnapshot',
+        error: 'InsufficientDBInstanceCapacityFault',
+        message: 'No capacity for db.t4g.micro',
+        count: 10,
+      },
+      twin.clock.now(),
+    );
     const created = twin.core.mutations.length;
     const result = await runJob(twin, 'restore-verification', {}, { executionName: 'restore-fails' });
     twin.core.faults.clear('fail');
@@ -122,12 +178,25 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
 
   it('sweeps what a crashed run left behind, and nothing else', async () => {
     const snapshotId = await backup('verify-5');
-    const restore = (id: string, tags: { Key: string; Value: string }[]) => twin.core.call('rds', 'RestoreDBInstanceFromDBSnapshot', region, { DBInstanceIdentifier: id, DBSnapshotIdentifier: snapshotId, Tags: tags });
+    const restore = (id: string, tags: { Key: string; Value: string }[]) =>
+      twin.core.call('rds', 'RestoreDBInstanceFromDBSnapshot', region, {
+        DBInstanceIdentifier: id,
+        DBSnapshotIdentifier: snapshotId,
+        Tags: tags,
+      });
     const expired = new Date(twin.clock.now() - 60_000).toISOString();
     // A run crashed after its restore; an operator restored one by hand under a look-alike name; another run is still going.
-    await restore('lifeline-verify-crashed', [{ Key: 'lifeline:managed', Value: 'true' }, { Key: 'lifeline:job', Value: 'restore-verification' }, { Key: 'lifeline:expires-at', Value: expired }]);
+    await restore('lifeline-verify-crashed', [
+      { Key: 'lifeline:managed', Value: 'true' },
+      { Key: 'lifeline:job', Value: 'restore-verification' },
+      { Key: 'lifeline:expires-at', Value: expired },
+    ]);
     await restore('lifeline-verify-by-hand', [{ Key: 'lifeline:expires-at', Value: expired }]);
-    await restore('lifeline-verify-running', [{ Key: 'lifeline:managed', Value: 'true' }, { Key: 'lifeline:job', Value: 'restore-verification' }, { Key: 'lifeline:expires-at', Value: new Date(twin.clock.now() + HOUR).toISOString() }]);
+    await restore('lifeline-verify-running', [
+      { Key: 'lifeline:managed', Value: 'true' },
+      { Key: 'lifeline:job', Value: 'restore-verification' },
+      { Key: 'lifeline:expires-at', Value: new Date(twin.clock.now() + HOUR).toISOString() },
+    ]);
     twin.clock.advance(twin.core.seconds('rdsRestore') * 1000);
 
     const swept = await twin.clock.drive(() => sweep(twin.inventory, twin.clock.date()));
@@ -136,7 +205,8 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
     expect(swept.notYetExpired).toEqual([`${region}/lifeline-verify-running`]);
     expect(twin.core.mutations.filter((m) => m.action === 'DeleteDBInstance').at(-1)?.resource).toContain('lifeline-verify-crashed');
     // Clean up the two this test made by hand, so the after-each check holds.
-    for (const id of ['lifeline-verify-by-hand', 'lifeline-verify-running']) await twin.core.call('rds', 'DeleteDBInstance', region, { DBInstanceIdentifier: id, SkipFinalSnapshot: true });
+    for (const id of ['lifeline-verify-by-hand', 'lifeline-verify-running'])
+      await twin.core.call('rds', 'DeleteDBInstance', region, { DBInstanceIdentifier: id, SkipFinalSnapshot: true });
     twin.clock.advance(twin.core.seconds('rdsDeleteInstance') * 1000);
   });
 });

@@ -7,7 +7,8 @@ import { compliantIf, RuleCompliance, type TemplateRule } from '../rule';
  */
 export const dataAtRestEncrypted: TemplateRule = {
   id: 'Lifeline-DataAtRestEncrypted',
-  description: 'RDS instances and ElastiCache replication groups must be encrypted with a customer-managed KMS key (caches also in transit)',
+  description:
+    'RDS instances and ElastiCache replication groups must be encrypted with a customer-managed KMS key (caches also in transit)',
   check: ({ Type, Properties: p = {} }) => {
     if (Type === 'AWS::RDS::DBInstance') {
       const replica = p.SourceDBInstanceIdentifier !== undefined;

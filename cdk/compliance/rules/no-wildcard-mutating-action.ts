@@ -1,7 +1,6 @@
 import { mayUseWildcardResource } from '../iam-actions';
 import { asArray, compliantIf, isRecord, RuleCompliance, type TemplateRule } from '../rule';
 
-
 function grantsMutationOnEverything(statement: unknown): boolean {
   if (!isRecord(statement) || statement.Effect !== 'Allow') return false;
   const everyResource = asArray(statement.Resource).some((r) => r === '*');
@@ -16,7 +15,8 @@ export const noWildcardMutatingAction: TemplateRule = {
   check: ({ Type, Properties: p = {} }) => {
     const documents: unknown[] = [];
     if (Type === 'AWS::IAM::Policy' || Type === 'AWS::IAM::ManagedPolicy') documents.push(p.PolicyDocument);
-    else if (Type === 'AWS::IAM::Role') documents.push(...asArray(p.Policies).map((pol) => (isRecord(pol) ? pol.PolicyDocument : undefined)));
+    else if (Type === 'AWS::IAM::Role')
+      documents.push(...asArray(p.Policies).map((pol) => (isRecord(pol) ? pol.PolicyDocument : undefined)));
     else return RuleCompliance.NOT_APPLICABLE;
     const statements = documents.flatMap((doc) => (isRecord(doc) ? asArray(doc.Statement) : []));
     return compliantIf(!statements.some(grantsMutationOnEverything));

@@ -9,8 +9,11 @@ export const stateMachineLogging: TemplateRule = {
     const logging = p.LoggingConfiguration;
     const tracing = p.TracingConfiguration;
     return compliantIf(
-      isRecord(logging) && logging.Level === 'ALL' && logging.IncludeExecutionData === true &&
-        isRecord(tracing) && tracing.Enabled === true,
+      isRecord(logging) &&
+        logging.Level === 'ALL' &&
+        logging.IncludeExecutionData === true &&
+        isRecord(tracing) &&
+        tracing.Enabled === true,
     );
   },
 };

@@ -37,7 +37,15 @@ export class AutoScalingTwin implements TwinService {
     const namespace = requireString('applicationautoscaling', input, 'ServiceNamespace');
     const ids = Array.isArray(input.ResourceIds) ? input.ResourceIds.map(String) : undefined;
     const list = [...this.map(region).values()].filter((t) => t.namespace === namespace && (!ids || ids.includes(t.resourceId)));
-    return { ScalableTargets: list.map((t) => ({ ServiceNamespace: t.namespace, ResourceId: t.resourceId, ScalableDimension: t.dimension, MinCapacity: t.minCapacity, MaxCapacity: t.maxCapacity })) };
+    return {
+      ScalableTargets: list.map((t) => ({
+        ServiceNamespace: t.namespace,
+        ResourceId: t.resourceId,
+        ScalableDimension: t.dimension,
+        MinCapacity: t.minCapacity,
+        MaxCapacity: t.maxCapacity,
+      })),
+    };
   }
 
   async register(region: string, input: Input): Promise<object> {
@@ -47,8 +55,18 @@ export class AutoScalingTwin implements TwinService {
     const existing = this.map(region).get(resourceId);
     const minCapacity = optionalNumber(input, 'MinCapacity') ?? existing?.minCapacity;
     const maxCapacity = optionalNumber(input, 'MaxCapacity') ?? existing?.maxCapacity;
-    if (minCapacity === undefined || maxCapacity === undefined) throw serviceError('applicationautoscaling', 'ValidationException', 'MinCapacity and MaxCapacity are required for a new scalable target');
-    if (minCapacity > maxCapacity) throw serviceError('applicationautoscaling', 'ValidationException', `MinCapacity ${minCapacity} is greater than MaxCapacity ${maxCapacity}`);
+    if (minCapacity === undefined || maxCapacity === undefined)
+      throw serviceError(
+        'applicationautoscaling',
+        'ValidationException',
+        'MinCapacity and MaxCapacity are required for a new scalable target',
+      );
+    if (minCapacity > maxCapacity)
+      throw serviceError(
+        'applicationautoscaling',
+        'ValidationException',
+        `MinCapacity ${minCapacity} is greater than MaxCapacity ${maxCapacity}`,
+      );
     this.map(region).set(resourceId, { namespace, resourceId, dimension, minCapacity, maxCapacity });
     this.core.mutate(region, 'applicationautoscaling', 'RegisterScalableTarget', existing ? 'modify' : 'create', resourceId);
     return { ScalableTargetARN: this.core.arn('application-autoscaling', region, `scalable-target/${resourceId}`) };

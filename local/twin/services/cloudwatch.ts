@@ -25,7 +25,10 @@ interface Point {
 }
 
 const seriesKey = (namespace: string, metric: string, dims: { Name: string; Value: string }[]) =>
-  `${namespace}|${metric}|${[...dims].sort((a, b) => a.Name.localeCompare(b.Name)).map((d) => `${d.Name}=${d.Value}`).join(',')}`;
+  `${namespace}|${metric}|${[...dims]
+    .sort((a, b) => a.Name.localeCompare(b.Name))
+    .map((d) => `${d.Name}=${d.Value}`)
+    .join(',')}`;
 
 /**
  * CloudWatch: stored and synthetic metrics (a provider computes e.g.
@@ -36,7 +39,12 @@ export class CloudWatchTwin implements TwinService {
   readonly name = 'cloudwatch' as const;
   readonly alarms = new Map<string, Map<string, TwinAlarm>>();
   private readonly series = new Map<string, Map<string, Point[]>>();
-  private readonly providers: ((region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[]) => number | undefined)[] = [];
+  private readonly providers: ((
+    region: string,
+    namespace: string,
+    metric: string,
+    dims: { Name: string; Value: string }[],
+  ) => number | undefined)[] = [];
   readonly actions;
 
   constructor(private readonly core: TwinCore) {
@@ -50,14 +58,23 @@ export class CloudWatchTwin implements TwinService {
   }
 
   /** A source of live values for metrics the twin derives from its own state. */
-  addProvider(provider: (region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[]) => number | undefined): void {
+  addProvider(
+    provider: (region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[]) => number | undefined,
+  ): void {
     this.providers.push(provider);
   }
 
   seedAlarm(region: string, alarm: Omit<TwinAlarm, 'arn' | 'region' | 'state' | 'stateReason' | 'stateUpdatedAt'>): TwinAlarm {
     let map = this.alarms.get(region);
     if (!map) this.alarms.set(region, (map = new Map()));
-    const full: TwinAlarm = { ...alarm, region, arn: this.core.arn('cloudwatch', region, `alarm:${alarm.name}`), state: 'OK', stateReason: 'Seeded by the twin', stateUpdatedAt: this.core.clock.now() };
+    const full: TwinAlarm = {
+      ...alarm,
+      region,
+      arn: this.core.arn('cloudwatch', region, `alarm:${alarm.name}`),
+      state: 'OK',
+      stateReason: 'Seeded by the twin',
+      stateUpdatedAt: this.core.clock.now(),
+    };
     map.set(alarm.name, full);
     return full;
   }
@@ -66,7 +83,14 @@ export class CloudWatchTwin implements TwinService {
     return records(value).map((d) => ({ Name: String(d.Name), Value: String(d.Value) }));
   }
 
-  putPoint(region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[], value: number, at = this.core.clock.now()): void {
+  putPoint(
+    region: string,
+    namespace: string,
+    metric: string,
+    dims: { Name: string; Value: string }[],
+    value: number,
+    at = this.core.clock.now(),
+  ): void {
     let map = this.series.get(region);
     if (!map) this.series.set(region, (map = new Map()));
     const key = seriesKey(namespace, metric, dims);
@@ -78,14 +102,20 @@ export class CloudWatchTwin implements TwinService {
   async putMetricData(region: string, input: Input): Promise<object> {
     const namespace = requireString('cloudwatch', input, 'Namespace');
     for (const datum of records(input.MetricData)) {
-      const at = datum.Timestamp instanceof Date ? datum.Timestamp.getTime() : typeof datum.Timestamp === 'string' ? Date.parse(datum.Timestamp) : this.core.clock.now();
+      const at =
+        datum.Timestamp instanceof Date
+          ? datum.Timestamp.getTime()
+          : typeof datum.Timestamp === 'string'
+            ? Date.parse(datum.Timestamp)
+            : this.core.clock.now();
       this.putPoint(region, namespace, String(datum.MetricName), this.dims(datum.Dimensions), Number(datum.Value ?? 0), at);
     }
     return {};
   }
 
   async getMetricData(region: string, input: Input): Promise<object> {
-    const toMs = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v * 1000 : this.core.clock.now());
+    const toMs = (v: unknown) =>
+      v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v * 1000 : this.core.clock.now();
     const start = toMs(input.StartTime);
     const end = toMs(input.EndTime);
     const results = records(input.MetricDataQueries).map((query) => {
@@ -98,7 +128,13 @@ export class CloudWatchTwin implements TwinService {
       const live = this.providers.map((p) => p(region, namespace, metricName, dims)).find((v) => v !== undefined);
       const points = live !== undefined ? [...stored, { t: Math.min(end, this.core.clock.now()), v: live }] : stored;
       const newestFirst = [...points].sort((a, b) => b.t - a.t);
-      return { Id: String(query.Id), Label: metricName, Timestamps: newestFirst.map((p) => new Date(p.t)), Values: newestFirst.map((p) => p.v), StatusCode: 'Complete' };
+      return {
+        Id: String(query.Id),
+        Label: metricName,
+        Timestamps: newestFirst.map((p) => new Date(p.t)),
+        Values: newestFirst.map((p) => p.v),
+        StatusCode: 'Complete',
+      };
     });
     return { MetricDataResults: results, Messages: [] };
   }
@@ -128,14 +164,17 @@ export class CloudWatchTwin implements TwinService {
     const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(String) : undefined;
     const prefix = optionalString(input, 'AlarmNamePrefix');
     const state = optionalString(input, 'StateValue');
-    const list = [...(this.alarms.get(region)?.values() ?? [])].filter((a) => (!names || names.includes(a.name)) && (!prefix || a.name.startsWith(prefix)) && (!state || a.state === state));
+    const list = [...(this.alarms.get(region)?.values() ?? [])].filter(
+      (a) => (!names || names.includes(a.name)) && (!prefix || a.name.startsWith(prefix)) && (!state || a.state === state),
+    );
     return { MetricAlarms: list.map((a) => this.renderAlarm(a)), CompositeAlarms: [] };
   }
 
   async setAlarmState(region: string, input: Input): Promise<object> {
     const alarm = this.alarm(region, requireString('cloudwatch', input, 'AlarmName'));
     const state = requireString('cloudwatch', input, 'StateValue');
-    if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA') throw serviceError('cloudwatch', 'InvalidFormatFault', `Invalid state ${state}`);
+    if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA')
+      throw serviceError('cloudwatch', 'InvalidFormatFault', `Invalid state ${state}`);
     const reason = requireString('cloudwatch', input, 'StateReason');
     const previous = { value: alarm.state, reason: alarm.stateReason, timestamp: new Date(alarm.stateUpdatedAt).toISOString() };
     alarm.state = state;
@@ -153,7 +192,20 @@ export class CloudWatchTwin implements TwinService {
           alarmName: alarm.name,
           state: { value: state, reason, timestamp: new Date(alarm.stateUpdatedAt).toISOString() },
           previousState: previous,
-          configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: alarm.namespace, name: alarm.metricName, dimensions: Object.fromEntries(alarm.dimensions.map((d) => [d.Name, d.Value])) } } }] },
+          configuration: {
+            metrics: [
+              {
+                id: 'm1',
+                metricStat: {
+                  metric: {
+                    namespace: alarm.namespace,
+                    name: alarm.metricName,
+                    dimensions: Object.fromEntries(alarm.dimensions.map((d) => [d.Name, d.Value])),
+                  },
+                },
+              },
+            ],
+          },
         },
       });
     }

@@ -63,7 +63,9 @@ export class DynamoDbTwin implements TwinService {
   putInternal(tableName: string, item: Record<string, unknown>): void {
     const table = this.tables.get(tableName);
     if (!table) throw new Error(`No table ${tableName}`);
-    const attributes = Object.fromEntries(Object.entries(item).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: String(v) }])) as Item;
+    const attributes = Object.fromEntries(
+      Object.entries(item).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: String(v) }]),
+    ) as Item;
     table.items.set(this.keyOf(table, attributes), attributes);
   }
 
@@ -221,7 +223,10 @@ function parseSortCondition(text: string, names: Record<string, string>, values:
 function evaluateCondition(expression: string, item: Item, names: Record<string, string>, values: Item): boolean {
   return expression.split(/\s+OR\s+/i).some((disjunct) =>
     disjunct.split(/\s+AND\s+/i).every((term) => {
-      const clean = term.trim().replace(/^\((.*)\)$/, '$1').trim();
+      const clean = term
+        .trim()
+        .replace(/^\((.*)\)$/, '$1')
+        .trim();
       let m = /^attribute_not_exists\(\s*(\S+?)\s*\)$/i.exec(clean);
       if (m) return item[names[m[1]] ?? m[1]] === undefined;
       m = /^attribute_exists\(\s*(\S+?)\s*\)$/i.exec(clean);

@@ -34,7 +34,8 @@ export interface EcsService {
   steadyAnnounced: boolean;
 }
 
-const FARGATE_CAPACITY_MESSAGE = 'was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.';
+const FARGATE_CAPACITY_MESSAGE =
+  'was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone.';
 
 /**
  * Amazon ECS on Fargate. A service's running count converges on its desired
@@ -126,7 +127,10 @@ export class EcsTwin implements TwinService {
     const counts = this.counts(service);
     if (counts.running === service.desiredCount && counts.pending === 0 && !service.steadyAnnounced) {
       service.steadyAnnounced = true;
-      const at = Math.max(...service.tasks.map((t) => t.runningAt ?? t.stoppedAt ?? 0).filter((t) => t <= now), service.deploymentCreatedAt);
+      const at = Math.max(
+        ...service.tasks.map((t) => t.runningAt ?? t.stoppedAt ?? 0).filter((t) => t <= now),
+        service.deploymentCreatedAt,
+      );
       service.events.unshift({ id: shortId(), createdAt: at, message: `(service ${service.name}) has reached a steady state.` });
     }
   }
@@ -172,7 +176,11 @@ export class EcsTwin implements TwinService {
         },
       ],
       events: service.events.slice(0, 100).map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), message: e.message })),
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
     };
   }
 
@@ -259,11 +267,19 @@ export class EcsTwin implements TwinService {
     const serviceName = optionalString(input, 'serviceName');
     const desiredStatus = optionalString(input, 'desiredStatus') ?? 'RUNNING';
     const now = this.now();
-    const services = [...(this.services.get(region)?.values() ?? [])].filter((s) => s.cluster === cluster && (!serviceName || s.name === serviceName));
+    const services = [...(this.services.get(region)?.values() ?? [])].filter(
+      (s) => s.cluster === cluster && (!serviceName || s.name === serviceName),
+    );
     if (serviceName && services.length === 0) throw serviceError('ecs', 'ServiceNotFoundException', 'Service not found.');
     const taskArns = services.flatMap((s) => {
       this.settle(s);
-      return s.tasks.filter((t) => (desiredStatus === 'STOPPED' ? t.stoppingAt !== undefined && t.stoppingAt <= now : t.stoppingAt === undefined || t.stoppingAt > now)).map((t) => t.arn);
+      return s.tasks
+        .filter((t) =>
+          desiredStatus === 'STOPPED'
+            ? t.stoppingAt !== undefined && t.stoppingAt <= now
+            : t.stoppingAt === undefined || t.stoppingAt > now,
+        )
+        .map((t) => t.arn);
     });
     return { taskArns };
   }
@@ -279,7 +295,15 @@ export class EcsTwin implements TwinService {
         if (!wanted.has(task.arn)) continue;
         const stopped = task.stoppedAt !== undefined && task.stoppedAt <= now;
         const running = task.runningAt !== undefined && task.runningAt <= now;
-        const lastStatus = stopped ? 'STOPPED' : task.stoppingAt !== undefined && task.stoppingAt <= now ? 'DEACTIVATING' : running ? 'RUNNING' : task.runningAt === undefined ? 'PROVISIONING' : 'PENDING';
+        const lastStatus = stopped
+          ? 'STOPPED'
+          : task.stoppingAt !== undefined && task.stoppingAt <= now
+            ? 'DEACTIVATING'
+            : running
+              ? 'RUNNING'
+              : task.runningAt === undefined
+                ? 'PROVISIONING'
+                : 'PENDING';
         tasks.push({
           taskArn: task.arn,
           clusterArn: this.core.arn('ecs', region, `cluster/${cluster}`),
@@ -294,7 +318,9 @@ export class EcsTwin implements TwinService {
         });
       }
     }
-    const failures = [...wanted].filter((arn) => !tasks.some((t) => 'taskArn' in t && t.taskArn === arn)).map((arn) => ({ arn, reason: 'MISSING' }));
+    const failures = [...wanted]
+      .filter((arn) => !tasks.some((t) => 'taskArn' in t && t.taskArn === arn))
+      .map((arn) => ({ arn, reason: 'MISSING' }));
     return { tasks, failures };
   }
 

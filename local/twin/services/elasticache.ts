@@ -54,7 +54,10 @@ export class ElastiCacheTwin implements TwinService {
   private readonly endpoints = new Map<string, RespEndpoint>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore, private readonly s3: S3Twin) {
+  constructor(
+    private readonly core: TwinCore,
+    private readonly s3: S3Twin,
+  ) {
     this.actions = {
       DescribeReplicationGroups: (region: string, input: Input) => this.describeGroups(region, input),
       CreateSnapshot: (region: string, input: Input) => this.createSnapshot(region, input),
@@ -98,7 +101,10 @@ export class ElastiCacheTwin implements TwinService {
     this.endpoints.clear();
   }
 
-  async seedGroupWithEndpoint(region: string, props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number }): Promise<ReplicationGroup> {
+  async seedGroupWithEndpoint(
+    region: string,
+    props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number },
+  ): Promise<ReplicationGroup> {
     const group = this.seedGroup(region, props);
     await this.openEndpoint(group);
     return group;
@@ -125,7 +131,8 @@ export class ElastiCacheTwin implements TwinService {
 
   group(region: string, id: string): ReplicationGroup {
     const found = this.groupsIn(region).get(id);
-    if (!found || found.status.at(this.now()) === 'deleted') throw serviceError('elasticache', 'ReplicationGroupNotFoundFault', `ReplicationGroup ${id} not found.`);
+    if (!found || found.status.at(this.now()) === 'deleted')
+      throw serviceError('elasticache', 'ReplicationGroupNotFoundFault', `ReplicationGroup ${id} not found.`);
     return found;
   }
 
@@ -161,7 +168,10 @@ export class ElastiCacheTwin implements TwinService {
       TransitEncryptionEnabled: true,
       AuthTokenEnabled: true,
       GlobalReplicationGroupInfo: global
-        ? { GlobalReplicationGroupId: global.id, GlobalReplicationGroupMemberRole: global.members.find((m) => m.groupId === group.id)?.role }
+        ? {
+            GlobalReplicationGroupId: global.id,
+            GlobalReplicationGroupMemberRole: global.members.find((m) => m.groupId === group.id)?.role,
+          }
         : undefined,
     };
   }
@@ -175,7 +185,13 @@ export class ElastiCacheTwin implements TwinService {
       SnapshotSource: 'manual',
       CacheNodeType: snapshot.nodeType,
       Engine: snapshot.engine,
-      NodeSnapshots: [{ CacheClusterId: `${snapshot.groupId}-001`, SnapshotCreateTime: new Date(snapshot.createdAt), CacheSize: `${Math.max(1, Math.round(snapshot.keyCount / 1000))} MB` }],
+      NodeSnapshots: [
+        {
+          CacheClusterId: `${snapshot.groupId}-001`,
+          SnapshotCreateTime: new Date(snapshot.createdAt),
+          CacheSize: `${Math.max(1, Math.round(snapshot.keyCount / 1000))} MB`,
+        },
+      ],
     };
   }
 
@@ -189,9 +205,11 @@ export class ElastiCacheTwin implements TwinService {
     const groupId = requireString('elasticache', input, 'ReplicationGroupId');
     const name = requireString('elasticache', input, 'SnapshotName');
     const group = this.group(region, groupId);
-    if (this.snapshotsIn(region).has(name)) throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${name} already exists.`);
+    if (this.snapshotsIn(region).has(name))
+      throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${name} already exists.`);
     const status = group.status.at(this.now());
-    if (status !== 'available') throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${groupId} is ${status}.`);
+    if (status !== 'available')
+      throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${groupId} is ${status}.`);
     const snapshot: CacheSnapshot = {
       name,
       region,
@@ -212,7 +230,9 @@ export class ElastiCacheTwin implements TwinService {
   async describeSnapshots(region: string, input: Input): Promise<object> {
     const name = optionalString(input, 'SnapshotName');
     const groupId = optionalString(input, 'ReplicationGroupId');
-    const list = name ? [this.snapshot(region, name)] : [...this.snapshotsIn(region).values()].filter((s) => !groupId || s.groupId === groupId);
+    const list = name
+      ? [this.snapshot(region, name)]
+      : [...this.snapshotsIn(region).values()].filter((s) => !groupId || s.groupId === groupId);
     return { Snapshots: list.map((s) => this.renderSnapshot(s)) };
   }
 
@@ -220,20 +240,45 @@ export class ElastiCacheTwin implements TwinService {
   async copySnapshot(region: string, input: Input): Promise<object> {
     const source = this.snapshot(region, requireString('elasticache', input, 'SourceSnapshotName'));
     const target = requireString('elasticache', input, 'TargetSnapshotName');
-    if (source.status.at(this.now()) !== 'available') throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${source.name} is not available.`);
+    if (source.status.at(this.now()) !== 'available')
+      throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${source.name} is not available.`);
     const bucket = optionalString(input, 'TargetBucket');
     if (bucket) {
       if (this.s3.bucketRegion(bucket) !== region) {
-        throw serviceError('elasticache', 'InvalidParameterValueException', `The S3 bucket ${bucket} must be in the same region as the snapshot (${region}).`);
+        throw serviceError(
+          'elasticache',
+          'InvalidParameterValueException',
+          `The S3 bucket ${bucket} must be in the same region as the snapshot (${region}).`,
+        );
       }
       const readyAt = this.core.after('elasticacheSnapshotExport');
       source.status.reset('exporting', this.now()).then('available', readyAt);
-      this.s3.putInternal(bucket, `${target}-0001.rdb`, JSON.stringify({ format: 'lifeline-twin-rdb', keyCount: source.keyCount, engine: source.engine, createdAt: new Date(source.createdAt).toISOString() }), readyAt);
+      this.s3.putInternal(
+        bucket,
+        `${target}-0001.rdb`,
+        JSON.stringify({
+          format: 'lifeline-twin-rdb',
+          keyCount: source.keyCount,
+          engine: source.engine,
+          createdAt: new Date(source.createdAt).toISOString(),
+        }),
+        readyAt,
+      );
       this.core.mutate(region, 'elasticache', 'CopySnapshot', 'create', `arn:aws:s3:::${bucket}/${target}-0001.rdb`);
       return { Snapshot: this.renderSnapshot(source) };
     }
-    if (this.snapshotsIn(region).has(target)) throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${target} already exists.`);
-    const copy: CacheSnapshot = { ...source, name: target, arn: this.core.arn('elasticache', region, `snapshot:${target}`), status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then('available', this.core.after('elasticacheSnapshotCreate', 0.25)), tags: tagsOf(input.Tags) };
+    if (this.snapshotsIn(region).has(target))
+      throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${target} already exists.`);
+    const copy: CacheSnapshot = {
+      ...source,
+      name: target,
+      arn: this.core.arn('elasticache', region, `snapshot:${target}`),
+      status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then(
+        'available',
+        this.core.after('elasticacheSnapshotCreate', 0.25),
+      ),
+      tags: tagsOf(input.Tags),
+    };
     this.snapshotsIn(region).set(target, copy);
     this.core.mutate(region, 'elasticache', 'CopySnapshot', 'create', copy.arn);
     return { Snapshot: this.renderSnapshot(copy) };
@@ -252,13 +297,15 @@ export class ElastiCacheTwin implements TwinService {
     const id = requireString('elasticache', input, 'ReplicationGroupId');
     requireString('elasticache', input, 'ReplicationGroupDescription');
     const existing = this.groupsIn(region).get(id);
-    if (existing && existing.status.at(this.now()) !== 'deleted') throw serviceError('elasticache', 'ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
+    if (existing && existing.status.at(this.now()) !== 'deleted')
+      throw serviceError('elasticache', 'ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
     let keyCount = 0;
     const snapshotName = optionalString(input, 'SnapshotName');
     const rdbArns = Array.isArray(input.SnapshotArns) ? input.SnapshotArns.map(String) : [];
     if (snapshotName) {
       const snapshot = this.snapshot(region, snapshotName);
-      if (snapshot.status.at(this.now()) !== 'available') throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${snapshotName} is not available.`);
+      if (snapshot.status.at(this.now()) !== 'available')
+        throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${snapshotName} is not available.`);
       keyCount = snapshot.keyCount;
     } else if (rdbArns.length) {
       for (const arn of rdbArns) {
@@ -266,7 +313,10 @@ export class ElastiCacheTwin implements TwinService {
         const body = match ? this.s3.getInternal(match[1], match[2]) : undefined;
         if (!body) throw new TwinServiceError('elasticache', 'InvalidParameterValue', `No RDB file at ${arn}`, false);
         const parsed: unknown = JSON.parse(body);
-        keyCount += typeof parsed === 'object' && parsed !== null && 'keyCount' in parsed && typeof parsed.keyCount === 'number' ? parsed.keyCount : 0;
+        keyCount +=
+          typeof parsed === 'object' && parsed !== null && 'keyCount' in parsed && typeof parsed.keyCount === 'number'
+            ? parsed.keyCount
+            : 0;
       }
     }
     const group: ReplicationGroup = {
@@ -290,7 +340,8 @@ export class ElastiCacheTwin implements TwinService {
   async deleteGroup(region: string, input: Input): Promise<object> {
     const group = this.group(region, requireString('elasticache', input, 'ReplicationGroupId'));
     const status = group.status.at(this.now());
-    if (status === 'deleting' || status === 'creating' || status === 'modifying') throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);
+    if (status === 'deleting' || status === 'creating' || status === 'modifying')
+      throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);
     group.status.reset('deleting', this.now()).then('deleted', this.core.after('elasticacheDeleteReplicationGroup'));
     this.core.mutate(region, 'elasticache', 'DeleteReplicationGroup', 'delete', group.arn);
     return { ReplicationGroup: this.renderGroup(group) };
@@ -299,12 +350,18 @@ export class ElastiCacheTwin implements TwinService {
   async changeReplicas(region: string, input: Input, action: 'IncreaseReplicaCount' | 'DecreaseReplicaCount'): Promise<object> {
     const group = this.group(region, requireString('elasticache', input, 'ReplicationGroupId'));
     const count = optionalNumber(input, 'NewReplicaCount');
-    if (count === undefined || count < 0 || count > 5) throw serviceError('elasticache', 'InvalidParameterValueException', 'NewReplicaCount must be between 0 and 5.');
+    if (count === undefined || count < 0 || count > 5)
+      throw serviceError('elasticache', 'InvalidParameterValueException', 'NewReplicaCount must be between 0 and 5.');
     if (action === 'IncreaseReplicaCount' ? count <= group.replicas : count >= group.replicas) {
-      throw serviceError('elasticache', 'InvalidParameterValueException', `NewReplicaCount ${count} does not ${action === 'IncreaseReplicaCount' ? 'increase' : 'decrease'} the current ${group.replicas}.`);
+      throw serviceError(
+        'elasticache',
+        'InvalidParameterValueException',
+        `NewReplicaCount ${count} does not ${action === 'IncreaseReplicaCount' ? 'increase' : 'decrease'} the current ${group.replicas}.`,
+      );
     }
     const status = group.status.at(this.now());
-    if (status !== 'available') throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);
+    if (status !== 'available')
+      throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);
     group.replicas = count;
     group.status.reset('modifying', this.now()).then('available', this.core.after('elasticacheModifyReplicas'));
     this.core.mutate(region, 'elasticache', action, 'modify', group.arn);
@@ -323,14 +380,20 @@ export class ElastiCacheTwin implements TwinService {
     return {
       GlobalReplicationGroupId: global.id,
       Status: global.status.at(this.now()),
-      Members: global.members.map((m) => ({ ReplicationGroupId: m.groupId, ReplicationGroupRegion: m.region, Role: m.role, Status: 'associated' })),
+      Members: global.members.map((m) => ({
+        ReplicationGroupId: m.groupId,
+        ReplicationGroupRegion: m.region,
+        Role: m.role,
+        Status: 'associated',
+      })),
     };
   }
 
   async describeGlobals(_region: string, input: Input): Promise<object> {
     const id = optionalString(input, 'GlobalReplicationGroupId');
     const list = id ? [this.globals.get(id)] : [...this.globals.values()];
-    if (list.some((g) => !g)) throw serviceError('elasticache', 'GlobalReplicationGroupNotFoundFault', `Global replication group ${id} not found.`);
+    if (list.some((g) => !g))
+      throw serviceError('elasticache', 'GlobalReplicationGroupNotFoundFault', `Global replication group ${id} not found.`);
     return { GlobalReplicationGroups: list.flatMap((g) => (g ? [this.renderGlobal(g)] : [])) };
   }
 
@@ -341,7 +404,8 @@ export class ElastiCacheTwin implements TwinService {
     const primaryRegion = requireString('elasticache', input, 'PrimaryRegion');
     const primaryGroup = requireString('elasticache', input, 'PrimaryReplicationGroupId');
     const target = global.members.find((m) => m.region === primaryRegion && m.groupId === primaryGroup);
-    if (!target) throw serviceError('elasticache', 'InvalidParameterValueException', `${primaryGroup} in ${primaryRegion} is not a member of ${id}.`);
+    if (!target)
+      throw serviceError('elasticache', 'InvalidParameterValueException', `${primaryGroup} in ${primaryRegion} is not a member of ${id}.`);
     for (const member of global.members) member.role = member === target ? 'PRIMARY' : 'SECONDARY';
     global.status.reset('modifying', this.now()).then('available', this.core.after('elasticacheGlobalFailover'));
     this.core.mutate(region, 'elasticache', 'FailoverGlobalReplicationGroup', 'modify', id);

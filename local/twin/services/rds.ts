@@ -129,7 +129,8 @@ export class RdsTwin implements TwinService {
 
   instance(region: string, id: string): DbInstance {
     const found = this.instancesIn(region).get(id);
-    if (!found || found.status.at(this.now()) === 'deleted') throw serviceError('rds', 'DBInstanceNotFoundFault', `DBInstance ${id} not found.`);
+    if (!found || found.status.at(this.now()) === 'deleted')
+      throw serviceError('rds', 'DBInstanceNotFoundFault', `DBInstance ${id} not found.`);
     return found;
   }
 
@@ -148,7 +149,19 @@ export class RdsTwin implements TwinService {
   }
 
   /** Seeds an available primary instance with a real database (twin boot, not an API call). */
-  async seedInstance(region: string, props: { id: string; instanceClass: string; multiAz: boolean; kmsKeyId: string; subnetGroup: string; securityGroupIds: string[]; createdAt?: number; sharePhysicalWith?: DbInstance }): Promise<DbInstance> {
+  async seedInstance(
+    region: string,
+    props: {
+      id: string;
+      instanceClass: string;
+      multiAz: boolean;
+      kmsKeyId: string;
+      subnetGroup: string;
+      securityGroupIds: string[];
+      createdAt?: number;
+      sharePhysicalWith?: DbInstance;
+    },
+  ): Promise<DbInstance> {
     // Scale scenarios seed many instances over one physical database (their content is not what they test).
     const physical = props.sharePhysicalWith?.physical ?? this.core.dataPlane.newName(props.id);
     if (!props.sharePhysicalWith) await this.core.dataPlane.createDatabase(physical);
@@ -170,7 +183,12 @@ export class RdsTwin implements TwinService {
   }
 
   /** Seeds an available cross-region read replica of `source`. */
-  seedReplica(region: string, id: string, source: DbInstance, props: { kmsKeyId: string; subnetGroup: string; securityGroupIds: string[] }): DbInstance {
+  seedReplica(
+    region: string,
+    id: string,
+    source: DbInstance,
+    props: { kmsKeyId: string; subnetGroup: string; securityGroupIds: string[] },
+  ): DbInstance {
     const replica = this.newInstance(region, id, {
       instanceClass: source.instanceClass,
       multiAz: false,
@@ -189,7 +207,10 @@ export class RdsTwin implements TwinService {
   private newInstance(
     region: string,
     id: string,
-    props: Pick<DbInstance, 'instanceClass' | 'multiAz' | 'deletionProtection' | 'kmsKeyId' | 'dbSubnetGroupName' | 'vpcSecurityGroupIds' | 'status' | 'tags'> &
+    props: Pick<
+      DbInstance,
+      'instanceClass' | 'multiAz' | 'deletionProtection' | 'kmsKeyId' | 'dbSubnetGroupName' | 'vpcSecurityGroupIds' | 'status' | 'tags'
+    > &
       Partial<Pick<DbInstance, 'physical' | 'replicaOf' | 'publiclyAccessible' | 'backupRetentionPeriod' | 'allocatedStorage'>>,
   ): DbInstance {
     const instance: DbInstance = {
@@ -234,14 +255,19 @@ export class RdsTwin implements TwinService {
       InstanceCreateTime: new Date(instance.createdAt),
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
       // so handlers connect exactly as they would to RDS.
-      Endpoint: status === 'creating' || !instance.physical ? undefined : { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port },
+      Endpoint:
+        status === 'creating' || !instance.physical
+          ? undefined
+          : { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port },
       DBName: instance.physical,
       DBSubnetGroup: instance.dbSubnetGroupName ? { DBSubnetGroupName: instance.dbSubnetGroupName } : undefined,
       VpcSecurityGroups: instance.vpcSecurityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
       ReadReplicaSourceDBInstanceIdentifier: instance.replicaOf
         ? this.core.arn('rds', instance.replicaOf.region, `db:${instance.replicaOf.id}`)
         : undefined,
-      ReadReplicaDBInstanceIdentifiers: instance.replicas.map((r) => (r.region === instance.region ? r.id : this.core.arn('rds', r.region, `db:${r.id}`))),
+      ReadReplicaDBInstanceIdentifiers: instance.replicas.map((r) =>
+        r.region === instance.region ? r.id : this.core.arn('rds', r.region, `db:${r.id}`),
+      ),
       TagList: instance.tags,
     };
   }
@@ -279,9 +305,19 @@ export class RdsTwin implements TwinService {
     const instanceId = requireString('rds', input, 'DBInstanceIdentifier');
     const snapshotId = requireString('rds', input, 'DBSnapshotIdentifier');
     const instance = this.instance(region, instanceId);
-    if (this.snapshotsIn(region).has(snapshotId)) throw serviceError('rds', 'DBSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${snapshotId} already exists.`);
+    if (this.snapshotsIn(region).has(snapshotId))
+      throw serviceError(
+        'rds',
+        'DBSnapshotAlreadyExistsFault',
+        `Cannot create the snapshot because a snapshot with the identifier ${snapshotId} already exists.`,
+      );
     const status = instance.status.at(this.now());
-    if (status !== 'available' || !instance.physical) throw serviceError('rds', 'InvalidDBInstanceStateFault', `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state (${status}).`);
+    if (status !== 'available' || !instance.physical)
+      throw serviceError(
+        'rds',
+        'InvalidDBInstanceStateFault',
+        `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state (${status}).`,
+      );
     let physical = instance.physical;
     if (!instance.sharedPhysical) {
       physical = this.core.dataPlane.newName(`snap_${snapshotId}`);
@@ -313,7 +349,10 @@ export class RdsTwin implements TwinService {
     const type = optionalString(input, 'SnapshotType');
     let list: DbSnapshot[];
     if (snapshotId) list = [this.snapshot(region, this.locate(region, snapshotId, 'snapshot').id)];
-    else list = [...this.snapshotsIn(region).values()].filter((s) => (!instanceId || s.instanceId === instanceId) && (!type || s.snapshotType === type));
+    else
+      list = [...this.snapshotsIn(region).values()].filter(
+        (s) => (!instanceId || s.instanceId === instanceId) && (!type || s.snapshotType === type),
+      );
     return { DBSnapshots: list.map((s) => this.renderSnapshot(s)) };
   }
 
@@ -323,21 +362,41 @@ export class RdsTwin implements TwinService {
     const kmsKeyId = optionalString(input, 'KmsKeyId');
     const crossRegion = sourceRef.region !== region;
     if (crossRegion && this.core.regionDown(sourceRef.region)) {
-      throw new TwinServiceError('rds', 'InternalFailure', `The source region ${sourceRef.region} is unreachable (simulated region outage)`, false, 'server');
+      throw new TwinServiceError(
+        'rds',
+        'InternalFailure',
+        `The source region ${sourceRef.region} is unreachable (simulated region outage)`,
+        false,
+        'server',
+      );
     }
     const source = this.snapshot(sourceRef.region, sourceRef.id);
-    if (source.status.at(this.now()) !== 'available') throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${source.id} is not in available state.`);
+    if (source.status.at(this.now()) !== 'available')
+      throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${source.id} is not in available state.`);
     if (crossRegion && !kmsKeyId) {
-      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'KmsKeyId is required when copying an encrypted snapshot to another region.', false);
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterCombination',
+        'KmsKeyId is required when copying an encrypted snapshot to another region.',
+        false,
+      );
     }
-    if (this.snapshotsIn(region).has(targetId)) throw serviceError('rds', 'DBSnapshotAlreadyExistsFault', `Cannot copy the snapshot because a snapshot with the identifier ${targetId} already exists.`);
+    if (this.snapshotsIn(region).has(targetId))
+      throw serviceError(
+        'rds',
+        'DBSnapshotAlreadyExistsFault',
+        `Cannot copy the snapshot because a snapshot with the identifier ${targetId} already exists.`,
+      );
     await this.retain(source.physical);
     const copy: DbSnapshot = {
       id: targetId,
       region,
       arn: this.core.arn('rds', region, `snapshot:${targetId}`),
       instanceId: source.instanceId,
-      status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then('available', crossRegion ? this.core.after('rdsSnapshotCopyCrossRegion') : this.core.after('rdsSnapshotCreate', 0.25)),
+      status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then(
+        'available',
+        crossRegion ? this.core.after('rdsSnapshotCopyCrossRegion') : this.core.after('rdsSnapshotCreate', 0.25),
+      ),
       snapshotType: 'manual',
       createdAt: source.createdAt,
       physical: source.physical,
@@ -355,7 +414,8 @@ export class RdsTwin implements TwinService {
     const id = requireString('rds', input, 'DBSnapshotIdentifier');
     const snapshot = this.snapshot(region, id);
     const status = snapshot.status.at(this.now());
-    if (status !== 'available') throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Cannot delete the snapshot ${id} because it is ${status}.`);
+    if (status !== 'available')
+      throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Cannot delete the snapshot ${id} because it is ${status}.`);
     this.snapshotsIn(region).delete(id);
     await this.release(snapshot.physical);
     this.core.mutate(region, 'rds', 'DeleteDBSnapshot', 'delete', snapshot.arn);
@@ -368,7 +428,8 @@ export class RdsTwin implements TwinService {
     await this.sweep(region);
     if (this.instancesIn(region).has(id)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
     const snapshot = this.snapshot(region, this.locate(region, snapshotId, 'snapshot').id);
-    if (snapshot.status.at(this.now()) !== 'available') throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
+    if (snapshot.status.at(this.now()) !== 'available')
+      throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
     const physical = this.core.dataPlane.newName(id);
     await this.core.dataPlane.cloneDatabase(snapshot.physical, physical);
     await this.retain(physical);
@@ -395,16 +456,30 @@ export class RdsTwin implements TwinService {
     const status = instance.status.at(this.now());
     if (status === 'deleting') throw serviceError('rds', 'InvalidDBInstanceStateFault', `Instance ${id} is already being deleted.`);
     if (instance.deletionProtection) {
-      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'Cannot delete protected DB Instance, please disable deletion protection and try again.', false);
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterCombination',
+        'Cannot delete protected DB Instance, please disable deletion protection and try again.',
+        false,
+      );
     }
     const skipFinal = optionalBoolean(input, 'SkipFinalSnapshot') ?? false;
     if (!skipFinal && !optionalString(input, 'FinalDBSnapshotIdentifier')) {
-      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.', false);
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterCombination',
+        'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.',
+        false,
+      );
     }
     instance.status.reset('deleting', this.now()).then('deleted', this.core.after('rdsDeleteInstance'));
     if (instance.replicaOf) {
       const source = this.instancesIn(instance.replicaOf.region).get(instance.replicaOf.id);
-      if (source) source.replicas.splice(source.replicas.findIndex((r) => r.id === id && r.region === region), 1);
+      if (source)
+        source.replicas.splice(
+          source.replicas.findIndex((r) => r.id === id && r.region === region),
+          1,
+        );
     }
     this.core.mutate(region, 'rds', 'DeleteDBInstance', 'delete', instance.arn);
     return { DBInstance: this.renderInstance(instance) };
@@ -416,12 +491,25 @@ export class RdsTwin implements TwinService {
     await this.sweep(region);
     if (this.instancesIn(region).has(id)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
     if (sourceRef.region !== region && this.core.regionDown(sourceRef.region)) {
-      throw new TwinServiceError('rds', 'InternalFailure', `The source region ${sourceRef.region} is unreachable (simulated region outage)`, false, 'server');
+      throw new TwinServiceError(
+        'rds',
+        'InternalFailure',
+        `The source region ${sourceRef.region} is unreachable (simulated region outage)`,
+        false,
+        'server',
+      );
     }
     const source = this.instance(sourceRef.region, sourceRef.id);
-    if (source.status.at(this.now()) !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `Source ${source.id} is not available.`);
+    if (source.status.at(this.now()) !== 'available')
+      throw serviceError('rds', 'InvalidDBInstanceStateFault', `Source ${source.id} is not available.`);
     const kmsKeyId = optionalString(input, 'KmsKeyId');
-    if (sourceRef.region !== region && !kmsKeyId) throw new TwinServiceError('rds', 'InvalidParameterCombination', 'KmsKeyId is required for a cross-region read replica of an encrypted instance.', false);
+    if (sourceRef.region !== region && !kmsKeyId)
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterCombination',
+        'KmsKeyId is required for a cross-region read replica of an encrypted instance.',
+        false,
+      );
     const replica = this.newInstance(region, id, {
       instanceClass: optionalString(input, 'DBInstanceClass') ?? source.instanceClass,
       multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
@@ -458,7 +546,10 @@ export class RdsTwin implements TwinService {
     await this.core.dataPlane.truncateAfter(physical, new Date(this.lastReplicatedAt(replica) - lagMs));
     await this.retain(physical);
     replica.physical = physical;
-    source.replicas.splice(source.replicas.findIndex((r) => r.id === id && r.region === region), 1);
+    source.replicas.splice(
+      source.replicas.findIndex((r) => r.id === id && r.region === region),
+      1,
+    );
     replica.replicaOf = undefined;
     replica.backupRetentionPeriod = optionalNumber(input, 'BackupRetentionPeriod') ?? replica.backupRetentionPeriod;
     replica.status.reset('modifying', this.now()).then('available', this.core.after('rdsPromoteReplica'));
@@ -493,13 +584,15 @@ export class RdsTwin implements TwinService {
   /** ModifyDBInstance with NewDBInstanceIdentifier: the instance keeps its data under the new name, the old name is free at once. */
   private async rename(region: string, instance: DbInstance, newId: string): Promise<object> {
     await this.sweep(region);
-    if (this.instancesIn(region).has(newId)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${newId}`);
+    if (this.instancesIn(region).has(newId))
+      throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${newId}`);
     const renamed: DbInstance = { ...instance, id: newId, arn: this.core.arn('rds', region, `db:${newId}`) };
     this.instancesIn(region).delete(instance.id);
     this.instancesIn(region).set(newId, renamed);
     for (const ref of [...renamed.replicas, ...(renamed.replicaOf ? [renamed.replicaOf] : [])]) {
       const other = this.instancesIn(ref.region).get(ref.id);
-      for (const link of [...(other?.replicas ?? []), ...(other?.replicaOf ? [other.replicaOf] : [])]) if (link.region === region && link.id === instance.id) link.id = newId;
+      for (const link of [...(other?.replicas ?? []), ...(other?.replicaOf ? [other.replicaOf] : [])])
+        if (link.region === region && link.id === instance.id) link.id = newId;
     }
     renamed.status.reset('modifying', this.now()).then('available', this.core.after('rdsModifyInstance'));
     this.core.mutate(region, 'rds', 'ModifyDBInstance', 'modify', instance.arn);

@@ -72,7 +72,13 @@ export class Route53Twin implements TwinService {
       HealthCheckId: typeof r.HealthCheckId === 'string' ? r.HealthCheckId : undefined,
       TTL: typeof r.TTL === 'number' ? r.TTL : undefined,
       ResourceRecords: records(r.ResourceRecords).map((v) => ({ Value: String(v.Value) })),
-      AliasTarget: alias ? { DNSName: String(alias.DNSName), HostedZoneId: String(alias.HostedZoneId), EvaluateTargetHealth: alias.EvaluateTargetHealth === true } : undefined,
+      AliasTarget: alias
+        ? {
+            DNSName: String(alias.DNSName),
+            HostedZoneId: String(alias.HostedZoneId),
+            EvaluateTargetHealth: alias.EvaluateTargetHealth === true,
+          }
+        : undefined,
     };
   }
 
@@ -85,18 +91,37 @@ export class Route53Twin implements TwinService {
     const planned = changes.map((change) => ({ action: String(change.Action), set: this.toRecordSet(change.ResourceRecordSet) }));
     for (const { action, set } of planned) {
       const exists = zone.records.has(keyOf(set));
-      if (action === 'CREATE' && exists) throw serviceError('route53', 'InvalidChangeBatch', `Tried to create resource record set [name='${set.Name}', type='${set.Type}'] but it already exists`);
-      if (action === 'DELETE' && !exists) throw serviceError('route53', 'InvalidChangeBatch', `Tried to delete resource record set [name='${set.Name}', type='${set.Type}'] but it was not found`);
+      if (action === 'CREATE' && exists)
+        throw serviceError(
+          'route53',
+          'InvalidChangeBatch',
+          `Tried to create resource record set [name='${set.Name}', type='${set.Type}'] but it already exists`,
+        );
+      if (action === 'DELETE' && !exists)
+        throw serviceError(
+          'route53',
+          'InvalidChangeBatch',
+          `Tried to delete resource record set [name='${set.Name}', type='${set.Type}'] but it was not found`,
+        );
       if (!['CREATE', 'DELETE', 'UPSERT'].includes(action)) throw serviceError('route53', 'InvalidChangeBatch', `Invalid action ${action}`);
     }
     for (const { action, set } of planned) {
       if (action === 'DELETE') zone.records.delete(keyOf(set));
       else zone.records.set(keyOf(set), set);
-      this.core.mutate('global', 'route53', 'ChangeResourceRecordSets', action === 'DELETE' ? 'delete' : action === 'CREATE' ? 'create' : 'modify', `${zoneId}/${set.Name}/${set.Type}/${set.SetIdentifier ?? ''}`);
+      this.core.mutate(
+        'global',
+        'route53',
+        'ChangeResourceRecordSets',
+        action === 'DELETE' ? 'delete' : action === 'CREATE' ? 'create' : 'modify',
+        `${zoneId}/${set.Name}/${set.Type}/${set.SetIdentifier ?? ''}`,
+      );
     }
     const id = `/change/${shortId('C')}`;
     const now = this.core.clock.now();
-    this.changes.set(id, { status: new StatusTimeline<'PENDING' | 'INSYNC'>('PENDING', now).then('INSYNC', this.core.after('route53Propagation')), submittedAt: now });
+    this.changes.set(id, {
+      status: new StatusTimeline<'PENDING' | 'INSYNC'>('PENDING', now).then('INSYNC', this.core.after('route53Propagation')),
+      submittedAt: now,
+    });
     return { ChangeInfo: { Id: id, Status: 'PENDING', SubmittedAt: new Date(now) } };
   }
 
@@ -128,7 +153,12 @@ export class Route53Twin implements TwinService {
       HealthCheckObservations: CHECKER_REGIONS.map((region) => ({
         Region: region,
         IPAddress: '15.177.0.1',
-        StatusReport: { Status: ok ? 'Success: HTTP Status Code 200, OK' : 'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.', CheckedTime: checked },
+        StatusReport: {
+          Status: ok
+            ? 'Success: HTTP Status Code 200, OK'
+            : 'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.',
+          CheckedTime: checked,
+        },
       })),
     };
   }
@@ -139,7 +169,9 @@ export class Route53Twin implements TwinService {
    */
   resolve(zoneId: string, name: string): RecordSet | undefined {
     const wanted = name.toLowerCase().replace(/\.?$/, '.');
-    const sets = [...this.zone(zoneId).records.values()].filter((r) => r.Name.toLowerCase().replace(/\.?$/, '.') === wanted && (r.Type === 'A' || r.Type === 'CNAME'));
+    const sets = [...this.zone(zoneId).records.values()].filter(
+      (r) => r.Name.toLowerCase().replace(/\.?$/, '.') === wanted && (r.Type === 'A' || r.Type === 'CNAME'),
+    );
     const primary = sets.find((r) => r.Failover === 'PRIMARY');
     const secondary = sets.find((r) => r.Failover === 'SECONDARY');
     if (primary && (!primary.HealthCheckId || this.healthy(primary.HealthCheckId))) return primary;

@@ -60,7 +60,8 @@ export class S3Twin implements TwinService {
     const bucket = this.buckets.get(name);
     if (!bucket) throw serviceError('s3', 'NoSuchBucket', 'The specified bucket does not exist');
     // A bucket's data lives in its region: unreachable while that region is down.
-    if (this.core.regionDown(bucket.region)) throw serviceError('s3', 'NoSuchBucket', `The bucket's region ${bucket.region} is unreachable (simulated region outage)`);
+    if (this.core.regionDown(bucket.region))
+      throw serviceError('s3', 'NoSuchBucket', `The bucket's region ${bucket.region} is unreachable (simulated region outage)`);
     return bucket;
   }
 
@@ -84,7 +85,12 @@ export class S3Twin implements TwinService {
     const key = requireString('s3', input, 'Key');
     const bucket = this.bucket(bucketName);
     const now = this.core.clock.now();
-    bucket.objects.set(key, { body: await bodyText(input.Body), contentType: optionalString(input, 'ContentType'), visibleAt: now, lastModified: now });
+    bucket.objects.set(key, {
+      body: await bodyText(input.Body),
+      contentType: optionalString(input, 'ContentType'),
+      visibleAt: now,
+      lastModified: now,
+    });
     this.core.mutate(region, 's3', 'PutObject', 'create', `arn:aws:s3:::${bucketName}/${key}`);
     return { ETag: `"${Buffer.from(key).toString('hex').slice(0, 32)}"` };
   }
@@ -118,7 +124,8 @@ export class S3Twin implements TwinService {
   async deleteObject(region: string, input: Input): Promise<object> {
     const bucketName = requireString('s3', input, 'Bucket');
     const key = requireString('s3', input, 'Key');
-    if (this.bucket(bucketName).objects.delete(key)) this.core.mutate(region, 's3', 'DeleteObject', 'delete', `arn:aws:s3:::${bucketName}/${key}`);
+    if (this.bucket(bucketName).objects.delete(key))
+      this.core.mutate(region, 's3', 'DeleteObject', 'delete', `arn:aws:s3:::${bucketName}/${key}`);
     return {};
   }
 
@@ -126,7 +133,9 @@ export class S3Twin implements TwinService {
     const bucket = this.bucket(requireString('s3', input, 'Bucket'));
     const prefix = optionalString(input, 'Prefix') ?? '';
     const now = this.core.clock.now();
-    const contents = [...bucket.objects].filter(([k, o]) => k.startsWith(prefix) && o.visibleAt <= now).map(([Key, o]) => ({ Key, Size: Buffer.byteLength(o.body), LastModified: new Date(o.lastModified) }));
+    const contents = [...bucket.objects]
+      .filter(([k, o]) => k.startsWith(prefix) && o.visibleAt <= now)
+      .map(([Key, o]) => ({ Key, Size: Buffer.byteLength(o.body), LastModified: new Date(o.lastModified) }));
     return { Contents: contents, KeyCount: contents.length, IsTruncated: false };
   }
 }

@@ -30,7 +30,14 @@ export class SecretsManagerTwin implements TwinService {
 
   async get(region: string, input: Input): Promise<object> {
     const { name, secret } = this.find(region, requireString('secretsmanager', input, 'SecretId'));
-    return { ARN: secret.arn, Name: name, SecretString: secret.value, VersionId: `v${secret.version}`, VersionStages: ['AWSCURRENT'], CreatedDate: new Date(this.core.clock.now()) };
+    return {
+      ARN: secret.arn,
+      Name: name,
+      SecretString: secret.value,
+      VersionId: `v${secret.version}`,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: new Date(this.core.clock.now()),
+    };
   }
 
   async put(region: string, input: Input): Promise<object> {
@@ -73,16 +80,31 @@ export class SsmTwin implements TwinService {
     const name = requireString('ssm', input, 'Name');
     const parameter = this.map(region).get(name);
     if (!parameter) throw serviceError('ssm', 'ParameterNotFound', `Parameter ${name} not found.`);
-    return { Parameter: { Name: name, Value: parameter.value, Type: parameter.type, Version: parameter.version, LastModifiedDate: new Date(parameter.modified), ARN: this.core.arn('ssm', region, `parameter${name.startsWith('/') ? '' : '/'}${name}`) } };
+    return {
+      Parameter: {
+        Name: name,
+        Value: parameter.value,
+        Type: parameter.type,
+        Version: parameter.version,
+        LastModifiedDate: new Date(parameter.modified),
+        ARN: this.core.arn('ssm', region, `parameter${name.startsWith('/') ? '' : '/'}${name}`),
+      },
+    };
   }
 
   async put(region: string, input: Input): Promise<object> {
     const name = requireString('ssm', input, 'Name');
     const value = requireString('ssm', input, 'Value');
     const existing = this.map(region).get(name);
-    if (existing && !optionalBoolean(input, 'Overwrite')) throw serviceError('ssm', 'ParameterAlreadyExists', `The parameter ${name} already exists.`);
+    if (existing && !optionalBoolean(input, 'Overwrite'))
+      throw serviceError('ssm', 'ParameterAlreadyExists', `The parameter ${name} already exists.`);
     const version = (existing?.version ?? 0) + 1;
-    this.map(region).set(name, { value, type: optionalString(input, 'Type') ?? existing?.type ?? 'String', version, modified: this.core.clock.now() });
+    this.map(region).set(name, {
+      value,
+      type: optionalString(input, 'Type') ?? existing?.type ?? 'String',
+      version,
+      modified: this.core.clock.now(),
+    });
     this.core.mutate(region, 'ssm', 'PutParameter', existing ? 'modify' : 'create', name);
     return { Version: version, Tier: 'Standard' };
   }
@@ -117,8 +139,15 @@ export class SnsTwin implements TwinService {
 
   async publish(region: string, input: Input): Promise<object> {
     const topicArn = requireString('sns', input, 'TopicArn');
-    if (!this.topics.has(topicArn) || topicArn.split(':')[3] !== region) throw serviceError('sns', 'NotFoundException', 'Topic does not exist');
-    const message: PublishedMessage = { at: this.core.clock.iso(), region, topicArn, subject: optionalString(input, 'Subject'), message: requireString('sns', input, 'Message') };
+    if (!this.topics.has(topicArn) || topicArn.split(':')[3] !== region)
+      throw serviceError('sns', 'NotFoundException', 'Topic does not exist');
+    const message: PublishedMessage = {
+      at: this.core.clock.iso(),
+      region,
+      topicArn,
+      subject: optionalString(input, 'Subject'),
+      message: requireString('sns', input, 'Message'),
+    };
     this.messages.push(message);
     for (const subscriber of this.subscribers) subscriber(message);
     return { MessageId: shortId('msg-') };
@@ -143,9 +172,23 @@ export class ServiceQuotasTwin implements TwinService {
     const serviceCode = requireString('servicequotas', input, 'ServiceCode');
     const quotaCode = requireString('servicequotas', input, 'QuotaCode');
     const quota = this.quotas.get(`${region}/${serviceCode}/${quotaCode}`);
-    if (!quota) throw serviceError('servicequotas', 'NoSuchResourceException', `The request failed because the specified quota ${serviceCode}/${quotaCode} does not exist.`);
+    if (!quota)
+      throw serviceError(
+        'servicequotas',
+        'NoSuchResourceException',
+        `The request failed because the specified quota ${serviceCode}/${quotaCode} does not exist.`,
+      );
     return {
-      Quota: { ServiceCode: serviceCode, QuotaCode: quotaCode, QuotaName: quota.name, Value: quota.value, Unit: 'None', Adjustable: true, GlobalQuota: false, QuotaArn: this.core.arn('servicequotas', region, `${serviceCode}/${quotaCode}`) },
+      Quota: {
+        ServiceCode: serviceCode,
+        QuotaCode: quotaCode,
+        QuotaName: quota.name,
+        Value: quota.value,
+        Unit: 'None',
+        Adjustable: true,
+        GlobalQuota: false,
+        QuotaArn: this.core.arn('servicequotas', region, `${serviceCode}/${quotaCode}`),
+      },
     };
   }
 }

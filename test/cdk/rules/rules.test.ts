@@ -26,8 +26,14 @@ const cases: [TemplateRule, TemplateResource, TemplateResource][] = [
   ],
   [
     dataAtRestEncrypted,
-    { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true, KmsKeyId: 'k' } },
-    { Type: 'AWS::ElastiCache::ReplicationGroup', Properties: { AtRestEncryptionEnabled: true, TransitEncryptionEnabled: false, KmsKeyId: 'k' } },
+    {
+      Type: 'AWS::ElastiCache::ReplicationGroup',
+      Properties: { AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true, KmsKeyId: 'k' },
+    },
+    {
+      Type: 'AWS::ElastiCache::ReplicationGroup',
+      Properties: { AtRestEncryptionEnabled: true, TransitEncryptionEnabled: false, KmsKeyId: 'k' },
+    },
   ],
   [
     noPublicDataPort,
@@ -41,33 +47,67 @@ const cases: [TemplateRule, TemplateResource, TemplateResource][] = [
   ],
   [
     noWildcardMutatingAction,
-    { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['rds:DescribeDBInstances'], Resource: '*' }, { Effect: 'Allow', Action: 'rds:DeleteDBSnapshot', Resource: 'arn:aws:rds:*:*:snapshot:lifeline-*' }] } } },
-    { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'rds:DeleteDBSnapshot', Resource: '*' }] } } },
+    {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyDocument: {
+          Statement: [
+            { Effect: 'Allow', Action: ['rds:DescribeDBInstances'], Resource: '*' },
+            { Effect: 'Allow', Action: 'rds:DeleteDBSnapshot', Resource: 'arn:aws:rds:*:*:snapshot:lifeline-*' },
+          ],
+        },
+      },
+    },
+    {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'rds:DeleteDBSnapshot', Resource: '*' }] } },
+    },
   ],
   [
     noWildcardMutatingAction,
-    { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] } }] } },
-    { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*' }] } }] } },
+    {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyDocument: { Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] } }] },
+    },
+    {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*' }] } }] },
+    },
   ],
   [
     stateMachineLogging,
-    { Type: 'AWS::StepFunctions::StateMachine', Properties: { LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true }, TracingConfiguration: { Enabled: true } } },
-    { Type: 'AWS::StepFunctions::StateMachine', Properties: { LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: true }, TracingConfiguration: { Enabled: true } } },
+    {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true }, TracingConfiguration: { Enabled: true } },
+    },
+    {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: true }, TracingConfiguration: { Enabled: true } },
+    },
   ],
 ];
 
 describe('template rules', () => {
-  it.each(cases.map(([rule, good, bad]) => [rule.id, good.Type, rule, good, bad] as const))('%s judges %s', (_id, _type, rule, good, bad) => {
-    expect(rule.check(good)).toBe(RuleCompliance.COMPLIANT);
-    expect(rule.check(bad)).toBe(RuleCompliance.NON_COMPLIANT);
-    expect(rule.check({ Type: 'AWS::SNS::Topic', Properties: {} })).toBe(RuleCompliance.NOT_APPLICABLE);
-  });
+  it.each(cases.map(([rule, good, bad]) => [rule.id, good.Type, rule, good, bad] as const))(
+    '%s judges %s',
+    (_id, _type, rule, good, bad) => {
+      expect(rule.check(good)).toBe(RuleCompliance.COMPLIANT);
+      expect(rule.check(bad)).toBe(RuleCompliance.NON_COMPLIANT);
+      expect(rule.check({ Type: 'AWS::SNS::Topic', Properties: {} })).toBe(RuleCompliance.NOT_APPLICABLE);
+    },
+  );
 
   it('reports each non-compliant resource of a template by stack and logical id', () => {
     const findings = checkTemplates({
-      Demo: { Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { DeletionProtection: false, StorageEncrypted: true, KmsKeyId: 'k' } } } },
+      Demo: {
+        Resources: {
+          Db: { Type: 'AWS::RDS::DBInstance', Properties: { DeletionProtection: false, StorageEncrypted: true, KmsKeyId: 'k' } },
+        },
+      },
     });
-    expect(findings).toEqual([{ ruleId: databaseDeletionProtection.id, stack: 'Demo', logicalId: 'Db', description: databaseDeletionProtection.description }]);
+    expect(findings).toEqual([
+      { ruleId: databaseDeletionProtection.id, stack: 'Demo', logicalId: 'Db', description: databaseDeletionProtection.description },
+    ]);
   });
 
   it('covers every rule with a case', () => {

@@ -19,16 +19,28 @@ describe('scaling decision', () => {
   it('scales in by 2, not below the minimum', () => {
     expect(decide({ ...base, policy: policies['service-cpu-low'], desired: 8 })).toMatchObject({ action: 'scale', direction: 'in', to: 6 });
     expect(decide({ ...base, policy: policies['service-cpu-low'], desired: 3 })).toMatchObject({ action: 'scale', to: 2 });
-    expect(decide({ ...base, policy: policies['service-cpu-low'], desired: 2 })).toEqual({ action: 'noop', reason: 'already at the minimum of 2' });
+    expect(decide({ ...base, policy: policies['service-cpu-low'], desired: 2 })).toEqual({
+      action: 'noop',
+      reason: 'already at the minimum of 2',
+    });
   });
 
   it('waits out the cooldown after a scale-out and the stabilization window before a scale-in', () => {
-    expect(decide({ ...base, lastScaleOutAt: ago(30) })).toEqual({ action: 'noop', reason: 'cooldown: last scale-out 30 s ago, cooldown 60 s' });
+    expect(decide({ ...base, lastScaleOutAt: ago(30) })).toEqual({
+      action: 'noop',
+      reason: 'cooldown: last scale-out 30 s ago, cooldown 60 s',
+    });
     expect(decide({ ...base, lastScaleOutAt: ago(61) })).toMatchObject({ action: 'scale' });
     const scaleIn = { ...base, policy: policies['service-cpu-low'], desired: 8 };
-    expect(decide({ ...scaleIn, lastScaleOutAt: ago(299) })).toEqual({ action: 'noop', reason: 'stabilizing: last scale-out 299 s ago, window 300 s' });
+    expect(decide({ ...scaleIn, lastScaleOutAt: ago(299) })).toEqual({
+      action: 'noop',
+      reason: 'stabilizing: last scale-out 299 s ago, window 300 s',
+    });
     expect(decide({ ...scaleIn, lastScaleOutAt: ago(301) })).toMatchObject({ action: 'scale', to: 6 });
-    expect(decide({ ...scaleIn, lastScaleInAt: ago(10) })).toEqual({ action: 'noop', reason: 'cooldown: last scale-in 10 s ago, cooldown 60 s' });
+    expect(decide({ ...scaleIn, lastScaleInAt: ago(10) })).toEqual({
+      action: 'noop',
+      reason: 'cooldown: last scale-in 10 s ago, cooldown 60 s',
+    });
   });
 
   it('does nothing but record on OK and INSUFFICIENT_DATA, or without a policy', () => {

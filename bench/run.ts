@@ -4,9 +4,9 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { parseConfig } from '../cdk/config/load';
-import { DEFAULT_SCALING_POLICIES } from '../cdk/config/schema';
-import { JOB_FUNCTIONS, SCHEDULED_FUNCTION_ENTRIES } from '../cdk/control-plane/jobs';
+import { parseConfig } from '../contracts/config/load';
+import { DEFAULT_SCALING_POLICIES } from '../contracts/config/schema';
+import { JOB_FUNCTIONS, SCHEDULED_FUNCTION_ENTRIES } from '../contracts/jobs';
 import { BUNDLING, FUNCTIONS_DIR } from '../cdk/control-plane/ops-function';
 import { executionCost, LAMBDA_ASSUMPTIONS, PRICES } from '../local/pricing';
 import { waitLoop } from '../local/proof-machines';
@@ -14,10 +14,10 @@ import { billedTotals, runDefinition } from '../local/runner';
 import { Twin } from '../local/twin';
 import { functionEnvironment, runJob } from '../local/workflows';
 import { LocalEventBus } from '../local/eventbridge';
-import { alarmEventPattern, alarmEventSchema } from '../functions/scaling/contract';
+import { alarmEventPattern, alarmEventSchema } from '../contracts/alarm-scaling';
 import type { StepReport } from '../local/drill/report-schema';
 import { approveWith } from '../local/operator';
-import { confirmPhrase } from '../functions/dr/contract';
+import { confirmPhrase } from '../contracts/dr-runbook';
 
 /**
  * `npm run bench`: the figures the issues ask for, into bench/results.json.

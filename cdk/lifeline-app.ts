@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import type { LifelineConfig } from './config/schema';
+import type { LifelineConfig } from '../contracts/config/schema';
 import { acknowledgeJustifiedWildcards } from './compliance/iam-evidence';
 import type { FunctionFactory } from './control-plane/ops-function';
 import { ControlPlaneStack } from './stacks/control-plane-stack';

@@ -1,7 +1,7 @@
 import './polyfills';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../cdk/config/load';
-import type { Job } from '../cdk/control-plane/jobs';
+import { ConfigError } from '../contracts/config/load';
+import type { Job } from '../contracts/jobs';
 import { summaryTable, writeReports } from './drill/report';
 import { DRILL_JOBS, runDrill } from './drill/run';
 import { drillConfig, loadScenario, ScenarioError } from './drill/scenario';

@@ -1,4 +1,4 @@
-import type { Job } from '../cdk/control-plane/jobs';
+import type { Job } from '../contracts/jobs';
 import type { ExecutionResult, RunnerBindings } from './runner';
 import type { Twin } from './twin';
 import type { TwinEvent } from './twin/twin';

@@ -1,14 +1,10 @@
 import './polyfills';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { allStates, apiActionOf, LAMBDA_INVOKE, placeholdersOf } from '../cdk/control-plane/asl';
+import { allStates, apiActionOf, definitionText, LAMBDA_INVOKE, substitute } from '../contracts/asl';
 import { isModeled } from './twin/errors';
 import { isServiceName, stepFunctionsErrorName, toSdkInput, toStepFunctionsOutput } from './twin/sdk-models';
 import type { TwinCore } from './twin/twin';
 import type { Input } from './twin/util';
-
-export const STATE_MACHINES_DIR = join(__dirname, '..', 'state-machines');
 
 /** Receives each execution event as it happens, with the name of the execution it belongs to. */
 export type ExecutionEventListener = (event: Record<string, unknown>, execution: string) => void;
@@ -72,17 +68,8 @@ export interface ExecutionResult {
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
-/** Applies substitutions the way CloudFormation's DefinitionSubstitutions do; every placeholder needs one. */
-export function substitute(text: string, substitutions: Readonly<Record<string, string>>): string {
-  const missing = [...placeholdersOf(text)].filter((name) => !(name in substitutions));
-  if (missing.length) throw new Error(`No substitution for ${missing.map((m) => `\${${m}}`).join(', ')}`);
-  // Values are inserted into JSON strings: escape them as JSON string content.
-  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => JSON.stringify(substitutions[name]).slice(1, -1));
-}
-
 export function loadDefinition(job: string, substitutions: Readonly<Record<string, string>>): StateMachineDefinition {
-  const text = readFileSync(join(STATE_MACHINES_DIR, `${job}.asl.json`), 'utf8');
-  return JSON.parse(substitute(text, substitutions)) as StateMachineDefinition;
+  return JSON.parse(substitute(definitionText(job), substitutions)) as StateMachineDefinition;
 }
 
 /** An error as Step Functions reports it: name is the Error, message the Cause. */

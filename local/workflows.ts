@@ -1,23 +1,25 @@
 import { join } from 'node:path';
-import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job } from '../cdk/control-plane/jobs';
-import { verificationSettingsFrom } from '../functions/restore-verification/settings';
-import { drSettingsFrom } from '../functions/dr/settings';
-import { scalingSettingsFrom } from '../functions/scaling/deps';
-import { drTimingsFrom } from './twin/latency-profile';
+import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job, JOBS } from '../contracts/jobs';
+import { drTimingsFrom } from '../contracts/aws-timings';
+import { jobEnvironment } from '../contracts/environment';
 import { type ExecutionResult, loadDefinition, type LocalFunction, type RunnerBindings, type RunOptionsLocal, runWorkflow } from './runner';
 import type { Twin } from './twin';
 
-/** The environment the CDK job constructs give the functions, filled from the twin. */
+/**
+ * The environment the CDK job constructs give the functions (every job's, as
+ * handlers share modules in one process), filled from the twin.
+ */
 export function functionEnvironment(twin: Twin, region: string): Record<string, string> {
+  const inputs = {
+    config: twin.config,
+    inventoryJson: JSON.stringify(twin.inventory),
+    ledgerTable: twin.controlPlane.ledgerTable,
+    topicArn: twin.controlPlane.topicArns[region],
+    timings: drTimingsFrom(twin.core.profile),
+  };
   return {
     AWS_REGION: region,
-    INVENTORY: JSON.stringify(twin.inventory),
-    LEDGER_TABLE: twin.controlPlane.ledgerTable,
-    RETENTION: JSON.stringify(twin.config.backup.retention),
-    SCALING: JSON.stringify(scalingSettingsFrom(twin.config)),
-    VERIFICATION: JSON.stringify(verificationSettingsFrom(twin.config)),
-    DR_SETTINGS: JSON.stringify(drSettingsFrom(twin.config, drTimingsFrom(twin.core.profile))),
-    TOPIC_ARN: twin.controlPlane.topicArns[region],
+    ...Object.assign({}, ...JOBS.map((job) => jobEnvironment(job, inputs))),
     // The twin's PostgreSQL listens on loopback without TLS.
     DATABASE_TLS: 'disable',
     CACHE_TLS: 'disable',

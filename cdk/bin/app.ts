@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildLifeline } from '../lifeline-app';
-import { CONFIG_CONTEXT_KEY, ConfigError, loadConfig } from '../config/load';
+import { CONFIG_CONTEXT_KEY, ConfigError, loadConfig } from '../../contracts/config/load';
 
 const app = new App();
 try {

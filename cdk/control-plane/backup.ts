@@ -6,10 +6,13 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SCHEDULED_BACKUP_INPUT } from '../../functions/backup/contract';
+import { SCHEDULED_BACKUP_INPUT } from '../../contracts/backup';
 import { managedSnapshotArn } from './inventory';
-import { JobFunctions, type TwoRegionJobProps } from './job-functions';
-import { placeholdersOfFile, substitutionsFor, Workflow } from './workflow';
+import { environmentInputs, JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { jobEnvironment } from '../../contracts/environment';
+import { metricIdentity } from '../../contracts/metrics';
+import { placeholdersOfFile, substitutionsFor } from '../../contracts/asl';
+import { Workflow } from './workflow';
 
 export interface BackupProps extends TwoRegionJobProps {
   readonly topic: sns.ITopic;
@@ -39,11 +42,7 @@ export class Backup extends Construct {
       vpc: primary.network.vpc,
       databaseClients: primary.database.controlPlaneClients,
       factory: props.factory,
-      environment: {
-        INVENTORY: stack.toJsonString(props.inventory),
-        LEDGER_TABLE: props.ledger.tableName,
-        RETENTION: JSON.stringify(config.backup.retention),
-      },
+      environment: jobEnvironment('backup', environmentInputs(stack, props, props.topic)),
     });
     const fn = this.functions.byPlaceholder;
     for (const f of this.functions.all) props.ledger.grantReadWriteData(f);
@@ -182,9 +181,7 @@ export class Backup extends Construct {
       new cloudwatch.Alarm(this, `Stale-${target}`, {
         alarmDescription: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes`,
         metric: new cloudwatch.Metric({
-          namespace: 'Lifeline',
-          metricName: 'BackupSucceeded',
-          dimensionsMap: { service: 'lifeline-backup', Target: target },
+          ...metricIdentity('backup', 'succeeded', target),
           statistic: 'Sum',
           period: Duration.minutes(config.backup.maxAgeMinutes),
         }),

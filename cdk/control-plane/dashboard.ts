@@ -2,6 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRICS, type MetricIdentity, metricIdentity } from '../../contracts/metrics';
+
+type DrMetric = keyof (typeof METRICS)['dr-failover']['names'];
 
 export interface OperatorDashboardProps {
   readonly appName: string;
@@ -16,13 +19,8 @@ export interface OperatorDashboardProps {
   readonly drRegion: string;
 }
 
-const metric = (
-  metricName: string,
-  dimensions: Record<string, string>,
-  statistic = 'Maximum',
-  period = Duration.hours(1),
-  more: Partial<cloudwatch.MetricProps> = {},
-) => new cloudwatch.Metric({ namespace: 'Lifeline', metricName, dimensionsMap: dimensions, statistic, period, ...more });
+const metric = (identity: MetricIdentity, statistic = 'Maximum', period = Duration.hours(1), more: Partial<cloudwatch.MetricProps> = {}) =>
+  new cloudwatch.Metric({ ...identity, statistic, period, ...more });
 
 /**
  * The dashboard an operator opens first: executions and failures per
@@ -60,32 +58,30 @@ export class OperatorDashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Newest backup age (s) vs RPO target',
-        left: props.backupTargets.map((target) => metric('NewestBackupAgeSeconds', { service: 'lifeline-backup', Target: target })),
+        left: props.backupTargets.map((target) => metric(metricIdentity('backup', 'newestBackupAge', target))),
         leftAnnotations: [{ value: props.rpoTargetSeconds, label: 'RPO target' }],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Verified RPO (s) of restored backups',
-        left: [metric('VerifiedRpoSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(1))],
+        left: [metric(metricIdentity('restore-verification', 'verifiedRpo', 'database'), 'Maximum', Duration.days(1))],
         leftAnnotations: [{ value: props.rpoTargetSeconds, label: 'RPO target' }],
         width: 8,
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Last restore duration (s)',
-        metrics: [
-          metric('RestoreDurationSeconds', { service: 'lifeline-restore-verification', Target: 'database' }, 'Maximum', Duration.days(7)),
-        ],
+        metrics: [metric(metricIdentity('restore-verification', 'restoreDuration', 'database'), 'Maximum', Duration.days(7))],
         width: 8,
       }),
       ...this.drWidgets(props),
       new cloudwatch.GraphWidget({
         title: 'Scaling actions',
         left: [
-          metric('ScaleOut', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget }, 'Sum'),
-          metric('ScaleIn', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget }, 'Sum'),
-          metric('ScalingFailed', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget }, 'Sum'),
+          metric(metricIdentity('alarm-scaling', 'scaleOut', props.scalingTarget), 'Sum'),
+          metric(metricIdentity('alarm-scaling', 'scaleIn', props.scalingTarget), 'Sum'),
+          metric(metricIdentity('alarm-scaling', 'failed', props.scalingTarget), 'Sum'),
         ],
-        right: [metric('TimeToSteadyState', { service: 'lifeline-alarm-scaling', Target: props.scalingTarget })],
+        right: [metric(metricIdentity('alarm-scaling', 'timeToSteadyState', props.scalingTarget))],
         width: 24,
       }),
     );
@@ -93,8 +89,8 @@ export class OperatorDashboard extends Construct {
 
   /** The DR runbooks' report publishes DrRtoSeconds/DrRpoSeconds per Direction in the DR region, once per run. */
   private drWidgets(props: OperatorDashboardProps): cloudwatch.IWidget[] {
-    const dr = (metricName: string, direction: 'failover' | 'failback', label: string, statistic = 'Maximum') =>
-      metric(metricName, { service: 'lifeline-dr-failover', Direction: direction }, statistic, Duration.days(1), {
+    const dr = (name: DrMetric, direction: 'failover' | 'failback', label: string, statistic = 'Maximum') =>
+      metric(metricIdentity('dr-failover', name, direction), statistic, Duration.days(1), {
         region: props.drRegion,
         label,
       });
@@ -105,20 +101,12 @@ export class OperatorDashboard extends Construct {
     return [
       new cloudwatch.SingleValueWidget({
         title: `Last failover (s): RTO target ${props.rtoTargetSeconds}, RPO target ${props.rpoTargetSeconds}`,
-        metrics: [
-          dr('DrRtoSeconds', 'failover', 'RTO'),
-          dr('DrRpoSeconds', 'failover', 'RPO'),
-          dr('DrRtoSeconds', 'failback', 'failback downtime'),
-        ],
+        metrics: [dr('rto', 'failover', 'RTO'), dr('rpo', 'failover', 'RPO'), dr('rto', 'failback', 'failback downtime')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'DR runs: RTO and RPO (s) vs targets',
-        left: [
-          dr('DrRtoSeconds', 'failover', 'failover RTO'),
-          dr('DrRpoSeconds', 'failover', 'failover RPO'),
-          dr('DrRtoSeconds', 'failback', 'failback downtime'),
-        ],
+        left: [dr('rto', 'failover', 'failover RTO'), dr('rpo', 'failover', 'failover RPO'), dr('rto', 'failback', 'failback downtime')],
         leftAnnotations: targets,
         view: cloudwatch.GraphWidgetView.BAR,
         width: 8,
@@ -126,8 +114,8 @@ export class OperatorDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'DR runbook runs',
         left: (['failover', 'failback'] as const).flatMap((d) => [
-          dr('DrSucceeded', d, `${d} completed`, 'Sum'),
-          dr('DrNotCompleted', d, `${d} not completed`, 'Sum'),
+          dr('succeeded', d, `${d} completed`, 'Sum'),
+          dr('notCompleted', d, `${d} not completed`, 'Sum'),
         ]),
         width: 8,
       }),

@@ -4,13 +4,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { confirmPhrase } from '../../functions/dr/contract';
-import { drSettingsFrom } from '../../functions/dr/settings';
-import { databaseParameterName } from '../../functions/shared/inventory';
-import { drTimingsFrom } from '../../local/twin/latency-profile';
-import type { LifelineConfig } from '../config/schema';
+import { confirmPhrase } from '../../contracts/dr-runbook';
+import { databaseParameterName } from '../../contracts/inventory';
+import type { LifelineConfig } from '../../contracts/config/schema';
 import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
-import { JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { environmentInputs, JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { jobEnvironment } from '../../contracts/environment';
+import { metricIdentity } from '../../contracts/metrics';
 import { Workflow } from './workflow';
 
 export type DrRunbooksProps = TwoRegionJobProps;
@@ -29,7 +29,7 @@ export class DrRunbooks extends Construct {
   constructor(scope: Construct, id: string, props: DrRunbooksProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { config, inventory, primary, standby } = props;
+    const { config, primary, standby } = props;
     const app = config.appName;
     const regions = [config.regions.primary, config.regions.dr];
     const topic = standby.notifications.topic;
@@ -38,12 +38,7 @@ export class DrRunbooks extends Construct {
       vpc: standby.network.vpc,
       databaseClients: standby.database.controlPlaneClients,
       factory: props.factory,
-      environment: {
-        INVENTORY: stack.toJsonString(inventory),
-        LEDGER_TABLE: props.ledger.tableName,
-        DR_SETTINGS: JSON.stringify(drSettingsFrom(config, drTimingsFrom())),
-        TOPIC_ARN: topic.topicArn,
-      },
+      environment: jobEnvironment('dr-failover', environmentInputs(stack, props, topic)),
     });
     const fn = functions.byPlaceholder;
     for (const f of functions.all) props.ledger.grantReadWriteData(f);
@@ -160,9 +155,7 @@ export class DrRunbooks extends Construct {
     const alarm = new cloudwatch.Alarm(this, 'PrimaryUnhealthy', {
       alarmDescription: `The primary (${config.regions.primary}) has not answered healthy for ${config.dr.proposeFailoverAfterMinutes} minutes, seen from ${config.regions.dr}: a DR failover is proposed (approval required)`,
       metric: new cloudwatch.Metric({
-        namespace: 'Lifeline',
-        metricName: 'PrimaryEndpointHealthy',
-        dimensionsMap: { service: 'lifeline-heartbeat' },
+        ...metricIdentity('heartbeat', 'primaryEndpointHealthy'),
         statistic: 'Maximum',
         period: Duration.minutes(1),
       }),

@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { SCHEDULED_FUNCTION_ENTRIES } from './jobs';
-import type { Inventory } from '../../functions/shared/inventory';
+import { heartbeatEnvironment } from '../../contracts/environment';
+import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
+import type { Inventory } from '../../contracts/inventory';
 import type { WorkloadStack } from '../stacks/workload-stack';
 import { secretArnByName } from './inventory';
 import { type FunctionFactory, OpsFunction } from './ops-function';
@@ -38,12 +39,13 @@ export class Heartbeat extends Construct {
     this.function = new OpsFunction(this, 'Writer', {
       entry: SCHEDULED_FUNCTION_ENTRIES.heartbeat,
       description: 'Lifeline heartbeat: one timestamped row a minute in the protected database',
-      serviceName: 'lifeline-heartbeat',
+      owner: 'heartbeat',
       environment: {
-        INVENTORY: stack.toJsonString(props.inventory),
-        REGION_ROLE: props.role,
-        HEALTH_CHECK_PATH: props.healthCheckPath,
-        LEDGER_TABLE: props.ledger.tableName,
+        ...heartbeatEnvironment(props.role, {
+          inventoryJson: stack.toJsonString(props.inventory),
+          ledgerTable: props.ledger.tableName,
+          healthCheckPath: props.healthCheckPath,
+        }),
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
       timeout: Duration.seconds(30),

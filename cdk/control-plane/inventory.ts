@@ -1,6 +1,6 @@
 import { ArnFormat, type Stack } from 'aws-cdk-lib';
-import type { Inventory, RegionalWorkload } from '../../functions/shared/inventory';
-import type { LifelineConfig } from '../config/schema';
+import type { Inventory, RegionalWorkload } from '../../contracts/inventory';
+import type { LifelineConfig } from '../../contracts/config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
 
 function regional(workload: WorkloadStack): RegionalWorkload {

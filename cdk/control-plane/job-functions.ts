@@ -1,12 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { Inventory } from '../../functions/shared/inventory';
-import type { LifelineConfig } from '../config/schema';
+import type { Inventory } from '../../contracts/inventory';
+import type { LifelineConfig } from '../../contracts/config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
-import { JOB_FUNCTIONS, type Job } from './jobs';
+import type { EnvironmentInputs } from '../../contracts/environment';
+import { JOB_FUNCTIONS, type Job } from '../../contracts/jobs';
 import { type FunctionFactory, OpsFunction } from './ops-function';
 
 /** What the control-plane stack gives every job construct. */
@@ -22,6 +24,16 @@ export interface JobProps {
 export interface TwoRegionJobProps extends JobProps {
   readonly primary: WorkloadStack;
   readonly standby: WorkloadStack;
+}
+
+/** What {@link jobEnvironment} needs, from a job's props: the inventory as JSON whose tokens `stack` resolves. */
+export function environmentInputs(stack: Stack, props: JobProps, topic: sns.ITopic): EnvironmentInputs {
+  return {
+    config: props.config,
+    inventoryJson: stack.toJsonString(props.inventory),
+    ledgerTable: props.ledger.tableName,
+    topicArn: topic.topicArn,
+  };
 }
 
 export interface JobFunctionsProps {
@@ -48,7 +60,7 @@ export class JobFunctions extends Construct {
       this.byPlaceholder[placeholder] = new OpsFunction(this, placeholder, {
         entry: spec.entry,
         description: `Lifeline ${props.job}: ${spec.description}`,
-        serviceName: `lifeline-${props.job}`,
+        owner: props.job,
         environment: {
           ...props.environment,
           // Node 20+ Lambda runtimes load the RDS CA bundle only when asked (TLS to RDS is verified).

@@ -5,6 +5,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { powertoolsEnvironment } from '../../contracts/environment';
+import type { MetricOwner } from '../../contracts/metrics';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 
@@ -79,8 +81,8 @@ export const placeholderCode: FunctionFactory = (scope, id, spec) =>
 export interface OpsFunctionProps {
   readonly entry: string;
   readonly description: string;
-  /** Powertools service name (the job). */
-  readonly serviceName: string;
+  /** Whose function this is: names its Powertools service, the `service` dimension of its metrics. */
+  readonly owner: MetricOwner;
   readonly environment?: Record<string, string>;
   /** @default 60 seconds */
   readonly timeout?: Duration;
@@ -106,8 +108,7 @@ export class OpsFunction extends Construct {
       entry: props.entry,
       description: props.description,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: 'Lifeline',
+        ...powertoolsEnvironment(props.owner),
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

@@ -6,11 +6,11 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SCHEDULED_FUNCTION_ENTRIES } from './jobs';
-import { TEMP_PREFIX } from '../../functions/restore-verification/contract';
-import { verificationSettingsFrom } from '../../functions/restore-verification/settings';
+import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
+import { TEMP_PREFIX } from '../../contracts/restore-verification';
 import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
-import { JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { environmentInputs, JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { jobEnvironment } from '../../contracts/environment';
 import { OpsFunction } from './ops-function';
 import { Workflow } from './workflow';
 
@@ -34,11 +34,7 @@ export class RestoreVerification extends Construct {
     const regions = [config.regions.primary, config.regions.dr];
     const temporary = regions.map((region) => colonArn(stack, 'rds', 'db', `${TEMP_PREFIX}*`, region));
     const cacheSnapshots = regions.map((region) => managedSnapshotArn(stack, 'elasticache', region));
-    const environment = {
-      INVENTORY: stack.toJsonString(props.inventory),
-      LEDGER_TABLE: props.ledger.tableName,
-      VERIFICATION: JSON.stringify(verificationSettingsFrom(config)),
-    };
+    const environment = jobEnvironment('restore-verification', environmentInputs(stack, props, props.topic));
 
     const functions = new JobFunctions(this, 'Functions', {
       job: 'restore-verification',
@@ -116,7 +112,7 @@ export class RestoreVerification extends Construct {
     const sweeper = new OpsFunction(this, 'Sweeper', {
       entry: SCHEDULED_FUNCTION_ENTRIES.restoreSweeper,
       description: 'Lifeline: deletes temporary restores past their lifeline:expires-at, and only those',
-      serviceName: 'lifeline-restore-verification',
+      owner: 'restore-verification',
       environment,
       factory: props.factory,
     }).function;

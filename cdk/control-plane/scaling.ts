@@ -4,11 +4,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { alarmEventPattern } from '../../functions/scaling/contract';
-import { scalingSettingsFrom } from '../../functions/scaling/deps';
-import { ALARM_CATALOG } from '../config/alarm-catalog';
+import { alarmEventPattern } from '../../contracts/alarm-scaling';
+
+import { ALARM_CATALOG } from '../../contracts/alarm-catalog';
 import type { WorkloadStack } from '../stacks/workload-stack';
-import { type JobProps, JobFunctions } from './job-functions';
+import { environmentInputs, type JobProps, JobFunctions } from './job-functions';
+import { jobEnvironment } from '../../contracts/environment';
 import { Workflow } from './workflow';
 
 export interface ScalingProps extends JobProps {
@@ -35,11 +36,7 @@ export class Scaling extends Construct {
       vpc: workload.network.vpc,
       databaseClients: workload.database.controlPlaneClients,
       factory: props.factory,
-      environment: {
-        INVENTORY: workload.toJsonString(props.inventory),
-        LEDGER_TABLE: props.ledger.tableName,
-        SCALING: JSON.stringify(scalingSettingsFrom(props.config)),
-      },
+      environment: jobEnvironment('alarm-scaling', environmentInputs(workload, props, props.topic)),
     });
     const fn = functions.byPlaceholder;
     for (const f of functions.all) props.ledger.grantReadWriteData(f);

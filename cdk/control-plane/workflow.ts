@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,20 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { isReadOnlyAction } from '../compliance/iam-actions';
-import { apiActionsOf, type AslDefinition, placeholdersOf } from './asl';
-
-export const STATE_MACHINES_DIR = join(__dirname, '..', '..', 'state-machines');
-
-/** The placeholders of state-machines/<file>.asl.json. */
-export function placeholdersOfFile(file: string): Set<string> {
-  return placeholdersOf(readFileSync(join(STATE_MACHINES_DIR, `${file}.asl.json`), 'utf8'));
-}
-
-/** The subset of `available` a file uses (a job's functions are shared by its parent and child machines). */
-export function substitutionsFor(file: string, available: Readonly<Record<string, string>>): Record<string, string> {
-  const used = placeholdersOfFile(file);
-  return Object.fromEntries(Object.entries(available).filter(([name]) => used.has(name)));
-}
+import { apiActionsOf, type AslDefinition, checkSubstitutions, definitionText } from '../../contracts/asl';
 
 export interface WorkflowProps {
   /** The definition is state-machines/<job>.asl.json. */
@@ -57,16 +42,8 @@ export class Workflow extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
-    const file = join(STATE_MACHINES_DIR, `${props.job}.asl.json`);
-    const text = readFileSync(file, 'utf8');
-    const placeholders = placeholdersOf(text);
-    const missing = [...placeholders].filter((p) => !(p in props.substitutions));
-    const unused = Object.keys(props.substitutions).filter((s) => !placeholders.has(s));
-    if (missing.length || unused.length) {
-      throw new Error(
-        `${props.job}.asl.json: ${missing.length ? `no substitution for ${missing.join(', ')}` : ''}${missing.length && unused.length ? '; ' : ''}${unused.length ? `substitutions not used: ${unused.join(', ')}` : ''}`,
-      );
-    }
+    checkSubstitutions(props.job, props.substitutions);
+    const text = definitionText(props.job);
     const definition: AslDefinition = JSON.parse(text);
     this.apiActions = apiActionsOf(definition).map((a) => a.iamAction);
 

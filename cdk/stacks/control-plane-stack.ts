@@ -1,7 +1,7 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import type { LifelineConfig, RegionRole } from '../config/schema';
+import type { LifelineConfig, RegionRole } from '../../contracts/config/schema';
 import { Backup } from '../control-plane/backup';
 import { OperatorDashboard } from '../control-plane/dashboard';
 import { DrRunbooks } from '../control-plane/dr-runbook';

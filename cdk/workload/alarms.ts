@@ -3,7 +3,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARM_CATALOG, type AlarmDefinition, type AlarmId, type AlarmSubject, type MetricSpec, alarmTags } from '../config/alarm-catalog';
+import {
+  ALARM_CATALOG,
+  type AlarmDefinition,
+  type AlarmId,
+  type AlarmSubject,
+  type MetricSpec,
+  alarmTags,
+} from '../../contracts/alarm-catalog';
 
 export interface WorkloadAlarmsProps {
   readonly appName: string;

@@ -1,7 +1,7 @@
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { rds } from '../shared/clients';
 import { parseInput } from '../shared/errors';
-import { type BackupItem, backupItemSchema } from './contract';
+import { type BackupItem, backupItemSchema } from '../../contracts/backup';
 
 /** The status of this item's RDS copy in the DR region (a Describe in another region than the state machine's). */
 export async function copyStatus(item: BackupItem): Promise<{ status: string }> {

@@ -3,7 +3,7 @@ import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { rds, s3 } from '../shared/clients';
 import { parseInput } from '../shared/errors';
 import { logger } from '../shared/powertools';
-import { type BackupItem, backupItemSchema } from './contract';
+import { type BackupItem, backupItemSchema } from '../../contracts/backup';
 
 export interface CopyResult {
   readonly drSnapshotId: string;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { jsonEnv } from '../shared/env';
-import { inventorySchema } from '../shared/inventory';
+import { inventorySchema } from '../../contracts/inventory';
 import { ledgerFromEnv } from '../shared/ledger';
 
 /** What every backup function reads from its environment, validated at load. */

@@ -1,8 +1,8 @@
-import type { Inventory } from '../shared/inventory';
+import type { Inventory } from '../../contracts/inventory';
 import { parseInput, ValidationError } from '../shared/errors';
 import { type LedgerRef, newestFirst, putOnce } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import { type BackupInput, backupInputSchema, type BackupItem, backupTargetsOf, MANAGED_TAG, TARGET_TAG } from './contract';
+import { type BackupInput, backupInputSchema, type BackupItem, backupTargetsOf, MANAGED_TAG, TARGET_TAG } from '../../contracts/backup';
 import { loadBackupEnv } from './deps';
 
 /** Defaults before any backup of a target has been measured. */

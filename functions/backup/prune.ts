@@ -10,7 +10,7 @@ import { elasticache, rds, s3 } from '../shared/clients';
 import { parseInput } from '../shared/errors';
 import { type LedgerRef, newestFirst } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import { type BackupItem, backupItemSchema, MANAGED_TAG, TARGET_TAG } from './contract';
+import { type BackupItem, backupItemSchema, MANAGED_TAG, TARGET_TAG } from '../../contracts/backup';
 import { loadBackupEnv } from './deps';
 import { drCacheKey } from './copy-to-dr';
 import { decideRetention, type RetentionDecision, type RetentionPolicy, type SnapshotFacts } from './retention';

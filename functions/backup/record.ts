@@ -1,9 +1,10 @@
+import { METRICS } from '../../contracts/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { parseInput } from '../shared/errors';
 import { type LedgerRef, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
-import { backupItemSchema } from './contract';
+import { backupItemSchema } from '../../contracts/backup';
 import { loadBackupEnv } from './deps';
 
 const eventSchema = z.object({
@@ -66,11 +67,11 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
     prune: event.prune,
   };
   await put(ledger, { ...manifest });
-  metrics.addDimension('Target', item.targetId);
-  metrics.addMetric('BackupDuration', MetricUnit.Seconds, manifest.backupSeconds);
-  metrics.addMetric('CopyDuration', MetricUnit.Seconds, manifest.copySeconds);
-  metrics.addMetric('NewestBackupAgeSeconds', MetricUnit.Seconds, seconds(event.snapshot.createdAt, now.toISOString()));
-  metrics.addMetric('BackupSucceeded', MetricUnit.Count, 1);
+  metrics.addDimension(METRICS.backup.dimension, item.targetId);
+  metrics.addMetric(METRICS.backup.names.backupDuration, MetricUnit.Seconds, manifest.backupSeconds);
+  metrics.addMetric(METRICS.backup.names.copyDuration, MetricUnit.Seconds, manifest.copySeconds);
+  metrics.addMetric(METRICS.backup.names.newestBackupAge, MetricUnit.Seconds, seconds(event.snapshot.createdAt, now.toISOString()));
+  metrics.addMetric(METRICS.backup.names.succeeded, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   return manifest;
 }

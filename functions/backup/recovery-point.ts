@@ -3,8 +3,8 @@ import { withCache } from '../shared/cache';
 import { countRows, newestHeartbeat, withDatabase } from '../shared/database';
 import { parseInput } from '../shared/errors';
 import { jsonEnv } from '../shared/env';
-import { inventorySchema } from '../shared/inventory';
-import { backupItemSchema } from './contract';
+import { inventorySchema } from '../../contracts/inventory';
+import { backupItemSchema } from '../../contracts/backup';
 
 const eventSchema = z.object({ item: backupItemSchema, snapshotCreatedAt: z.string() });
 

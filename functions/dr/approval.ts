@@ -3,7 +3,7 @@ import { sns } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { topicRegion } from './aws';
-import type { Run } from './contract';
+import type { Run } from '../../contracts/dr-runbook';
 import type { Preflight } from './preflight';
 
 export interface ApprovalEvent {

@@ -7,8 +7,8 @@ import {
   ModifyDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { cloudwatch, rds } from '../shared/clients';
-import type { RegionalWorkload } from '../shared/inventory';
-import type { Run } from './contract';
+import type { RegionalWorkload } from '../../contracts/inventory';
+import type { Run } from '../../contracts/dr-runbook';
 
 /**
  * The AWS reads and changes the DR functions share: one place each, so the

@@ -1,7 +1,8 @@
 import { jsonEnv } from '../shared/env';
-import { type Inventory, inventorySchema, type RegionalWorkload } from '../shared/inventory';
+import { type Inventory, inventorySchema, type RegionalWorkload } from '../../contracts/inventory';
 import { type LedgerRef, ledgerFromEnv } from '../shared/ledger';
-import { type Direction, type DrSettings, drSettingsSchema } from './contract';
+import { type Direction, type DrSettings, drSettingsSchema } from '../../contracts/dr-runbook';
+import { workloadResourceName } from '../../contracts/naming';
 
 /** What every DR function reads from its environment, once per execution environment. */
 export interface DrDeps {
@@ -22,12 +23,12 @@ export function sides(inventory: Inventory, direction: Direction): { from: Regio
 
 /** The DB instance id a role's database has (pilot light: the one a failover restores). */
 export function databaseIdOf(inventory: Inventory, role: 'primary' | 'dr'): string {
-  return inventory[role].databaseInstanceId ?? `${inventory.appName}-${role}-db`;
+  return inventory[role].databaseInstanceId ?? workloadResourceName(inventory.appName, role, 'db');
 }
 
 /** The cache replication group id a role's cache has (pilot light: the one a failover creates). */
 export function cacheIdOf(inventory: Inventory, role: 'primary' | 'dr'): string {
-  return inventory[role].cacheReplicationGroupId ?? `${inventory.appName}-${role}-cache`;
+  return inventory[role].cacheReplicationGroupId ?? workloadResourceName(inventory.appName, role, 'cache');
 }
 
 /** An error's message, for reports. */

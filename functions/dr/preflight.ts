@@ -5,9 +5,10 @@ import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { ecs, elasticache, rds, route53, serviceQuotas } from '../shared/clients';
 import { describeInstance, normalizeDns, replicaLagSeconds, staleName } from './aws';
-import type { Inventory } from '../shared/inventory';
+import type { Inventory } from '../../contracts/inventory';
 import { type LedgerRef, newestFirst } from '../shared/ledger';
-import { type CacheRecovery, criticalPath, type CriticalPath, type DrSettings, FARGATE_VCPU_QUOTA, type Run } from './contract';
+import { type CacheRecovery, type DrSettings, FARGATE_VCPU_QUOTA, type Run } from '../../contracts/dr-runbook';
+import { criticalPath, type CriticalPath } from './critical-path';
 import { cacheIdOf, databaseIdOf, drDepsFromEnv, messageOf, sides } from './deps';
 
 export interface Check {

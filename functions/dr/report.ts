@@ -1,3 +1,4 @@
+import { METRICS } from '../../contracts/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
@@ -9,7 +10,7 @@ import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
 import { put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
-import type { Run } from './contract';
+import type { Run } from '../../contracts/dr-runbook';
 import { type DrDeps, drDepsFromEnv, messageOf, sides } from './deps';
 import type { Preflight } from './preflight';
 import type { Progress, RunbookState, StepName } from './steps';
@@ -253,10 +254,14 @@ export async function report(
       Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}`,
     }),
   );
-  metrics.addDimension('Direction', run.direction);
-  if (rtoSeconds !== undefined) metrics.addMetric('DrRtoSeconds', MetricUnit.Seconds, rtoSeconds);
-  if (rpoSeconds !== undefined) metrics.addMetric('DrRpoSeconds', MetricUnit.Seconds, rpoSeconds);
-  metrics.addMetric(outcome === 'completed' ? 'DrSucceeded' : 'DrNotCompleted', MetricUnit.Count, 1);
+  metrics.addDimension(METRICS['dr-failover'].dimension, run.direction);
+  if (rtoSeconds !== undefined) metrics.addMetric(METRICS['dr-failover'].names.rto, MetricUnit.Seconds, rtoSeconds);
+  if (rpoSeconds !== undefined) metrics.addMetric(METRICS['dr-failover'].names.rpo, MetricUnit.Seconds, rpoSeconds);
+  metrics.addMetric(
+    outcome === 'completed' ? METRICS['dr-failover'].names.succeeded : METRICS['dr-failover'].names.notCompleted,
+    MetricUnit.Count,
+    1,
+  );
   metrics.publishStoredMetrics();
   return result;
 }

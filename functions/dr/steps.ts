@@ -18,10 +18,10 @@ import { ecs, elasticache, rds, route53, ssm } from '../shared/clients';
 import { describeInstance, normalizeDns, replaceWithReplica, replicaLagSeconds, runTags } from './aws';
 import { insertHeartbeat, newestHeartbeat, withDatabase } from '../shared/database';
 import { LifelineError, parseInput } from '../shared/errors';
-import { databaseParameterName, type Inventory } from '../shared/inventory';
+import { databaseParameterName, type Inventory } from '../../contracts/inventory';
 import { lastHeartbeatWrite } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import type { Run } from './contract';
+import type { Run } from '../../contracts/dr-runbook';
 import { databaseIdOf, type DrDeps, drDepsFromEnv, sides } from './deps';
 import type { Preflight } from './preflight';
 

@@ -1,9 +1,10 @@
+import { METRICS } from '../../contracts/metrics';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { dynamodb, rds } from '../shared/clients';
 import { heartbeatRecord, put } from '../shared/ledger';
 import { insertHeartbeat, withDatabase } from '../shared/database';
 import { jsonEnv, requiredEnv } from '../shared/env';
-import { type Inventory, inventorySchema } from '../shared/inventory';
+import { type Inventory, inventorySchema } from '../../contracts/inventory';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../shared/powertools';
 
@@ -68,7 +69,7 @@ export const handler = async (): Promise<HeartbeatResult> => {
   // The probe first: it never throws, so a failing write below cannot hide the primary's health.
   if (role === 'dr') {
     metrics.addMetric(
-      'PrimaryEndpointHealthy',
+      METRICS.heartbeat.names.primaryEndpointHealthy,
       MetricUnit.Count,
       (await probePrimary(inventory, process.env.HEALTH_CHECK_PATH ?? '/health')) ? 1 : 0,
     );

@@ -4,17 +4,17 @@ import * as z from 'zod';
 import { elasticache, rds } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { parseInput, ValidationError } from '../shared/errors';
-import { type Inventory, inventorySchema } from '../shared/inventory';
+import { type Inventory, inventorySchema } from '../../contracts/inventory';
 import { type LedgerRef, ledgerFromEnv, newestFirst, putOnce } from '../shared/ledger';
-import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS, userCheckSchema, type VerificationPlan, verificationInputSchema } from './contract';
-
-export const verificationSettingsSchema = z.object({
-  instanceClass: z.string(),
-  rowCountTolerancePercent: z.number(),
-  ttlMinutes: z.number(),
-  checks: z.array(userCheckSchema),
-});
-export type VerificationSettings = z.infer<typeof verificationSettingsSchema>;
+import {
+  TEMP_JOB,
+  TEMP_PREFIX,
+  TEMP_TAGS,
+  type VerificationPlan,
+  verificationInputSchema,
+  type VerificationSettings,
+  verificationSettingsSchema,
+} from '../../contracts/restore-verification';
 
 /** Restores take minutes: check every minute, give up after an hour. */
 const POLL_SECONDS = 60;

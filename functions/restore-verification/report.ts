@@ -1,13 +1,14 @@
+import { METRICS } from '../../contracts/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { s3 } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { LifelineError, parseInput, rootCause } from '../shared/errors';
-import { type Inventory, inventorySchema } from '../shared/inventory';
+import { type Inventory, inventorySchema } from '../../contracts/inventory';
 import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
-import { verificationPlanSchema } from './contract';
+import { verificationPlanSchema } from '../../contracts/restore-verification';
 
 const outcomeSchema = z.object({
   checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })),
@@ -70,14 +71,19 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
     ...report,
     report: `s3://${regional.bucket}/${key}`,
   });
-  metrics.addDimension('Target', plan.target);
-  if (restoreSeconds !== undefined) metrics.addMetric('RestoreDurationSeconds', MetricUnit.Seconds, restoreSeconds);
-  if (outcome?.rpoSeconds !== undefined) metrics.addMetric('VerifiedRpoSeconds', MetricUnit.Seconds, outcome.rpoSeconds);
-  metrics.addMetric('VerificationFailed', MetricUnit.Count, passed ? 0 : 1);
-  metrics.addMetric('VerificationSucceeded', MetricUnit.Count, passed ? 1 : 0);
+  metrics.addDimension(METRICS['restore-verification'].dimension, plan.target);
+  if (restoreSeconds !== undefined)
+    metrics.addMetric(METRICS['restore-verification'].names.restoreDuration, MetricUnit.Seconds, restoreSeconds);
+  if (outcome?.rpoSeconds !== undefined)
+    metrics.addMetric(METRICS['restore-verification'].names.verifiedRpo, MetricUnit.Seconds, outcome.rpoSeconds);
+  metrics.addMetric(METRICS['restore-verification'].names.failed, MetricUnit.Count, passed ? 0 : 1);
+  metrics.addMetric(METRICS['restore-verification'].names.succeeded, MetricUnit.Count, passed ? 1 : 0);
   metrics.publishStoredMetrics();
   if (!passed)
-    throw new LifelineError('VerificationFailed', `Restore verification of ${plan.snapshotId} in ${plan.region} failed: ${summary}`);
+    throw new LifelineError(
+      METRICS['restore-verification'].names.failed,
+      `Restore verification of ${plan.snapshotId} in ${plan.region} failed: ${summary}`,
+    );
   return { ...report, report: `s3://${regional.bucket}/${key}` };
 }
 

@@ -2,9 +2,9 @@ import { DeleteDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/cl
 import { DeleteReplicationGroupCommand, DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { elasticache, rds } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
-import { type Inventory, inventorySchema } from '../shared/inventory';
+import { type Inventory, inventorySchema } from '../../contracts/inventory';
 import { logger } from '../shared/powertools';
-import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS } from './contract';
+import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS } from '../../contracts/restore-verification';
 
 export interface SweepResult {
   readonly deleted: string[];

@@ -3,8 +3,8 @@ import { withCache } from '../shared/cache';
 import { newestHeartbeat, withDatabase } from '../shared/database';
 import { jsonEnv } from '../shared/env';
 import { parseInput } from '../shared/errors';
-import { inventorySchema } from '../shared/inventory';
-import { type CheckResult, type UserCheck, type VerificationPlan, verificationPlanSchema } from './contract';
+import { inventorySchema } from '../../contracts/inventory';
+import { type CheckResult, type UserCheck, type VerificationPlan, verificationPlanSchema } from '../../contracts/restore-verification';
 
 export interface Verification {
   readonly checks: CheckResult[];

@@ -2,16 +2,17 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { ALARM_TAG } from '../../cdk/config/alarm-catalog';
-import type { ScalingPolicy } from '../../cdk/config/schema';
+import { ALARM_TAG } from '../../contracts/alarm-catalog';
+import type { ScalingPolicy } from '../../contracts/config/schema';
 import { cloudwatch, ecs, elasticache, rds } from '../shared/clients';
 import { LifelineError, parseInput } from '../shared/errors';
-import type { Inventory, RegionalWorkload } from '../shared/inventory';
+import type { Inventory, RegionalWorkload } from '../../contracts/inventory';
 import { type LedgerRef, newestFirst, putOnce, putUnlessHeld } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import { type AlarmEvent, alarmEventSchema, type ScalingDecision } from './contract';
+import { type AlarmEvent, alarmEventSchema, type ScalingDecision } from '../../contracts/alarm-scaling';
 import { decide } from './decision';
-import { historyKey, LINKED_TIMEOUT_SECONDS, loadScalingEnv, lockKey, managedReplicaPrefix, type ScalingSettings } from './deps';
+import { historyKey, LINKED_TIMEOUT_SECONDS, loadScalingEnv, lockKey, managedReplicaPrefix } from './deps';
+import type { ScalingSettings } from '../../contracts/alarm-scaling';
 
 export interface DecideDeps {
   readonly inventory: Inventory;

@@ -1,4 +1,4 @@
-import type { ScalingPolicy } from '../../cdk/config/schema';
+import type { ScalingPolicy } from '../../contracts/config/schema';
 
 /** The facts a scaling decision depends on; the function below is pure. */
 export interface DecisionInput {

@@ -1,3 +1,4 @@
+import { METRICS } from '../../contracts/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { parseInput } from '../shared/errors';
@@ -55,12 +56,13 @@ export async function recordScaling(event: ScalingRecordEvent, ledger: LedgerRef
   await put(ledger, record);
   if (result !== 'noop')
     await put(ledger, { pk: lockKey(decision.subject), sk: 'lock', lockedUntil: now.toISOString(), releasedBy: decision.eventId });
-  metrics.addDimension('Target', decision.subject);
-  metrics.addMetric('ScalingDecisionLatency', MetricUnit.Seconds, decision.decisionLatencySeconds);
-  if (result === 'steady' && decision.direction === 'out') metrics.addMetric('ScaleOut', MetricUnit.Count, 1);
-  if (result === 'steady' && decision.direction === 'in') metrics.addMetric('ScaleIn', MetricUnit.Count, 1);
-  if (timeToSteadySeconds !== undefined) metrics.addMetric('TimeToSteadyState', MetricUnit.Seconds, timeToSteadySeconds);
-  if (result === 'failed') metrics.addMetric('ScalingFailed', MetricUnit.Count, 1);
+  metrics.addDimension(METRICS['alarm-scaling'].dimension, decision.subject);
+  metrics.addMetric(METRICS['alarm-scaling'].names.decisionLatency, MetricUnit.Seconds, decision.decisionLatencySeconds);
+  if (result === 'steady' && decision.direction === 'out') metrics.addMetric(METRICS['alarm-scaling'].names.scaleOut, MetricUnit.Count, 1);
+  if (result === 'steady' && decision.direction === 'in') metrics.addMetric(METRICS['alarm-scaling'].names.scaleIn, MetricUnit.Count, 1);
+  if (timeToSteadySeconds !== undefined)
+    metrics.addMetric(METRICS['alarm-scaling'].names.timeToSteadyState, MetricUnit.Seconds, timeToSteadySeconds);
+  if (result === 'failed') metrics.addMetric(METRICS['alarm-scaling'].names.failed, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   return record;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { JOB_FUNCTIONS, type Job } from '../../cdk/control-plane/jobs';
+import { JOB_FUNCTIONS, type Job } from '../../contracts/jobs';
 
 /**
  * The drill report's shape, one definition for three uses: the TypeScript

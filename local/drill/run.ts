@@ -1,17 +1,17 @@
-import type { Job } from '../../cdk/control-plane/jobs';
+import type { Job } from '../../contracts/jobs';
 import { executionCost } from '../pricing';
 import { billedTotals, type ExecutionEventListener, type ExecutionResult } from '../runner';
 import { Twin } from '../twin';
 import { runJob } from '../workflows';
-import { confirmPhrase } from '../../functions/dr/contract';
+import { confirmPhrase } from '../../contracts/dr-runbook';
 import type { RunbookReport } from '../../functions/dr/report';
 import { approveWith } from '../operator';
 import { LocalEventBus } from '../eventbridge';
-import { alarmEventPattern } from '../../functions/scaling/contract';
-import type { AlarmId } from '../../cdk/config/alarm-catalog';
+import { alarmEventPattern } from '../../contracts/alarm-scaling';
+import type { AlarmId } from '../../contracts/alarm-catalog';
 import type { FaultSpec } from '../twin/faults';
 import { latencyOverrides, type Scenario } from './scenario';
-import type { LifelineConfig } from '../../cdk/config/schema';
+import type { LifelineConfig } from '../../contracts/config/schema';
 import type { DrillReport, Recovery, StepReport } from './report-schema';
 
 const HOUR = 3600_000;

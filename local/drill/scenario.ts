@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { CONFIG_CONTEXT_KEY, deepMerge, parseConfig } from '../../cdk/config/load';
-import type { LifelineConfig } from '../../cdk/config/schema';
+import { CONFIG_CONTEXT_KEY, deepMerge, parseConfig } from '../../contracts/config/load';
+import type { LifelineConfig } from '../../contracts/config/schema';
 import { faultSchema } from '../twin/faults';
-import { DEFAULT_LATENCY_PROFILE, type LatencyKey } from '../twin/latency-profile';
+import { DEFAULT_LATENCY_PROFILE, type LatencyKey } from '../../contracts/aws-timings';
 
 /** A drill scenario: what to change from the project's configuration and the twin's defaults. */
 export const scenarioSchema = z

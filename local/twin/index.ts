@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import Redis from 'ioredis';
 import pg from 'pg';
 import type { AddressInfo } from 'node:net';
-import { ALARM_CATALOG, alarmTags } from '../../cdk/config/alarm-catalog';
-import type { LifelineConfig } from '../../cdk/config/schema';
-import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../functions/shared/inventory';
+import { ALARM_CATALOG, alarmTags } from '../../contracts/alarm-catalog';
+import type { LifelineConfig } from '../../contracts/config/schema';
+import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
 import type { VirtualClock } from './clock';
 import type { FaultSpec } from './faults';
-import type { LatencyKey } from './latency-profile';
+import type { LatencyKey } from '../../contracts/aws-timings';
 import { AutoScalingTwin } from './services/autoscaling';
 import { CloudWatchTwin } from './services/cloudwatch';
 import { DynamoDbTwin } from './services/dynamodb';
@@ -20,7 +20,7 @@ import { SecretsManagerTwin, ServiceQuotasTwin, SnsTwin, SsmTwin } from './servi
 import { StepFunctionsTwin } from './services/states';
 import { TwinCore } from './twin';
 import { heartbeatRecord } from '../../functions/shared/ledger';
-import { FARGATE_VCPU_QUOTA } from '../../functions/dr/contract';
+import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
 
 export interface TwinOptions {
   readonly config: LifelineConfig;

@@ -3,7 +3,7 @@ import { VirtualClock } from './clock';
 import { DataPlane } from './data-plane';
 import { serviceError, throttlingError, TwinServiceError } from './errors';
 import { FaultPlan, type FaultSpec } from './faults';
-import { profileWith, type LatencyKey, type LatencyProfile } from './latency-profile';
+import { profileWith, type LatencyKey, type LatencyProfile } from '../../contracts/aws-timings';
 import { SERVICE_MODELS, type ServiceName } from './sdk-models';
 import type { Input } from './util';
 

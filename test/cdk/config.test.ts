@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALARM_CATALOG } from '../../cdk/config/alarm-catalog';
-import { ConfigError, loadConfig, parseConfig } from '../../cdk/config/load';
+import { ALARM_CATALOG } from '../../contracts/alarm-catalog';
+import { ConfigError, loadConfig, parseConfig } from '../../contracts/config/load';
 
 describe('configuration', () => {
   it('gives every field a documented default', () => {

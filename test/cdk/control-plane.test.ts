@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import validateAsl from 'asl-validator';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ALARM_CATALOG } from '../../cdk/config/alarm-catalog';
-import { SCHEDULED_BACKUP_INPUT } from '../../functions/backup/contract';
-import { apiActionsOf, placeholdersOf } from '../../cdk/control-plane/asl';
+import { ALARM_CATALOG } from '../../contracts/alarm-catalog';
+import { SCHEDULED_BACKUP_INPUT } from '../../contracts/backup';
+import { apiActionsOf, placeholdersOf } from '../../contracts/asl';
 import { isReadOnlyAction } from '../../cdk/compliance/iam-actions';
 import { isRecord } from '../../cdk/compliance/rule';
-import { STATE_MACHINES_DIR } from '../../cdk/control-plane/workflow';
+import { STATE_MACHINES_DIR } from '../../contracts/asl';
 import { synthLifeline } from '../support/synth';
 
 const CONTROL_PLANE = 'Lifeline-ControlPlane-Primary';

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ALARM_CATALOG, ALARM_TAG } from '../../cdk/config/alarm-catalog';
+import { ALARM_CATALOG, ALARM_TAG } from '../../contracts/alarm-catalog';
 import { isRecord } from '../../cdk/compliance/rule';
 import { synthLifeline } from '../support/synth';
 

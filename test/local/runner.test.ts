@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitLoop } from '../../local/proof-machines';
-import { runDefinition, substitute } from '../../local/runner';
+import { substitute } from '../../contracts/asl';
+import { runDefinition } from '../../local/runner';
 import type { Twin } from '../../local/twin';
 import { startTwin } from '../support/twin';
 

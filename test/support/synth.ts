@@ -5,8 +5,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { isRecord } from '../../cdk/compliance/rule';
-import { parseConfig } from '../../cdk/config/load';
-import type { LifelineConfigInput } from '../../cdk/config/schema';
+import { parseConfig } from '../../contracts/config/load';
+import type { LifelineConfigInput } from '../../contracts/config/schema';
 import { placeholderCode } from '../../cdk/control-plane/ops-function';
 import { buildLifeline, type LifelineStacks } from '../../cdk/lifeline-app';
 

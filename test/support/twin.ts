@@ -1,5 +1,5 @@
-import { parseConfig } from '../../cdk/config/load';
-import type { LifelineConfigInput } from '../../cdk/config/schema';
+import { parseConfig } from '../../contracts/config/load';
+import type { LifelineConfigInput } from '../../contracts/config/schema';
 import { Twin, type TwinOptions } from '../../local/twin';
 
 /** A started twin for one test file; `stop()` it in afterAll. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALARM_CATALOG, alarmTags, type AlarmId } from '../../cdk/config/alarm-catalog';
-import { alarmEventPattern } from '../../functions/scaling/contract';
+import { ALARM_CATALOG, alarmTags, type AlarmId } from '../../contracts/alarm-catalog';
+import { alarmEventPattern } from '../../contracts/alarm-scaling';
 import { LocalEventBus } from '../../local/eventbridge';
 import type { Twin } from '../../local/twin';
 import { startTwin } from '../support/twin';

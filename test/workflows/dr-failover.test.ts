@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FARGATE_VCPU_QUOTA } from '../../functions/dr/contract';
+import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
 import type { RunbookReport } from '../../functions/dr/report';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../cdk/config/load';
+import { parseConfig } from '../../../contracts/config/load';
 import { decide, type DecisionInput } from '../../../functions/scaling/decision';
 
 const policies = parseConfig({}).scaling.policies;

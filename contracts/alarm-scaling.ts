@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { scalingPolicySchema } from './config/schema';
 
 /**
  * The EventBridge event a CloudWatch alarm emits on a state change, and the
@@ -56,3 +57,17 @@ export interface ScalingDecision {
   readonly maxPolls: number;
   readonly decidedAt: string;
 }
+
+/** The SCALING environment of the scaling functions. */
+export const scalingSettingsSchema = z.object({
+  /** Policy per alarm id (config.scaling.policies). */
+  policies: z.record(z.string(), scalingPolicySchema),
+  /** Bounds of the service (config.service minCount / maxCount). */
+  min: z.number().int().min(0),
+  max: z.number().int().min(1),
+  /** Seconds a new Fargate task takes to run: the first steady-state check and the interval. */
+  taskStartSeconds: z.number().int().positive(),
+  /** Give up waiting for steady state after this long. */
+  steadyStateTimeoutSeconds: z.number().int().positive(),
+});
+export type ScalingSettings = z.infer<typeof scalingSettingsSchema>;

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { parseInput, ValidationError } from '../shared/errors';
 
 /**
  * The DR runbooks' contract, defined once: their input, the phrase that
@@ -87,111 +86,6 @@ export interface Run {
   readonly approvalRequired: boolean;
   readonly approvalTimeoutSeconds: number;
   readonly dryRun: boolean;
-}
-
-/**
- * Validates a runbook's input before anything is read or changed. A real
- * run needs `confirm` to equal the phrase naming the region traffic moves
- * to; an alarm-proposed run always waits for approval.
- */
-export function validateRun(
-  raw: unknown,
-  context: {
-    direction: Direction;
-    executionName: string;
-    startedAt: string;
-    fromRegion: string;
-    toRegion: string;
-    requireApproval: boolean;
-    approvalTimeoutSeconds: number;
-  },
-): Run {
-  const what = `DR ${context.direction} input`;
-  const input = parseInput(runbookInputSchema, raw ?? {}, what);
-  if (input.mode !== 'dry-run' && input.mode !== context.direction) {
-    throw new ValidationError(`Invalid ${what}: mode: must be "dry-run" or "${context.direction}" for this runbook, not "${input.mode}"`);
-  }
-  const phrase = confirmPhrase(context.direction, context.toRegion);
-  if (input.mode === context.direction && input.confirm !== phrase) {
-    throw new ValidationError(
-      `Invalid ${what}: confirm: must be exactly "${phrase}" to ${context.direction}${input.confirm === undefined ? ' (missing)' : ` (got "${input.confirm}")`}`,
-    );
-  }
-  return {
-    direction: context.direction,
-    mode: input.mode,
-    reason: input.reason,
-    proposedBy: input.proposedBy,
-    alarm: input.alarm,
-    executionName: context.executionName,
-    startedAt: context.startedAt,
-    fromRegion: context.fromRegion,
-    toRegion: context.toRegion,
-    approvalRequired: context.requireApproval || input.proposedBy === 'alarm',
-    approvalTimeoutSeconds: context.approvalTimeoutSeconds,
-    dryRun: input.mode === 'dry-run',
-  };
-}
-
-export interface PlannedOperation {
-  readonly name: string;
-  readonly seconds: number;
-}
-
-export interface CriticalPath {
-  /** The operations on the critical path, in order (parallel branches reduced to the longest). */
-  readonly operations: PlannedOperation[];
-  readonly seconds: number;
-}
-
-/**
- * The critical path of the AWS operations a runbook waits for, from the
- * timings alone: the longest recovery branch, the repoint (new tasks start,
- * old ones drain), DNS propagation and the health probes. The runbook's own
- * orchestration (API calls, polling slack, Lambda time) is what a measured
- * RTO adds to it.
- */
-export function criticalPath(
-  timings: DrTimings,
-  plan: {
-    direction: Direction;
-    strategy: 'warm-standby' | 'pilot-light';
-    cache: CacheRecovery | 'none' | 'existing';
-    serviceScales: boolean;
-    healthyChecks: number;
-    healthIntervalSeconds: number;
-  },
-): CriticalPath {
-  const branches: PlannedOperation[] = [];
-  if (plan.direction === 'failover') {
-    branches.push(
-      plan.strategy === 'warm-standby'
-        ? { name: 'promote read replica', seconds: timings.promoteReplica }
-        : { name: 'restore copied snapshot', seconds: timings.restoreInstance },
-    );
-  } else {
-    branches.push({
-      name: 'rebuild replica, catch up, promote',
-      seconds: timings.createReplica + timings.replicaLag + timings.promoteReplica,
-    });
-  }
-  if (plan.cache === 'global-datastore') branches.push({ name: 'cache global failover', seconds: timings.cacheGlobalFailover });
-  else if (plan.cache === 'restore-snapshot' || plan.cache === 'fresh')
-    branches.push({ name: 'create cache', seconds: timings.cacheCreate });
-  if (plan.serviceScales) branches.push({ name: 'scale service', seconds: timings.taskStart });
-  const longest = branches.reduce((a, b) => (b.seconds > a.seconds ? b : a));
-  const operations = [
-    longest,
-    { name: 'forced deployment (new tasks start, old drain)', seconds: timings.taskStart + timings.taskStop },
-    { name: 'DNS change INSYNC', seconds: timings.dnsPropagation },
-    { name: `${plan.healthyChecks} consecutive health checks`, seconds: (plan.healthyChecks - 1) * plan.healthIntervalSeconds },
-  ];
-  return { operations, seconds: operations.reduce((sum, o) => sum + o.seconds, 0) };
-}
-
-/** Parses the settings the construct passes in DR_SETTINGS. */
-export function parseSettings(value: unknown): DrSettings {
-  return drSettingsSchema.parse(value);
 }
 
 /** The Fargate On-Demand vCPU resource count, per region (Service Quotas). */

@@ -1,4 +1,4 @@
-import type { DrTimings } from '../../functions/dr/contract';
+import type { DrTimings } from './dr-runbook';
 /**
  * How long things take in the twin. Data, not code: a scenario overrides any
  * entry. Each number names the public source it follows; where AWS publishes

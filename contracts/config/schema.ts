@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ALARM_IDS, type AlarmId } from './alarm-catalog';
+import { ALARM_IDS, type AlarmId } from '../alarm-catalog';
 
 /**
  * The one configuration of a Lifeline deployment.

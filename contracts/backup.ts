@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-import type { Inventory } from '../shared/inventory';
+import type { Inventory } from './inventory';
 
 export interface BackupTarget {
   readonly id: string;

@@ -60,3 +60,12 @@ export interface CheckResult {
 export const TEMP_TAGS = { managed: 'lifeline:managed', job: 'lifeline:job', expiresAt: 'lifeline:expires-at' } as const;
 export const TEMP_JOB = 'restore-verification';
 export const TEMP_PREFIX = 'lifeline-verify-';
+
+/** The VERIFICATION environment of the restore-verification functions. */
+export const verificationSettingsSchema = z.object({
+  instanceClass: z.string(),
+  rowCountTolerancePercent: z.number(),
+  ttlMinutes: z.number(),
+  checks: z.array(userCheckSchema),
+});
+export type VerificationSettings = z.infer<typeof verificationSettingsSchema>;

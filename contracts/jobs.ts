@@ -68,6 +68,8 @@ export const JOB_FUNCTIONS = {
 } as const satisfies Record<string, Record<string, JobFunction>>;
 
 export type Job = keyof typeof JOB_FUNCTIONS;
+const isJob = (name: string): name is Job => name in JOB_FUNCTIONS;
+export const JOBS: readonly Job[] = Object.keys(JOB_FUNCTIONS).filter(isJob);
 
 /** Functions a schedule starts rather than a workflow (their constructs and the bench read them here). */
 export const SCHEDULED_FUNCTION_ENTRIES = { heartbeat: 'heartbeat/write.ts', restoreSweeper: 'restore-verification/sweep.ts' } as const;

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * Reading Amazon States Language files: their states, `${Placeholders}` and
  * the AWS API actions their Task states call. Pure functions, shared by the
@@ -76,4 +79,43 @@ export function apiActionsOf(definition: AslDefinition): ApiAction[] {
     if (action) byIam.set(action.iamAction, action);
   }
   return [...byIam.values()].sort((a, b) => a.iamAction.localeCompare(b.iamAction));
+}
+
+/** Where the ASL files are: state-machines/<file>.asl.json, generated from state-machines/src. */
+export const STATE_MACHINES_DIR = join(__dirname, '..', 'state-machines');
+
+/** The text of state-machines/<file>.asl.json, exactly as CDK deploys it and the runner runs it. */
+export function definitionText(file: string): string {
+  return readFileSync(join(STATE_MACHINES_DIR, `${file}.asl.json`), 'utf8');
+}
+
+/** The placeholders of state-machines/<file>.asl.json. */
+export function placeholdersOfFile(file: string): Set<string> {
+  return placeholdersOf(definitionText(file));
+}
+
+/** The subset of `available` a file uses (a job's functions are shared by its parent and child machines). */
+export function substitutionsFor(file: string, available: Readonly<Record<string, string>>): Record<string, string> {
+  const used = placeholdersOfFile(file);
+  return Object.fromEntries(Object.entries(available).filter(([name]) => used.has(name)));
+}
+
+/** Every placeholder of `file` has exactly one substitution and every substitution is used; throws naming each that is not. */
+export function checkSubstitutions(file: string, substitutions: Readonly<Record<string, string>>): void {
+  const placeholders = placeholdersOfFile(file);
+  const missing = [...placeholders].filter((p) => !(p in substitutions));
+  const unused = Object.keys(substitutions).filter((s) => !placeholders.has(s));
+  const problems = [
+    ...(missing.length ? [`no substitution for ${missing.join(', ')}`] : []),
+    ...(unused.length ? [`substitutions not used: ${unused.join(', ')}`] : []),
+  ];
+  if (problems.length) throw new Error(`${file}.asl.json: ${problems.join('; ')}`);
+}
+
+/** Applies substitutions the way CloudFormation's DefinitionSubstitutions do; every placeholder needs one. */
+export function substitute(text: string, substitutions: Readonly<Record<string, string>>): string {
+  const missing = [...placeholdersOf(text)].filter((name) => !(name in substitutions));
+  if (missing.length) throw new Error(`No substitution for ${missing.map((m) => `\${${m}}`).join(', ')}`);
+  // Values land inside JSON strings: escape them as JSON does.
+  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => JSON.stringify(substitutions[name]).slice(1, -1));
 }

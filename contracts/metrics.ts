@@ -1,0 +1,76 @@
+import type { Job } from './jobs';
+
+/**
+ * The custom metrics Lifeline's functions publish (Powertools, EMF) and the
+ * alarms and dashboard read: names and dimensions defined once, so an alarm
+ * cannot watch a metric nobody emits.
+ */
+export const METRICS_NAMESPACE = 'Lifeline';
+
+/** Who publishes: a job's functions, or the scheduled heartbeat. */
+export type MetricOwner = Job | 'heartbeat';
+
+/**
+ * The Powertools service name of an owner's functions. Powertools adds it to
+ * every metric as the `service` dimension, so it is part of each metric's identity.
+ */
+export const serviceNameOf = (owner: MetricOwner): string => `lifeline-${owner}`;
+
+/** Each owner's metrics and the dimension (besides `service`) it adds to them. */
+export const METRICS = {
+  backup: {
+    dimension: 'Target',
+    names: {
+      backupDuration: 'BackupDuration',
+      copyDuration: 'CopyDuration',
+      newestBackupAge: 'NewestBackupAgeSeconds',
+      succeeded: 'BackupSucceeded',
+    },
+  },
+  'alarm-scaling': {
+    dimension: 'Target',
+    names: {
+      decisionLatency: 'ScalingDecisionLatency',
+      scaleOut: 'ScaleOut',
+      scaleIn: 'ScaleIn',
+      timeToSteadyState: 'TimeToSteadyState',
+      failed: 'ScalingFailed',
+    },
+  },
+  'restore-verification': {
+    dimension: 'Target',
+    names: {
+      restoreDuration: 'RestoreDurationSeconds',
+      verifiedRpo: 'VerifiedRpoSeconds',
+      failed: 'VerificationFailed',
+      succeeded: 'VerificationSucceeded',
+    },
+  },
+  // The failback runs the failover's functions, so both directions publish as lifeline-dr-failover.
+  'dr-failover': {
+    dimension: 'Direction',
+    names: { rto: 'DrRtoSeconds', rpo: 'DrRpoSeconds', succeeded: 'DrSucceeded', notCompleted: 'DrNotCompleted' },
+  },
+  heartbeat: { dimension: undefined, names: { primaryEndpointHealthy: 'PrimaryEndpointHealthy' } },
+} as const;
+
+type Published = keyof typeof METRICS;
+type NameOf<O extends Published> = keyof (typeof METRICS)[O]['names'];
+
+/** What identifies one published metric in CloudWatch: namespace, name and dimensions. */
+export interface MetricIdentity {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensionsMap: Record<string, string>;
+}
+
+/**
+ * The identity of `owner`'s metric `name`, with its dimension's value (the
+ * target or direction) where the owner adds one.
+ */
+export function metricIdentity<O extends Published>(owner: O, name: NameOf<O>, dimensionValue?: string): MetricIdentity {
+  const spec: { dimension: string | undefined; names: Record<string, string> } = METRICS[owner];
+  const dimensionsMap: Record<string, string> = { service: serviceNameOf(owner) };
+  if (spec.dimension !== undefined && dimensionValue !== undefined) dimensionsMap[spec.dimension] = dimensionValue;
+  return { namespace: METRICS_NAMESPACE, metricName: spec.names[String(name)], dimensionsMap };
+}

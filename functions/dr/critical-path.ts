@@ -1,0 +1,57 @@
+import type { CacheRecovery, Direction, DrTimings } from '../../contracts/dr-runbook';
+
+export interface PlannedOperation {
+  readonly name: string;
+  readonly seconds: number;
+}
+
+export interface CriticalPath {
+  /** The operations on the critical path, in order (parallel branches reduced to the longest). */
+  readonly operations: PlannedOperation[];
+  readonly seconds: number;
+}
+
+/**
+ * The critical path of the AWS operations a runbook waits for, from the
+ * timings alone: the longest recovery branch, the repoint (new tasks start,
+ * old ones drain), DNS propagation and the health probes. The runbook's own
+ * orchestration (API calls, polling slack, Lambda time) is what a measured
+ * RTO adds to it.
+ */
+export function criticalPath(
+  timings: DrTimings,
+  plan: {
+    direction: Direction;
+    strategy: 'warm-standby' | 'pilot-light';
+    cache: CacheRecovery | 'none' | 'existing';
+    serviceScales: boolean;
+    healthyChecks: number;
+    healthIntervalSeconds: number;
+  },
+): CriticalPath {
+  const branches: PlannedOperation[] = [];
+  if (plan.direction === 'failover') {
+    branches.push(
+      plan.strategy === 'warm-standby'
+        ? { name: 'promote read replica', seconds: timings.promoteReplica }
+        : { name: 'restore copied snapshot', seconds: timings.restoreInstance },
+    );
+  } else {
+    branches.push({
+      name: 'rebuild replica, catch up, promote',
+      seconds: timings.createReplica + timings.replicaLag + timings.promoteReplica,
+    });
+  }
+  if (plan.cache === 'global-datastore') branches.push({ name: 'cache global failover', seconds: timings.cacheGlobalFailover });
+  else if (plan.cache === 'restore-snapshot' || plan.cache === 'fresh')
+    branches.push({ name: 'create cache', seconds: timings.cacheCreate });
+  if (plan.serviceScales) branches.push({ name: 'scale service', seconds: timings.taskStart });
+  const longest = branches.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  const operations = [
+    longest,
+    { name: 'forced deployment (new tasks start, old drain)', seconds: timings.taskStart + timings.taskStop },
+    { name: 'DNS change INSYNC', seconds: timings.dnsPropagation },
+    { name: `${plan.healthyChecks} consecutive health checks`, seconds: (plan.healthyChecks - 1) * plan.healthIntervalSeconds },
+  ];
+  return { operations, seconds: operations.reduce((sum, o) => sum + o.seconds, 0) };
+}

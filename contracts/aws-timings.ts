@@ -13,32 +13,39 @@ export const DEFAULT_LATENCY_PROFILE = {
   apiCall: {
     seconds: 0.1,
     source:
-      'Typical control-plane API round trip within a region (~100 ms); AWS publishes no SLA figure, this is the order of magnitude the SDK retry docs assume (docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).',
+      'Typical control-plane API round trip within a region (~100 ms); AWS publishes no SLA figure, this is the order of magnitude ' +
+      'the SDK retry docs assume (docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).',
   },
   ecsTaskStart: {
     seconds: 60,
     source:
-      'Fargate task launch (provisioning, image pull, start) is "typically under a minute" for small images; ECS best practices guide, "Speeding up task launch" (docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/task-launch.html).',
+      'Fargate task launch (provisioning, image pull, start) is "typically under a minute" for small images; ECS best practices ' +
+      'guide, "Speeding up task launch" (docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/task-launch.html).',
   },
   ecsTaskStop: {
     seconds: 30,
     source:
-      'The ALB target group deregistration delay this project configures (30 s, cdk/workload/service.ts); ECS waits for it before stopping a task (docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay).',
+      'The ALB target group deregistration delay this project configures (30 s, cdk/workload/service.ts); ' +
+      'ECS waits for it before stopping a task ' +
+      '(docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay).',
   },
   rdsSnapshotCreate: {
     seconds: 480,
     source:
-      'Manual snapshot of a 50 GiB gp3 instance: the first is a full copy, later ones incremental; RDS User Guide "Creating a DB snapshot" gives no figure, minutes for tens of GiB is the commonly reported order.',
+      'Manual snapshot of a 50 GiB gp3 instance: the first is a full copy, later ones incremental; RDS User Guide "Creating a DB ' +
+      'snapshot" gives no figure, minutes for tens of GiB is the commonly reported order.',
   },
   rdsSnapshotCopyCrossRegion: {
     seconds: 1200,
     source:
-      'RDS User Guide "Copying a DB snapshot": cross-region copies of encrypted snapshots are full copies and "can take several hours" for large databases; 20 min for 50 GiB.',
+      'RDS User Guide "Copying a DB snapshot": cross-region copies of encrypted snapshots are full copies and "can take several ' +
+      'hours" for large databases; 20 min for 50 GiB.',
   },
   rdsRestore: {
     seconds: 900,
     source:
-      'RDS User Guide "Restoring from a DB snapshot": a new instance is created and data lazily loaded from S3; ~15 min to available for a small instance.',
+      'RDS User Guide "Restoring from a DB snapshot": a new instance is created and data lazily loaded from S3; ~15 min to available ' +
+      'for a small instance.',
   },
   rdsPromoteReplica: {
     seconds: 300,
@@ -47,7 +54,8 @@ export const DEFAULT_LATENCY_PROFILE = {
   rdsCreateReplica: {
     seconds: 1800,
     source:
-      'RDS User Guide "Creating a read replica": a snapshot of the source is copied and restored; cross-region replicas take tens of minutes for small databases.',
+      'RDS User Guide "Creating a read replica": a snapshot of the source is copied and restored; cross-region replicas take tens of ' +
+      'minutes for small databases.',
   },
   rdsDeleteInstance: {
     seconds: 300,
@@ -57,12 +65,14 @@ export const DEFAULT_LATENCY_PROFILE = {
   rdsModifyInstance: {
     seconds: 60,
     source:
-      'A ModifyDBInstance applied immediately without reboot (e.g. deletion protection, backup retention): status "modifying" about a minute.',
+      'A ModifyDBInstance applied immediately without reboot (e.g. deletion protection, backup retention): status "modifying" about ' +
+      'a minute.',
   },
   rdsReplicaLag: {
     seconds: 5,
     source:
-      'Cross-region replica lag in normal operation is seconds (RDS User Guide "Monitoring read replication", ReplicaLag metric); 5 s used for the warm standby.',
+      'Cross-region replica lag in normal operation is seconds (RDS User Guide "Monitoring read replication", ReplicaLag metric); ' +
+      '5 s used for the warm standby.',
   },
   elasticacheSnapshotCreate: {
     seconds: 300,
@@ -80,7 +90,8 @@ export const DEFAULT_LATENCY_PROFILE = {
   elasticacheModifyReplicas: {
     seconds: 600,
     source:
-      'IncreaseReplicaCount / DecreaseReplicaCount with ApplyImmediately: nodes are added or removed, ~10 min (ElastiCache User Guide "Increasing the number of replicas in a shard").',
+      'IncreaseReplicaCount / DecreaseReplicaCount with ApplyImmediately: nodes are added or removed, ~10 min (ElastiCache User ' +
+      'Guide "Increasing the number of replicas in a shard").',
   },
   elasticacheDeleteReplicationGroup: {
     seconds: 300,
@@ -89,17 +100,20 @@ export const DEFAULT_LATENCY_PROFILE = {
   elasticacheGlobalFailover: {
     seconds: 60,
     source:
-      'Global Datastore: promoting a secondary cluster takes "less than a minute" (ElastiCache User Guide "Promoting the secondary cluster to primary").',
+      'Global Datastore: promoting a secondary cluster takes "less than a minute" (ElastiCache User Guide "Promoting the secondary ' +
+      'cluster to primary").',
   },
   route53Propagation: {
     seconds: 60,
     source:
-      'Route 53 API Reference, GetChange: changes "generally propagate to all Route 53 name servers within 60 seconds" (PENDING → INSYNC).',
+      'Route 53 API Reference, GetChange: changes "generally propagate to all Route 53 name servers within 60 seconds" ' +
+      '(PENDING → INSYNC).',
   },
   route53HealthCheckInterval: {
     seconds: 30,
     source:
-      'Route 53 health checks: standard request interval 30 s, failure threshold 3 (Route 53 Developer Guide "Values that you specify when you create or update health checks").',
+      'Route 53 health checks: standard request interval 30 s, failure threshold 3 (Route 53 Developer Guide "Values that you ' +
+      'specify when you create or update health checks").',
   },
 } satisfies Record<string, ProfileEntry>;
 

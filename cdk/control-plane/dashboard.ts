@@ -42,7 +42,9 @@ export class OperatorDashboard extends Construct {
     const workflows = Object.entries(props.workflows);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger and reports: see the README.`,
+        markdown:
+          `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger ` +
+          'and reports: see the README.',
         width: 24,
         height: 2,
       }),

@@ -153,7 +153,9 @@ export class DrRunbooks extends Construct {
     // minute (functions/heartbeat/write.ts); no healthy answer for N minutes proposes a failover.
     // (Route 53's HealthCheckStatus lives in us-east-1 only, often the very region that is down.)
     const alarm = new cloudwatch.Alarm(this, 'PrimaryUnhealthy', {
-      alarmDescription: `The primary (${config.regions.primary}) has not answered healthy for ${config.dr.proposeFailoverAfterMinutes} minutes, seen from ${config.regions.dr}: a DR failover is proposed (approval required)`,
+      alarmDescription:
+        `The primary (${config.regions.primary}) has not answered healthy for ${config.dr.proposeFailoverAfterMinutes} minutes, seen ` +
+        `from ${config.regions.dr}: a DR failover is proposed (approval required)`,
       metric: new cloudwatch.Metric({
         ...metricIdentity('heartbeat', 'primaryEndpointHealthy'),
         statistic: 'Maximum',
@@ -181,7 +183,9 @@ export class DrRunbooks extends Construct {
         new targets.SfnStateMachine(this.failover.stateMachine, {
           input: events.RuleTargetInput.fromObject({
             mode: 'failover',
-            reason: `proposed by alarm ${events.EventField.fromPath('$.detail.alarmName')}: ${events.EventField.fromPath('$.detail.state.reason')}`,
+            reason:
+              `proposed by alarm ${events.EventField.fromPath('$.detail.alarmName')}: ` +
+              `${events.EventField.fromPath('$.detail.state.reason')}`,
             confirm: confirmPhrase('failover', config.regions.dr),
             proposedBy: 'alarm',
             alarm: { name: events.EventField.fromPath('$.detail.alarmName'), at: events.EventField.fromPath('$.time') },

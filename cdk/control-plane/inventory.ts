@@ -52,7 +52,10 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
   };
 }
 
-/** `arn:<partition>:<service>:<region>:<account>:<resource>:<name>`: the colon form of RDS, ElastiCache and Secrets Manager ARNs. @default region the stack's */
+/**
+ * `arn:<partition>:<service>:<region>:<account>:<resource>:<name>`: the colon form of RDS, ElastiCache and Secrets Manager ARNs.
+ * @default region the stack's
+ */
 export function colonArn(stack: Stack, service: string, resource: string, name: string, region?: string): string {
   return stack.formatArn({ service, region, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

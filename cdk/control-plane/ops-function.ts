@@ -130,14 +130,16 @@ export class OpsFunction extends Construct {
         Validations.of(role).acknowledge({
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
           reason:
-            'AWSLambdaVPCAccessExecutionRole grants only the ENI management a function in a VPC needs; those EC2 actions have no resource-level scoping.',
+            'AWSLambdaVPCAccessExecutionRole grants only the ENI management a function in a VPC needs; those EC2 actions have no ' +
+            'resource-level scoping.',
         });
       }
     }
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned on purpose to nodejs22.x, the runtime the bundles target (esbuild target node22) and the tests run against; moving to a newer runtime is a reviewed change, not an automatic one.',
+        'Pinned on purpose to nodejs22.x, the runtime the bundles target (esbuild target node22) and the tests run against; moving ' +
+        'to a newer runtime is a reviewed change, not an automatic one.',
     });
   }
 }

@@ -49,7 +49,8 @@ export class Cache extends Construct {
     Validations.of(this.authToken).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotating an ElastiCache AUTH token needs a ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE then SET coordinated with every client; it is rotated by that runbook, not by a Secrets Manager schedule that would break clients.',
+        'Rotating an ElastiCache AUTH token needs a ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE then SET coordinated ' +
+        'with every client; it is rotated by that runbook, not by a Secrets Manager schedule that would break clients.',
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -90,7 +91,8 @@ export class Cache extends Construct {
     Validations.of(this.replicationGroup).acknowledge({
       id: 'AwsSolutions-AEC5',
       reason:
-        'The cache sits in isolated subnets behind a security group that admits only the tasks; the default port adds no exposure and keeps client defaults working.',
+        'The cache sits in isolated subnets behind a security group that admits only the tasks; the default port adds no exposure ' +
+        'and keeps client defaults working.',
     });
   }
 

@@ -22,7 +22,10 @@ export interface PrimaryDatabaseProps extends DatabaseCommonProps {
 }
 
 export interface StandbyDatabaseProps extends DatabaseCommonProps {
-  /** The primary instance (another region): with it a cross-region read replica is made; without it (pilot light) only the subnet group and security group a restore needs. */
+  /**
+   * The primary instance (another region): with it a cross-region read replica is made; without it (pilot light) only the subnet
+   * group and security group a restore needs.
+   */
   readonly source?: rds.IDatabaseInstance;
 }
 
@@ -184,7 +187,8 @@ export class Database extends Construct {
       Validations.of(replica).acknowledge({
         id: 'AwsSolutions-RDS3',
         reason:
-          'The cross-region read replica is the DR copy of a Multi-AZ primary; it is promoted (and can be made Multi-AZ) only during a failover, so a second standby here would double the idle cost for no recovery gain.',
+          'The cross-region read replica is the DR copy of a Multi-AZ primary; it is promoted (and can be made Multi-AZ) only during ' +
+          'a failover, so a second standby here would double the idle cost for no recovery gain.',
       });
       acknowledgeDefaultPort(replica, props.port);
       return replica;
@@ -202,6 +206,7 @@ function acknowledgeDefaultPort(instance: Construct, port: number): void {
   Validations.of(instance).acknowledge({
     id: 'AwsSolutions-RDS11',
     reason:
-      'The database sits in isolated subnets behind a security group that admits only named peers; a non-standard port adds no control, and the port is configurable (database.port) for teams whose policy asks for one.',
+      'The database sits in isolated subnets behind a security group that admits only named peers; a non-standard port adds no ' +
+      'control, and the port is configurable (database.port) for teams whose policy asks for one.',
   });
 }

@@ -21,7 +21,9 @@ export class LogBucket extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: `This bucket only receives ${props.receives}; logging access to the log bucket itself would recurse without adding an audit trail (CloudTrail data events cover it when needed).`,
+      reason:
+        `This bucket only receives ${props.receives}; logging access to the log bucket itself would recurse without adding an audit ` +
+        'trail (CloudTrail data events cover it when needed).',
     });
   }
 }

@@ -66,7 +66,8 @@ export class Service extends Construct {
       Validations.of(taskDefinition).acknowledge({
         id: 'AwsSolutions-ECS2',
         reason:
-          'Only non-secret endpoints and ports are plain environment variables; credentials are injected as ECS secrets from Secrets Manager.',
+          'Only non-secret endpoints and ports are plain environment variables; ' +
+          'credentials are injected as ECS secrets from Secrets Manager.',
       });
     }
 

@@ -40,7 +40,8 @@ export async function summarize(event: z.infer<typeof eventSchema>, ledger: Ledg
   if (failed.length) {
     throw new LifelineError(
       'BackupFailed',
-      `${failed.length} of ${event.results.length} targets failed: ${failed.map((f) => `${f.targetId}: ${f.error} (${f.cause})`).join('; ')}`,
+      `${failed.length} of ${event.results.length} targets failed: ` +
+        `${failed.map((f) => `${f.targetId}: ${f.error} (${f.cause})`).join('; ')}`,
     );
   }
   return summary;

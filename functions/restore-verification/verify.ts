@@ -47,7 +47,8 @@ async function indexCheck(client: pg.Client): Promise<CheckResult> {
   if (available.rowCount === 0) return { name: 'indexes (amcheck)', passed: true, detail: 'amcheck is not available here: skipped' };
   await client.query('CREATE EXTENSION IF NOT EXISTS amcheck');
   const indexes = await client.query<{ index: string }>(
-    "SELECT c.oid::regclass::text AS index FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace WHERE am.amname = 'btree' AND n.nspname = 'public'",
+    'SELECT c.oid::regclass::text AS index FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam ' +
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE am.amname = 'btree' AND n.nspname = 'public'",
   );
   try {
     for (const { index } of indexes.rows) await client.query('SELECT bt_index_check($1::regclass)', [index]);

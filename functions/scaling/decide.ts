@@ -41,7 +41,8 @@ async function serviceSubject(regional: RegionalWorkload, settings: ScalingSetti
   if (!service || service.status !== 'ACTIVE') {
     throw new LifelineError(
       'UnknownService',
-      `Service ${regional.service} in cluster ${regional.cluster} (${regional.region}) ${service ? `is ${service.status}` : 'does not exist'}`,
+      `Service ${regional.service} in cluster ${regional.cluster} (${regional.region}) ` +
+        `${service ? `is ${service.status}` : 'does not exist'}`,
     );
   }
   return {

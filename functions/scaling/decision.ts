@@ -41,7 +41,9 @@ export function decide(input: DecisionInput): Decision {
       action: 'scale',
       direction: 'out',
       to,
-      reason: `scale out by ${to - desired} (${policy.stepType === 'percent' ? `${policy.step}%, at least ${policy.minStep}` : `${policy.step} tasks`}) to ${to}`,
+      reason:
+        `scale out by ${to - desired} ` +
+        `(${policy.stepType === 'percent' ? `${policy.step}%, at least ${policy.minStep}` : `${policy.step} tasks`}) to ${to}`,
     };
   }
   const sinceOut = secondsSince(input.lastScaleOutAt, now);

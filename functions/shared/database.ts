@@ -69,7 +69,8 @@ export async function newestHeartbeat(client: pg.Client, atOrBefore?: Date): Pro
 /** Exact row counts of every table of the public schema except the heartbeat table. */
 export async function countRows(client: pg.Client): Promise<Record<string, number>> {
   const tables = await client.query<{ table_name: string }>(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'lifeline_heartbeat' ORDER BY table_name",
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> " +
+      "'lifeline_heartbeat' ORDER BY table_name",
   );
   const counts: Record<string, number> = {};
   for (const { table_name } of tables.rows) {

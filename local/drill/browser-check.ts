@@ -99,7 +99,8 @@ if (require.main === module) {
     (result) => {
       for (const problem of result.problems) process.stderr.write(`✗ ${problem}\n`);
       process.stdout.write(
-        `${result.problems.length ? '✗' : '✓'} ${file}: ${result.charts} charts, ${result.bars} bars drawn in Chromium; screenshot ${result.screenshot}\n`,
+        `${result.problems.length ? '✗' : '✓'} ${file}: ${result.charts} charts, ${result.bars} bars drawn in Chromium; screenshot ` +
+          `${result.screenshot}\n`,
       );
       process.exit(result.problems.length ? 1 : 0);
     },

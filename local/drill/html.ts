@@ -50,16 +50,33 @@ export function drillHtml(report: DrillReport): string {
   const rows = report.steps
     .map((s) => {
       const notes = stepNotes(s, ': ').map(escape).join('<br>');
-      return `<tr class="${s.ok ? 'ok' : 'failed'}"><td>${escape(s.name)}</td><td>${s.ok ? 'ok' : 'FAILED'} (${s.status})</td><td>${(s.virtualSeconds / 60).toFixed(1)} min</td><td>${s.transitions}</td><td>$${s.estimatedCostUsd.toFixed(5)}</td><td>${notes}</td></tr>`;
+      const cells = [
+        escape(s.name),
+        `${s.ok ? 'ok' : 'FAILED'} (${s.status})`,
+        `${(s.virtualSeconds / 60).toFixed(1)} min`,
+        s.transitions,
+        `$${s.estimatedCostUsd.toFixed(5)}`,
+        notes,
+      ];
+      return `<tr class="${s.ok ? 'ok' : 'failed'}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
     })
     .join('\n');
   const recovery = recoveryLines(report);
   const charts = report.steps
-    .map(
-      (s) =>
-        `<section><h2>${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small></h2>\n${ganttSvg(s)}</section>`,
-    )
+    .map((s) => {
+      const heading = `${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small>`;
+      return `<section><h2>${heading}</h2>\n${ganttSvg(s)}</section>`;
+    })
     .join('\n');
+  const summary =
+    `${escape(report.config.appName)}: primary ${escape(report.config.primary)}, DR ${escape(report.config.dr)} ` +
+    `(${escape(report.config.strategy)}); targets RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min. ` +
+    `Twin ready in ${report.twin.bootMs} ms; the drill took ${(report.wallMs / 1000).toFixed(1)} s of real time.`;
+  const verdict = report.ok
+    ? 'Every workflow met its expectations and the targets.'
+    : 'Some workflows did not meet their expectations or the targets.';
+  const recoveryItems = recovery.map((l) => `<li>${escape(l)}</li>`).join('');
+  const recoverySection = recovery.length ? `<h2>RTO and RPO against the targets</h2>\n<ul class="recovery">${recoveryItems}</ul>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -76,9 +93,9 @@ export function drillHtml(report: DrillReport): string {
 </head>
 <body>
 <h1>Lifeline drill</h1>
-<p>${escape(report.config.appName)}: primary ${escape(report.config.primary)}, DR ${escape(report.config.dr)} (${escape(report.config.strategy)}); targets RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min. Twin ready in ${report.twin.bootMs} ms; the drill took ${(report.wallMs / 1000).toFixed(1)} s of real time.</p>
-<p class="verdict">${report.ok ? 'Every workflow met its expectations and the targets.' : 'Some workflows did not meet their expectations or the targets.'}</p>
-${recovery.length ? `<h2>RTO and RPO against the targets</h2>\n<ul class="recovery">${recovery.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>` : ''}
+<p>${summary}</p>
+<p class="verdict">${verdict}</p>
+${recoverySection}
 <table>
 <thead><tr><th>workflow</th><th>result</th><th>virtual time</th><th>transitions</th><th>est. cost</th><th>notes</th></tr></thead>
 <tbody>

@@ -17,7 +17,9 @@ describe('layering', () => {
     expect(violations).toEqual([]);
   });
 
-  it('reports Lambda code that reaches into the CDK app, the CDK app that reaches into the twin, and contracts that import anything', () => {
+  const reportsForbiddenImports =
+    'reports Lambda code that reaches into the CDK app, the CDK app that reaches into the twin, and contracts that import anything';
+  it(reportsForbiddenImports, () => {
     expect(violationsOf('functions/dr/x.ts', "import { a } from '../../cdk/config/schema';")).toEqual([
       { file: 'functions/dr/x.ts', imports: '../../cdk/config/schema', why: 'functions/ may not import cdk/' },
     ]);

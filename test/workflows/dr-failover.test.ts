@@ -51,7 +51,9 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(twin.core.mutations.slice(before)).toEqual([]);
   });
 
-  it('blocks on the Fargate vCPU quota Service Quotas applies in the DR region, and falls back to the configured one when it cannot read it', async () => {
+  const blocksOnQuota =
+    'blocks on the Fargate vCPU quota Service Quotas applies in the DR region, and falls back to the configured one when it cannot read it';
+  it(blocksOnQuota, async () => {
     const { serviceCode, quotaCode, name } = FARGATE_VCPU_QUOTA;
     const quotaCheck = (report: RunbookReport) => report.preflight.checks.find((c) => c.name === 'Fargate vCPU quota');
     // A region the account has never run Fargate in may have no vCPU to give.
@@ -79,7 +81,8 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const fallback = (await failover({ reason: 'quarterly check' }, 'dry-run-quota-denied')).output as RunbookReport;
     expect(quotaCheck(fallback)).toMatchObject({ ok: true });
     expect(quotaCheck(fallback)?.detail).toContain(
-      `of ${twin.config.dr.fargateVcpuQuota} in us-west-2 (configured dr.fargateVcpuQuota; Service Quotas did not answer: the runbook's role may not read it)`,
+      `of ${twin.config.dr.fargateVcpuQuota} in us-west-2 (configured dr.fargateVcpuQuota; Service Quotas did not answer: ` +
+        "the runbook's role may not read it)",
     );
   });
 
@@ -127,7 +130,9 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(twin.rds.instance(dr, 'drill-dr-db').replicaOf).toBeDefined();
   });
 
-  it('fails over with the primary region down: healthy in the DR region, RTO and RPO reported, the RPO is the writes really lost', async () => {
+  const failsOverWithPrimaryDown =
+    'fails over with the primary region down: healthy in the DR region, RTO and RPO reported, the RPO is the writes really lost';
+  it(failsOverWithPrimaryDown, async () => {
     // Orders every minute, then the primary region goes down.
     for (let i = 0; i < 10; i += 1) {
       await twin.writeSampleRows(1, `order-${i}`);
@@ -171,7 +176,9 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(again.status).toBe('FAILED');
   });
 
-  it('fails back once the primary region is back: the original topology returns and the data written in the DR region is kept', async () => {
+  const failsBack =
+    'fails back once the primary region is back: the original topology returns and the data written in the DR region is kept';
+  it(failsBack, async () => {
     await twin.core.dataPlane.query(
       twin.rds.instance(dr, 'drill-dr-db').physical ?? '',
       `INSERT INTO orders (customer, total_cents, written_at) VALUES ('written-in-dr', 4200, $1)`,

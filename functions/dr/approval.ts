@@ -22,13 +22,17 @@ export function approvalMessage(event: ApprovalEvent): { subject: string; messag
   const { run, preflight } = event;
   const token = JSON.stringify(event.taskToken);
   const findings = preflight.checks.filter((c) => !c.ok).map((c) => `  - ${c.name}: ${c.detail}`);
+  const alarm = run.alarm?.name ? `: alarm ${run.alarm.name}` : '';
+  const rpo = preflight.estimatedRpoSeconds === undefined ? 'unknown' : `${Math.round(preflight.estimatedRpoSeconds)} s`;
+  const database = preflight.database ? `${preflight.database.action} ${preflight.database.instanceId}` : 'none';
   const lines = [
     `Lifeline asks for approval: ${run.direction} from ${run.fromRegion} to ${run.toRegion}.`,
-    `Execution: ${run.executionName} (started ${run.startedAt}, proposed by ${run.proposedBy}${run.alarm?.name ? `: alarm ${run.alarm.name}` : ''})`,
+    `Execution: ${run.executionName} (started ${run.startedAt}, proposed by ${run.proposedBy}${alarm})`,
     `Reason: ${run.reason}`,
     '',
-    `Expected RTO ${Math.round(preflight.expectedRtoSeconds / 60)} min (target ${preflight.rtoTargetSeconds / 60} min); estimated RPO ${preflight.estimatedRpoSeconds === undefined ? 'unknown' : `${Math.round(preflight.estimatedRpoSeconds)} s`} (target ${preflight.rpoTargetSeconds} s).`,
-    `Service: ${preflight.desiredCount} tasks (${preflight.desiredCountSource}). Database: ${preflight.database ? `${preflight.database.action} ${preflight.database.instanceId}` : 'none'}. Cache: ${preflight.cache.mode}.`,
+    `Expected RTO ${Math.round(preflight.expectedRtoSeconds / 60)} min (target ${preflight.rtoTargetSeconds / 60} min); ` +
+      `estimated RPO ${rpo} (target ${preflight.rpoTargetSeconds} s).`,
+    `Service: ${preflight.desiredCount} tasks (${preflight.desiredCountSource}). Database: ${database}. Cache: ${preflight.cache.mode}.`,
     findings.length ? `Findings:\n${findings.join('\n')}` : 'Preflight found nothing wrong.',
     '',
     `Approve (within ${Math.round(run.approvalTimeoutSeconds / 60)} min):`,

@@ -1,4 +1,6 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeReplicationGroupsCommand, type ReplicationGroup } from '@aws-sdk/client-elasticache';
 import {
   CreateDBInstanceReadReplicaCommand,
   DBInstanceAlreadyExistsFault,
@@ -6,8 +8,11 @@ import {
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import { cloudwatch, rds } from '../shared/clients';
-import type { RegionalWorkload } from '../../contracts/inventory';
+import { ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { cloudwatch, ecs, elasticache, rds, route53, ssm } from '../shared/clients';
+import { LifelineError } from '../shared/errors';
+import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
 import type { Run } from '../../contracts/dr-runbook';
 
 /**
@@ -24,6 +29,17 @@ export async function describeInstance(region: string, id: string): Promise<DBIn
     throw error;
   }
 }
+
+/** A DB instance another is replicated from: it must exist, with its ARN. */
+export async function replicationSource(region: string, id: string): Promise<DBInstance> {
+  const instance = await describeInstance(region, id);
+  if (!instance?.DBInstanceArn) throw new LifelineError('DatabaseNotFound', `${id} not found in ${region}`);
+  return instance;
+}
+
+/** Whether `instance` is a read replica of the instance named `sourceId`. */
+export const replicatesFrom = (instance: DBInstance | undefined, sourceId: string | undefined): boolean =>
+  instance?.ReadReplicaSourceDBInstanceIdentifier?.endsWith(`:db:${sourceId}`) ?? false;
 
 /** The highest ReplicaLag CloudWatch reported for a replica in the last `minutes`. */
 export async function replicaLagSeconds(region: string, instanceId: string, now: Date, minutes: number): Promise<number | undefined> {
@@ -56,6 +72,14 @@ export const runTags = (run: Run) => [
   { Key: 'lifeline:execution', Value: run.executionName },
 ];
 
+type Tags = readonly { readonly Key?: string; readonly Value?: string }[] | undefined;
+
+export const hasTag = (tags: Tags, key: string, value: string): boolean =>
+  (tags ?? []).some((tag) => tag.Key === key && tag.Value === value);
+
+/** Whether this run created a resource (its `lifeline:execution` tag of {@link runTags}). */
+export const createdBy = (tags: Tags, run: Run): boolean => hasTag(tags, 'lifeline:execution', run.executionName);
+
 /**
  * Makes `id` in `placement`'s region a read replica of `source`: an instance
  * of that name that is anything else is renamed out of the way (kept, never
@@ -74,7 +98,7 @@ export async function replaceWithReplica(props: {
   const { id, source, placement } = props;
   const region = placement.region;
   const current = await describeInstance(region, id);
-  if (current?.ReadReplicaSourceDBInstanceIdentifier?.endsWith(`:db:${source.DBInstanceIdentifier}`)) return undefined;
+  if (replicatesFrom(current, source.DBInstanceIdentifier)) return undefined;
   const renamed = current ? (props.staleId ?? staleName(id, props.now)) : undefined;
   if (renamed)
     await rds(region).send(
@@ -104,6 +128,36 @@ export const normalizeDns = (name: string | undefined): string =>
     .toLowerCase()
     .replace(/\.$/, '')
     .replace(/^dualstack\./, '');
+
+/** The records of a domain's Route 53 failover pair (a complete pair is two: PRIMARY and SECONDARY). */
+export async function failoverRecords(dns: NonNullable<Inventory['dns']>): Promise<ResourceRecordSet[]> {
+  const listed = await route53().send(
+    new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName }),
+  );
+  return (listed.ResourceRecordSets ?? []).filter((r) => normalizeDns(r.Name) === normalizeDns(dns.domainName) && r.Failover);
+}
+
+/** An ECS service, or undefined when DescribeServices finds none of that name. */
+export async function describeService(placement: RegionalWorkload): Promise<Service | undefined> {
+  const described = await ecs(placement.region).send(
+    new DescribeServicesCommand({ cluster: placement.cluster, services: [placement.service] }),
+  );
+  return described.services?.[0];
+}
+
+/** A replication group, or undefined when there is none (or it cannot be read). */
+export const findReplicationGroup = (region: string, id: string): Promise<ReplicationGroup | undefined> =>
+  elasticache(region)
+    .send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))
+    .then(
+      (r) => r.ReplicationGroups?.[0],
+      () => undefined,
+    );
+
+/** Points a region's application at its writer (`none`: it has none): the SSM parameter the application reads. */
+export async function setDatabaseParameter(region: string, appName: string, value: string): Promise<void> {
+  await ssm(region).send(new PutParameterCommand({ Name: databaseParameterName(appName), Value: value, Type: 'String', Overwrite: true }));
+}
 
 /** The region of an SNS topic, from its ARN (the DR functions publish to their own region's topic). */
 export const topicRegion = (topicArn: string): string => topicArn.split(':')[3];

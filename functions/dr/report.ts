@@ -1,19 +1,18 @@
 import { METRICS } from '../../contracts/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ecs, route53, s3, sns } from '../shared/clients';
-import { describeInstance, normalizeDns, topicRegion } from './aws';
+import { s3, sns } from '../shared/clients';
+import { describeInstance, describeService, failoverRecords, normalizeDns, topicRegion } from './aws';
 import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
 import { put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
 import type { Run } from '../../contracts/dr-runbook';
 import { type DrDeps, drDepsFromEnv, messageOf, sides } from './deps';
-import type { Preflight } from './preflight';
-import type { Progress, RunbookState, StepName } from './steps';
+import type { Preflight } from './preflight/plan';
+import type { RunbookState } from './state';
+import type { Progress, StepName } from './steps/progress';
 
 export type Outcome = 'dry-run' | 'preflight-failed' | 'rejected' | 'timed-out' | 'completed' | 'failed';
 
@@ -62,6 +61,10 @@ export interface RunbookReport {
   readonly summary: string;
 }
 
+/** The approval was asked for unless the run needed none (`{ required: false }`); any other answer came from an approver. */
+const approvalAsked = (approval: unknown): boolean =>
+  approval !== undefined && !(typeof approval === 'object' && approval !== null && 'required' in approval && approval.required === false);
+
 const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 const ORDER: StepName[] = ['replication', 'database', 'cache', 'service', 'quiesce', 'repoint', 'dns', 'health', 'reprotect'];
 
@@ -74,10 +77,9 @@ function timelineOf(state: RunbookState): TimelineStep[] {
       seconds: seconds(state.run.startedAt, state.preflight.finishedAt),
     },
   ];
-  const recovery = ORDER.map((name) => state[name] as Progress | undefined).filter((p): p is Progress => p !== undefined);
+  const recovery = ORDER.map((name): Progress | undefined => state[name]).filter((p): p is Progress => p !== undefined);
   const firstRecovery = recovery.map((p) => p.startedAt).sort()[0];
-  const approval = state.approval as { required?: boolean } | undefined;
-  if (approval !== undefined && approval.required !== false && firstRecovery)
+  if (approvalAsked(state.approval) && firstRecovery)
     steps.push({
       step: 'approval',
       startedAt: state.preflight.finishedAt,
@@ -104,18 +106,15 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
   const id = preflight.database?.instanceId;
   if (id) {
     const instance = await describeInstance(to.region, id).catch(() => undefined);
+    const replica = Boolean(instance?.ReadReplicaSourceDBInstanceIdentifier);
+    const status = instance ? (replica ? 'still a read replica' : instance.DBInstanceStatus) : 'missing';
     note(
-      Boolean(instance && !instance.ReadReplicaSourceDBInstanceIdentifier && instance.DBInstanceStatus === 'available'),
+      Boolean(instance && !replica && instance.DBInstanceStatus === 'available'),
       `database ${id} in ${to.region} is a standalone writer`,
-      `database ${id} in ${to.region} is not a writer (${instance ? (instance.ReadReplicaSourceDBInstanceIdentifier ? 'still a read replica' : instance.DBInstanceStatus) : 'missing'})`,
+      `database ${id} in ${to.region} is not a writer (${status})`,
     );
   }
-  const service = await ecs(to.region)
-    .send(new DescribeServicesCommand({ cluster: to.cluster, services: [to.service] }))
-    .then(
-      (r) => r.services?.[0],
-      () => undefined,
-    );
+  const service = await describeService(to).catch(() => undefined);
   note(
     (service?.desiredCount ?? 0) >= preflight.desiredCount,
     `service ${to.service} scaled to ${service?.desiredCount}`,
@@ -123,13 +122,8 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
   );
   if (deps.inventory.dns) {
     const dns = deps.inventory.dns;
-    const sets = await route53()
-      .send(new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName }))
-      .then(
-        (r) => r.ResourceRecordSets ?? [],
-        () => [],
-      );
-    const primary = sets.find((r) => r.Failover === 'PRIMARY' && normalizeDns(r.Name) === normalizeDns(dns.domainName));
+    const pair = await failoverRecords(dns).catch(() => []);
+    const primary = pair.find((r) => r.Failover === 'PRIMARY');
     note(
       normalizeDns(primary?.AliasTarget?.DNSName) === normalizeDns(to.endpoint),
       `DNS ${dns.domainName} points at ${to.region}`,
@@ -154,17 +148,15 @@ export async function report(
 ): Promise<RunbookReport> {
   const { run, preflight } = state;
   const { to } = sides(deps.inventory, run.direction);
-  const health = state.health as Progress | undefined;
-  const database = state.database as Progress | undefined;
+  const { health, database, quiesce } = state;
   const endedAt = now.toISOString();
   // A failover's clock starts with the runbook (the application is already down); a failback is planned,
   // and the application is down only from the moment the DR writers stop (quiesce) until healthy again.
-  const quiesce = state.quiesce as Progress | undefined;
   const downFrom = run.direction === 'failback' && quiesce ? quiesce.startedAt : run.startedAt;
   const rtoSeconds = outcome === 'completed' && health?.readyAt ? seconds(downFrom, health.readyAt) : undefined;
   const timeline = timelineOf(state);
   const approvalSeconds = timeline.find((s) => s.step === 'approval')?.seconds;
-  const rpoSeconds = typeof database?.detail.rpoSeconds === 'number' ? database.detail.rpoSeconds : undefined;
+  const rpoSeconds = database?.detail.rpoSeconds;
   const root = state.error ? rootCause(state.error.Error, state.error.Cause) : undefined;
   const observed =
     outcome === 'failed'
@@ -172,24 +164,28 @@ export async function report(
       : undefined;
   const leftForYou = [
     preflight.database?.action === 'rebuild' ? preflight.database.staleInstanceId : undefined,
-    (state.reprotect as Progress | undefined)?.detail.renamed,
+    state.reprotect?.detail.renamed,
   ]
-    .filter((id): id is string => typeof id === 'string')
+    .filter((id) => id !== undefined)
     .map((id) => `${id}: the data from before the switch, kept with deletion protection; snapshot and delete it when no longer needed`);
+  const where = `${run.direction} to ${to.region}`;
+  const rto = `RTO ${Math.round((rtoSeconds ?? 0) / 60)} min (target ${preflight.rtoTargetSeconds / 60})`;
+  const rpo = `RPO ${rpoSeconds === undefined ? 'n/a' : `${Math.round(rpoSeconds)} s`} (target ${preflight.rpoTargetSeconds} s)`;
+  const [done, notDone] = [observed?.done.join('; ') || 'nothing', observed?.notDone.join('; ') || 'nothing'];
+  const expected = `expected RTO ${Math.round(preflight.expectedRtoSeconds / 60)} min`;
+  const blockers = preflight.checks
+    .filter((c) => !c.ok && c.blocking)
+    .map((c) => `${c.name}: ${c.detail}`)
+    .join('; ');
   const headline =
     outcome === 'completed'
-      ? `${run.direction} to ${to.region} completed: RTO ${Math.round((rtoSeconds ?? 0) / 60)} min (target ${preflight.rtoTargetSeconds / 60}), RPO ${rpoSeconds === undefined ? 'n/a' : `${Math.round(rpoSeconds)} s`} (target ${preflight.rpoTargetSeconds} s)`
+      ? `${where} completed: ${rto}, ${rpo}`
       : outcome === 'failed'
-        ? `${run.direction} to ${to.region} FAILED: ${root?.error}: ${root?.cause}. Done: ${observed?.done.join('; ') || 'nothing'}. Not done: ${observed?.notDone.join('; ') || 'nothing'}`
+        ? `${where} FAILED: ${root?.error}: ${root?.cause}. Done: ${done}. Not done: ${notDone}`
         : outcome === 'dry-run'
-          ? `dry run of ${run.direction} to ${to.region}: preflight ${preflight.ok ? 'passed' : 'found blockers'}, expected RTO ${Math.round(preflight.expectedRtoSeconds / 60)} min`
-          : `${run.direction} to ${to.region} not carried out (${outcome})${root ? `: ${root.error}: ${root.cause}` : ''}${
-              outcome === 'preflight-failed'
-                ? `: ${preflight.checks
-                    .filter((c) => !c.ok && c.blocking)
-                    .map((c) => `${c.name}: ${c.detail}`)
-                    .join('; ')}`
-                : ''
+          ? `dry run of ${where}: preflight ${preflight.ok ? 'passed' : 'found blockers'}, ${expected}`
+          : `${where} not carried out (${outcome})${root ? `: ${root.error}: ${root.cause}` : ''}${
+              outcome === 'preflight-failed' ? `: ${blockers}` : ''
             }`;
   const result: RunbookReport = {
     outcome,
@@ -210,7 +206,7 @@ export async function report(
           : 'runbook start → healthy',
     approvalSeconds,
     rpoSeconds,
-    rpoBasis: typeof database?.detail.rpoBasis === 'string' ? database.detail.rpoBasis : undefined,
+    rpoBasis: database?.detail.rpoBasis,
     replicaLagSeconds: preflight.database && 'replicaLagSeconds' in preflight.database ? preflight.database.replicaLagSeconds : undefined,
     rtoTargetSeconds: preflight.rtoTargetSeconds,
     rpoTargetSeconds: preflight.rpoTargetSeconds,

@@ -33,9 +33,8 @@ export function validateRun(
   }
   const phrase = confirmPhrase(context.direction, context.toRegion);
   if (input.mode === context.direction && input.confirm !== phrase) {
-    throw new ValidationError(
-      `Invalid ${what}: confirm: must be exactly "${phrase}" to ${context.direction}${input.confirm === undefined ? ' (missing)' : ` (got "${input.confirm}")`}`,
-    );
+    const got = input.confirm === undefined ? ' (missing)' : ` (got "${input.confirm}")`;
+    throw new ValidationError(`Invalid ${what}: confirm: must be exactly "${phrase}" to ${context.direction}${got}`);
   }
   return {
     direction: context.direction,

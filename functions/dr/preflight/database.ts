@@ -1,0 +1,122 @@
+import { type DBSnapshot, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { rds } from '../../shared/clients';
+import { createdBy, describeInstance, hasTag, replicaLagSeconds, replicatesFrom, staleName } from '../aws';
+import { databaseIdOf } from '../deps';
+import { Findings, type PreflightContext } from './findings';
+import type { DatabasePlan, Part } from './plan';
+
+export type DatabasePart = Part<{ readonly plan?: DatabasePlan; readonly estimatedRpoSeconds?: number }>;
+
+/** Warm standby failover: the DR replica is promoted; its lag is the RPO to expect. */
+async function promotePlan({ to, toRole, inventory, now }: PreflightContext): Promise<DatabasePart> {
+  const findings = new Findings();
+  const targetId = databaseIdOf(inventory, toRole);
+  const name = `${to.region} database`;
+  const described = await findings.probe(name, true, () =>
+    rds(to.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: targetId })),
+  );
+  const instance = described?.DBInstances?.[0];
+  if (!instance) return { checks: findings.checks };
+  const replica = Boolean(instance.ReadReplicaSourceDBInstanceIdentifier);
+  if (instance.DBInstanceStatus !== 'available') findings.fail(name, `${targetId} is ${instance.DBInstanceStatus}, not available`);
+  else
+    findings.pass(
+      name,
+      replica
+        ? `${targetId} is an available read replica`
+        : `${targetId} is already a standalone instance (promoted earlier): nothing to promote`,
+    );
+  const lag = replica ? await findings.probe('replica lag', false, () => replicaLagSeconds(to.region, targetId, now, 10)) : undefined;
+  if (lag !== undefined)
+    findings.note('replica lag', lag <= inventory.rpoSeconds, `${Math.round(lag)} s behind (RPO target ${inventory.rpoSeconds} s)`);
+  return {
+    checks: findings.checks,
+    plan: { action: replica ? 'promote' : 'already-promoted', instanceId: targetId, replicaLagSeconds: lag },
+    estimatedRpoSeconds: lag,
+  };
+}
+
+/** The newest available snapshot copy the backup job made of the database. */
+const newestCopy = (snapshots: readonly DBSnapshot[]): DBSnapshot | undefined =>
+  snapshots
+    .filter(
+      (s) => s.Status === 'available' && hasTag(s.TagList, 'lifeline:managed', 'true') && hasTag(s.TagList, 'lifeline:target', 'database'),
+    )
+    .sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))[0];
+
+/** Pilot light failover: the newest copied snapshot is restored; its age is the RPO to expect. */
+async function restorePlan({ run, to, toRole, inventory, settings, now }: PreflightContext): Promise<DatabasePart> {
+  const findings = new Findings();
+  const targetId = databaseIdOf(inventory, toRole);
+  const name = `${to.region} snapshot copies`;
+  const existing = await describeInstance(to.region, targetId);
+  const described = await findings.probe(name, true, () => rds(to.region).send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' })));
+  const newest = newestCopy(described?.DBSnapshots ?? []);
+  if (existing && createdBy(existing.TagList, run))
+    findings.pass(`${to.region} database`, `${targetId} was restored by this execution already: continuing`);
+  else if (existing)
+    findings.fail(
+      `${to.region} database`,
+      `${targetId} already exists in ${to.region} and was not created by this execution: resolve the name conflict first`,
+    );
+  if (!newest?.DBSnapshotIdentifier) {
+    if (described) findings.fail(name, `no available Lifeline copy of the database in ${to.region} to restore`);
+    return { checks: findings.checks };
+  }
+  const age = (now.getTime() - (newest.SnapshotCreateTime?.getTime() ?? 0)) / 1000;
+  findings.pass(name, `newest copy ${newest.DBSnapshotIdentifier}, ${Math.round(age / 60)} min old`);
+  findings.note('snapshot age', age <= inventory.rpoSeconds, `${Math.round(age)} s old (RPO target ${inventory.rpoSeconds} s)`);
+  return {
+    checks: findings.checks,
+    plan: {
+      action: 'restore',
+      instanceId: targetId,
+      snapshotId: newest.DBSnapshotIdentifier,
+      snapshotAgeSeconds: age,
+      instanceClass: settings.instanceClass,
+    },
+    estimatedRpoSeconds: age,
+  };
+}
+
+/**
+ * Failback: the DR database must be the standalone writer a failover left; the
+ * original region's instance is rebuilt as its replica. When that region
+ * answers, an instance there that is not yet that replica holds the data of
+ * before the failover: it will be kept under another name.
+ */
+async function rebuildPlan(
+  { from, to, fromRole, toRole, inventory, now }: PreflightContext,
+  primaryReachable: boolean,
+): Promise<DatabasePart> {
+  const findings = new Findings();
+  const targetId = databaseIdOf(inventory, toRole);
+  const sourceId = databaseIdOf(inventory, fromRole);
+  const name = `${from.region} database`;
+  const described = await findings.probe(name, true, () =>
+    rds(from.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: sourceId })),
+  );
+  const source = described?.DBInstances?.[0];
+  if (source?.ReadReplicaSourceDBInstanceIdentifier)
+    findings.fail(name, `${sourceId} is still a read replica: there is no failover to undo`);
+  else if (source && source.DBInstanceStatus !== 'available')
+    findings.fail(name, `${sourceId} is ${source.DBInstanceStatus}, not available`);
+  else if (source) findings.pass(name, `${sourceId} is the standalone writer`);
+  const old = primaryReachable ? await describeInstance(to.region, targetId) : undefined;
+  const staleInstanceId = old && !replicatesFrom(old, sourceId) ? staleName(targetId, now) : undefined;
+  if (staleInstanceId)
+    findings.pass(
+      'name conflict',
+      `${targetId} in ${to.region} holds the data from before the failover: ` +
+        `it will be renamed ${staleInstanceId} (kept, deletion protection on)`,
+      false,
+    );
+  return { checks: findings.checks, plan: { action: 'rebuild', instanceId: targetId, sourceInstanceId: sourceId, staleInstanceId } };
+}
+
+/** The database plan, per direction and strategy; none when the application has no database. */
+export async function databaseChecks(ctx: PreflightContext, primaryReachable: boolean): Promise<DatabasePart> {
+  if (!ctx.inventory.primary.databaseInstanceId) return { checks: [] };
+  if (ctx.run.direction === 'failback') return rebuildPlan(ctx, primaryReachable);
+  return ctx.inventory.strategy === 'warm-standby' ? promotePlan(ctx) : restorePlan(ctx);
+}

@@ -1,0 +1,50 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { ecs } from '../../shared/clients';
+import { describeInstance, replaceWithReplica, replicationSource, setDatabaseParameter } from '../aws';
+import { databaseIdOf } from '../deps';
+import { serviceSteady } from './service-state';
+import type { RecoveryStep } from './step';
+
+/**
+ * Failback's last step, back to standby: the DR service shrinks to its
+ * standby size and (warm standby) the DR database replicates from the
+ * primary again.
+ */
+export const reprotect: RecoveryStep<'reprotect'> = {
+  pollSeconds: 60,
+  async start({ run, from, to, fromRole, preflight, inventory, settings, now }) {
+    const warm = inventory.strategy === 'warm-standby';
+    await ecs(from.region).send(
+      new UpdateServiceCommand({ cluster: from.cluster, service: from.service, desiredCount: warm ? settings.standbyCount : 0 }),
+    );
+    const drId = databaseIdOf(inventory, fromRole);
+    const primaryId = preflight.database?.instanceId;
+    const current = await describeInstance(from.region, drId);
+    if (!warm || !primaryId)
+      return {
+        ready: false,
+        waitSeconds: settings.timings.taskStop,
+        detail: {
+          standbyCount: 0,
+          database: current ? `${drId} kept (restored by the failover; delete it when no longer needed)` : 'none',
+        },
+      };
+    const primary = await replicationSource(to.region, primaryId);
+    const renamed = await replaceWithReplica({ id: drId, source: primary, placement: from, multiAz: false, run, now });
+    // The DR application has no writer again until the next failover.
+    await setDatabaseParameter(from.region, inventory.appName, 'none');
+    return {
+      ready: false,
+      waitSeconds: settings.timings.createReplica,
+      detail: { standbyCount: settings.standbyCount, replica: drId, renamed },
+    };
+  },
+  async check({ from }, detail) {
+    const replica = detail.replica ? await describeInstance(from.region, detail.replica) : undefined;
+    const { steady, detail: service } = await serviceSteady(from);
+    return {
+      ready: steady && (!detail.replica || replica?.DBInstanceStatus === 'available'),
+      detail: { ...detail, ...service, replicaStatus: replica?.DBInstanceStatus },
+    };
+  },
+};

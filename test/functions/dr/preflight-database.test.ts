@@ -1,0 +1,265 @@
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { type DBSnapshot, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { databaseChecks } from '../../../functions/dr/preflight/database';
+import {
+  aws,
+  DR,
+  instance,
+  inventory,
+  NOW,
+  notFound,
+  pilotLight,
+  PRIMARY,
+  preflightContext,
+  resetAws,
+  secondsBefore,
+  sent,
+} from './fixtures';
+
+const replicaOfPrimary = instance('shop-dr-db', { ReadReplicaSourceDBInstanceIdentifier: instance('shop-primary-db').DBInstanceArn });
+const lagOf = (values: number[]) => aws.cloudwatch[DR].on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Values: values }] });
+const copy = (id: string, ageSeconds: number, fields: Partial<DBSnapshot> = {}): DBSnapshot => ({
+  DBSnapshotIdentifier: id,
+  Status: 'available',
+  SnapshotCreateTime: secondsBefore(ageSeconds),
+  TagList: [
+    { Key: 'lifeline:managed', Value: 'true' },
+    { Key: 'lifeline:target', Value: 'database' },
+  ],
+  ...fields,
+});
+
+describe('preflight: database, warm standby failover', () => {
+  beforeEach(resetAws);
+
+  it('plans to promote the available DR replica and expects its lag as the RPO', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [replicaOfPrimary] });
+    lagOf([12]);
+
+    // Act
+    const part = await databaseChecks(preflightContext(), false);
+
+    // Assess
+    expect(part).toEqual({
+      checks: [
+        { name: `${DR} database`, ok: true, blocking: true, detail: 'shop-dr-db is an available read replica' },
+        { name: 'replica lag', ok: true, blocking: false, detail: '12 s behind (RPO target 900 s)' },
+      ],
+      plan: { action: 'promote', instanceId: 'shop-dr-db', replicaLagSeconds: 12 },
+      estimatedRpoSeconds: 12,
+    });
+    expect(aws.cloudwatch[DR].commandCalls(GetMetricDataCommand)[0].args[0].input).toMatchObject({
+      StartTime: new Date(NOW.getTime() - 10 * 60_000),
+      EndTime: NOW,
+    });
+  });
+
+  it('reports a lag beyond the RPO target without blocking', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [replicaOfPrimary] });
+    lagOf([1200]);
+
+    // Act
+    const part = await databaseChecks(preflightContext(), false);
+
+    // Assess
+    expect(part.checks[1]).toEqual({ name: 'replica lag', ok: false, blocking: false, detail: '1200 s behind (RPO target 900 s)' });
+  });
+
+  it('plans nothing to promote, and reads no lag, when the DR instance is standalone already', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance('shop-dr-db')] });
+
+    // Act
+    const part = await databaseChecks(preflightContext(), false);
+
+    // Assess
+    expect(part.plan).toEqual({ action: 'already-promoted', instanceId: 'shop-dr-db', replicaLagSeconds: undefined });
+    expect(sent().map((c) => c.command)).toEqual(['DescribeDBInstances']);
+  });
+
+  it('blocks on a DR replica that is not available', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ ...replicaOfPrimary, DBInstanceStatus: 'storage-full' }] });
+    lagOf([]);
+
+    // Act
+    const part = await databaseChecks(preflightContext(), false);
+
+    // Assess
+    expect(part.checks).toEqual([
+      { name: `${DR} database`, ok: false, blocking: true, detail: 'shop-dr-db is storage-full, not available' },
+    ]);
+  });
+
+  it('plans nothing, reads nothing, when the application has no database', async () => {
+    // Act
+    const part = await databaseChecks(
+      preflightContext({ inventory: { ...inventory, primary: { ...inventory.primary, databaseInstanceId: undefined } } }),
+      true,
+    );
+
+    // Assess
+    expect(part).toEqual({ checks: [] });
+    expect(sent()).toEqual([]);
+  });
+});
+
+describe('preflight: database, pilot light failover', () => {
+  beforeEach(resetAws);
+  const pilot = () => preflightContext({ inventory: pilotLight });
+
+  it('plans to restore the newest available managed database copy and expects its age as the RPO', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
+    aws.rds[DR].on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({
+      DBSnapshots: [
+        copy('copy-old', 7200),
+        copy('copy-newest', 600),
+        copy('copy-still-copying', 60, { Status: 'creating' }),
+        copy('somebody-elses', 30, { TagList: [] }),
+        copy('cache-export', 30, {
+          TagList: [
+            { Key: 'lifeline:managed', Value: 'true' },
+            { Key: 'lifeline:target', Value: 'cache' },
+          ],
+        }),
+      ],
+    });
+
+    // Act
+    const part = await databaseChecks(pilot(), false);
+
+    // Assess
+    expect(part).toEqual({
+      checks: [
+        { name: `${DR} snapshot copies`, ok: true, blocking: true, detail: 'newest copy copy-newest, 10 min old' },
+        { name: 'snapshot age', ok: true, blocking: false, detail: '600 s old (RPO target 900 s)' },
+      ],
+      plan: {
+        action: 'restore',
+        instanceId: 'shop-dr-db',
+        snapshotId: 'copy-newest',
+        snapshotAgeSeconds: 600,
+        instanceClass: 'db.r6g.large',
+      },
+      estimatedRpoSeconds: 600,
+    });
+  });
+
+  it('blocks when no copy is there to restore', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
+    aws.rds[DR].on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copy('copy-still-copying', 60, { Status: 'creating' })] });
+
+    // Act
+    const part = await databaseChecks(pilot(), false);
+
+    // Assess
+    expect(part).toEqual({
+      checks: [
+        {
+          name: `${DR} snapshot copies`,
+          ok: false,
+          blocking: true,
+          detail: `no available Lifeline copy of the database in ${DR} to restore`,
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['continues a restore this execution began', 'failover-1', true],
+    ['blocks on an instance of that name another execution created', 'failover-0', false],
+  ])('%s', async (_, execution, ok) => {
+    // Prepare
+    const existing = instance('shop-dr-db', { TagList: [{ Key: 'lifeline:execution', Value: execution }] });
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [existing] });
+    aws.rds[DR].on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copy('copy-newest', 600)] });
+
+    // Act
+    const part = await databaseChecks(pilot(), false);
+
+    // Assess
+    expect(part.checks[0]).toMatchObject({ name: `${DR} database`, ok, blocking: true });
+  });
+});
+
+describe('preflight: database, failback', () => {
+  beforeEach(resetAws);
+  const failback = () => preflightContext({ direction: 'failback' });
+  const drWriter = instance('shop-dr-db');
+
+  it('plans to rebuild from the DR writer, keeping the old primary under a stale name', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [drWriter] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [instance('shop-primary-db')],
+    });
+
+    // Act
+    const part = await databaseChecks(failback(), true);
+
+    // Assess
+    expect(part).toEqual({
+      checks: [
+        { name: `${DR} database`, ok: true, blocking: true, detail: 'shop-dr-db is the standalone writer' },
+        {
+          name: 'name conflict',
+          ok: true,
+          blocking: false,
+          detail:
+            `shop-primary-db in ${PRIMARY} holds the data from before the failover: ` +
+            'it will be renamed shop-primary-db-stale-202607011200 (kept, deletion protection on)',
+        },
+      ],
+      plan: {
+        action: 'rebuild',
+        instanceId: 'shop-primary-db',
+        sourceInstanceId: 'shop-dr-db',
+        staleInstanceId: 'shop-primary-db-stale-202607011200',
+      },
+    });
+  });
+
+  it.each([
+    [
+      'the original region already replicates from the DR writer',
+      true,
+      [instance('shop-primary-db', { ReadReplicaSourceDBInstanceIdentifier: drWriter.DBInstanceArn })],
+    ],
+    ['the original region did not answer', false, [instance('shop-primary-db')]],
+  ])('plans no stale name when %s', async (_, reachable, primaryInstances) => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [drWriter] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand).resolves({ DBInstances: primaryInstances });
+
+    // Act
+    const part = await databaseChecks(failback(), reachable);
+
+    // Assess
+    expect(part.plan).toEqual({
+      action: 'rebuild',
+      instanceId: 'shop-primary-db',
+      sourceInstanceId: 'shop-dr-db',
+      staleInstanceId: undefined,
+    });
+    expect(part.checks.map((c) => c.name)).toEqual([`${DR} database`]);
+  });
+
+  it.each([
+    ['still a read replica: there is no failover to undo', { ReadReplicaSourceDBInstanceIdentifier: 'arn:aws:rds:x:1:db:shop-primary-db' }],
+    ['rebooting, not available', { DBInstanceStatus: 'rebooting' }],
+  ])('blocks when the DR database is %s', async (why, fields) => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance('shop-dr-db', fields)] });
+
+    // Act
+    const part = await databaseChecks(failback(), false);
+
+    // Assess
+    expect(part.checks).toEqual([{ name: `${DR} database`, ok: false, blocking: true, detail: `shop-dr-db is ${why}` }]);
+  });
+});

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { health, httpProbe } from '../../../functions/dr/steps/health';
+import type { HealthAnswer } from '../../../functions/dr/steps/step';
+import { sent, settings, stepContext } from './fixtures';
+
+/** A probe that answers as told and remembers the URLs it was asked. */
+function probeAnswering(answer: HealthAnswer) {
+  const urls: string[] = [];
+  const probeHealth = async (url: string) => {
+    urls.push(url);
+    return answer;
+  };
+  return { urls, probeHealth };
+}
+
+describe('health step', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('start counts from zero and asks for the first check at once, without probing', async () => {
+    // Prepare
+    const probe = probeAnswering({ healthy: true, answer: '200 ok' });
+
+    // Act
+    const outcome = await health.start(stepContext({ io: probe }));
+
+    // Assess
+    expect(outcome).toEqual({ ready: false, waitSeconds: 0, detail: { consecutive: 0, endpoint: 'shop-dr.elb.example.com' } });
+    expect(probe.urls).toEqual([]);
+    expect(sent()).toEqual([]);
+  });
+
+  it.each([
+    [0, false],
+    [2, true],
+  ])('check after %i healthy answers counts one more, ready at the configured three: %s', async (before, ready) => {
+    // Prepare
+    const probe = probeAnswering({ healthy: true, answer: '200 ok' });
+
+    // Act
+    const outcome = await health.check(stepContext({ io: probe }), { consecutive: before, endpoint: 'shop-dr.elb.example.com' });
+
+    // Assess
+    expect(probe.urls).toEqual(['http://shop-dr.elb.example.com/health']);
+    expect(outcome).toEqual({
+      ready,
+      waitSeconds: settings.healthIntervalSeconds,
+      detail: {
+        consecutive: before + 1,
+        endpoint: 'shop-dr.elb.example.com',
+        url: 'http://shop-dr.elb.example.com/health',
+        lastAnswer: '200 ok',
+      },
+    });
+  });
+
+  it('check starts counting again after an unhealthy answer', async () => {
+    // Prepare
+    const probe = probeAnswering({ healthy: false, answer: '503 draining' });
+
+    // Act
+    const outcome = await health.check(stepContext({ io: probe }), { consecutive: 2, endpoint: 'shop-dr.elb.example.com' });
+
+    // Assess
+    expect(outcome).toMatchObject({ ready: false, detail: { consecutive: 0, lastAnswer: '503 draining' } });
+  });
+
+  it('httpProbe reports the status and the start of the body', async () => {
+    // Prepare
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      fetched.push(url);
+      return new Response('x'.repeat(300), { status: 200 });
+    });
+
+    // Act
+    const answer = await httpProbe('http://shop-dr.elb.example.com/health');
+
+    // Assess
+    expect(fetched).toEqual(['http://shop-dr.elb.example.com/health']);
+    expect(answer).toEqual({ healthy: true, answer: `200 ${'x'.repeat(200)}` });
+  });
+
+  it.each([
+    ['an error status', async () => new Response('draining', { status: 503 }), '503 draining'],
+    [
+      'no answer',
+      async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+      'connect ECONNREFUSED',
+    ],
+  ])('httpProbe reports %s as unhealthy', async (_, fetch, answer) => {
+    // Prepare
+    vi.stubGlobal('fetch', fetch);
+
+    // Act
+    const probed = await httpProbe('http://shop-dr.elb.example.com/health');
+
+    // Assess
+    expect(probed).toEqual({ healthy: false, answer });
+  });
+});

@@ -1,0 +1,144 @@
+import { CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { reprotect } from '../../../functions/dr/steps/reprotect';
+import {
+  aws,
+  changes,
+  DR,
+  instance,
+  inventory,
+  pilotLight,
+  PRIMARY,
+  resetAws,
+  settings,
+  steadyService,
+  stepContext,
+  tagsOf,
+} from './fixtures';
+
+const promotedPrimary = instance('shop-primary-db');
+const failback = (deployment = inventory) =>
+  stepContext({
+    direction: 'failback',
+    inventory: deployment,
+    preflight: { database: { action: 'rebuild', instanceId: 'shop-primary-db', sourceInstanceId: 'shop-dr-db' } },
+  });
+
+describe('reprotect step (failback)', () => {
+  beforeEach(resetAws);
+
+  it('start shrinks the DR service to standby and makes the DR database a replica again, its writer kept under a stale name', async () => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [promotedPrimary],
+    });
+    aws.rds[DR].on(ModifyDBInstanceCommand).resolves({});
+    aws.rds[DR].on(CreateDBInstanceReadReplicaCommand).resolves({});
+    aws.ssm[DR].on(PutParameterCommand).resolves({});
+
+    // Act
+    const outcome = await reprotect.start(failback());
+
+    // Assess
+    expect(changes()).toEqual([
+      {
+        service: 'ecs',
+        region: DR,
+        command: 'UpdateService',
+        input: { cluster: 'shop-dr-cluster', service: 'shop-dr-service', desiredCount: 1 },
+      },
+      {
+        service: 'rds',
+        region: DR,
+        command: 'ModifyDBInstance',
+        input: { DBInstanceIdentifier: 'shop-dr-db', NewDBInstanceIdentifier: 'shop-dr-db-stale-202607011200', ApplyImmediately: true },
+      },
+      {
+        service: 'rds',
+        region: DR,
+        command: 'CreateDBInstanceReadReplica',
+        input: {
+          DBInstanceIdentifier: 'shop-dr-db',
+          SourceDBInstanceIdentifier: promotedPrimary.DBInstanceArn,
+          KmsKeyId: `arn:aws:kms:${DR}:111122223333:key/dr`,
+          DBSubnetGroupName: 'shop-dr-db-subnets',
+          VpcSecurityGroupIds: ['sg-dr-db'],
+          MultiAZ: false,
+          Tags: tagsOf('failback'),
+        },
+      },
+      {
+        service: 'ssm',
+        region: DR,
+        command: 'PutParameter',
+        input: { Name: '/shop/app/database-instance', Value: 'none', Type: 'String', Overwrite: true },
+      },
+    ]);
+    expect(outcome).toEqual({
+      ready: false,
+      waitSeconds: settings.timings.createReplica,
+      detail: { standbyCount: settings.standbyCount, replica: 'shop-dr-db', renamed: 'shop-dr-db-stale-202607011200' },
+    });
+  });
+
+  it('start on pilot light stops the DR service and keeps the database the failover restored', async () => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+    // Act
+    const outcome = await reprotect.start(failback(pilotLight));
+
+    // Assess
+    expect(changes()).toEqual([
+      {
+        service: 'ecs',
+        region: DR,
+        command: 'UpdateService',
+        input: { cluster: 'shop-dr-cluster', service: 'shop-dr-service', desiredCount: 0 },
+      },
+    ]);
+    expect(outcome).toEqual({
+      ready: false,
+      waitSeconds: settings.timings.taskStop,
+      detail: { standbyCount: 0, database: 'shop-dr-db kept (restored by the failover; delete it when no longer needed)' },
+    });
+  });
+
+  it('start fails when the primary to replicate from is missing, after shrinking the service', async () => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance('shop-dr-db')] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+
+    // Act
+    const started = reprotect.start(failback());
+
+    // Assess
+    await expect(started).rejects.toMatchObject({ name: 'DatabaseNotFound', message: `shop-primary-db not found in ${PRIMARY}` });
+    expect(changes().map((c) => c.command)).toEqual(['UpdateService']);
+  });
+
+  it.each([
+    ['the replica is still being created', false, 'creating', steadyService(1)],
+    ['the service is still shrinking', false, 'available', steadyService(1, { runningCount: 4 })],
+    ['both are done', true, 'available', steadyService(1)],
+  ])('check waits for the service and the new replica: when %s, ready is %s', async (_, ready, status, service) => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({
+      DBInstances: [instance('shop-dr-db', { DBInstanceStatus: status })],
+    });
+    aws.ecs[DR].on(DescribeServicesCommand, { cluster: 'shop-dr-cluster', services: ['shop-dr-service'] }).resolves({
+      services: [service],
+    });
+
+    // Act
+    const outcome = await reprotect.check(failback(), { standbyCount: 1, replica: 'shop-dr-db' });
+
+    // Assess
+    expect(outcome).toMatchObject({ ready, detail: { replica: 'shop-dr-db', replicaStatus: status } });
+  });
+});

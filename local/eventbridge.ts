@@ -1,7 +1,7 @@
 import type { Job } from '../contracts/jobs';
 import type { ExecutionResult, RunnerBindings } from './runner';
 import type { Twin } from './twin';
-import type { TwinEvent } from './twin/twin';
+import type { TwinEvent } from './twin/aws-core';
 import { runJob } from './workflows';
 
 /**

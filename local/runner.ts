@@ -3,7 +3,7 @@ import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-
 import { allStates, apiActionOf, definitionText, LAMBDA_INVOKE, substitute } from '../contracts/asl';
 import { isModeled } from './twin/errors';
 import { isServiceName, stepFunctionsErrorName, toSdkInput, toStepFunctionsOutput } from './twin/sdk-models';
-import type { TwinCore } from './twin/twin';
+import type { AwsCore } from './twin/aws-core';
 import type { Input } from './twin/util';
 
 /** Receives each execution event as it happens, with the name of the execution it belongs to. */
@@ -13,7 +13,7 @@ export type ExecutionEventListener = (event: Record<string, unknown>, execution:
 export type LocalFunction = (event: unknown, context: { functionName: string; awsRequestId: string }) => Promise<unknown>;
 
 export interface RunnerBindings {
-  readonly twin: TwinCore;
+  readonly twin: AwsCore;
   /** Region the state machine runs in (its aws-sdk calls go there unless the task names another). */
   readonly region: string;
   /** Values for every `${Placeholder}` of the file. */

@@ -75,6 +75,16 @@ export class VirtualClock {
   /** Work the current driver is running: concurrent executions share one fake clock. */
   private readonly pending = new Set<Promise<unknown>>();
 
+  /** Counts `work` as pending until it settles. */
+  private join<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    work.then(
+      () => this.pending.delete(work),
+      () => this.pending.delete(work),
+    );
+    return work;
+  }
+
   /**
    * Runs `work` under fake timers: whenever nothing real is in flight and
    * promises have settled, the clock jumps to the next timer. Calls made
@@ -82,27 +92,14 @@ export class VirtualClock {
    * started at once) join it; the clock is restored when all have settled.
    */
   async drive<T>(work: () => Promise<T>): Promise<T> {
-    if (this.installed) {
-      const joined = work();
-      this.pending.add(joined);
-      joined.then(
-        () => this.pending.delete(joined),
-        () => this.pending.delete(joined),
-      );
-      return joined;
-    }
+    if (this.installed) return this.join(work());
     this.installed = FakeTimers.install({
       now: this.nowMs,
       toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
       shouldClearNativeTimers: true,
     });
     const clock = this.installed;
-    const result = work();
-    this.pending.add(result);
-    result.then(
-      () => this.pending.delete(result),
-      () => this.pending.delete(result),
-    );
+    const result = this.join(work());
     try {
       while (this.pending.size > 0) {
         // Let promise chains and real callbacks run before deciding time may pass.

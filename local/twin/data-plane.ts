@@ -112,7 +112,8 @@ export class DataPlane {
     await this.query('postgres', `CREATE DATABASE "${name}"`);
     await this.query(
       name,
-      `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} (id bigserial PRIMARY KEY, ${WRITE_TIME_COLUMN} timestamptz NOT NULL, source text NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${HEARTBEAT_TABLE} ` +
+        `(id bigserial PRIMARY KEY, ${WRITE_TIME_COLUMN} timestamptz NOT NULL, source text NOT NULL)`,
     );
   }
 

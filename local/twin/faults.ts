@@ -147,6 +147,7 @@ export function parseFaultShorthand(text: string): FaultSpec {
       break;
   }
   throw new Error(
-    `Invalid fault "${text}": expected region-outage:<region>, throttle:<service>:<Action>[:count], fail:<service>:<Action>:<Error>[:count], delay:<service>:<Action>:<seconds>[:count] or capacity:<region>:<maxTasks>`,
+    `Invalid fault "${text}": expected region-outage:<region>, throttle:<service>:<Action>[:count], ` +
+      'fail:<service>:<Action>:<Error>[:count], delay:<service>:<Action>:<seconds>[:count] or capacity:<region>:<maxTasks>',
   );
 }

@@ -51,7 +51,8 @@ export class RespEndpoint {
       case 'DBSIZE':
         return `:${this.keyCount()}\r\n`;
       case 'INFO': {
-        const info = `# Server\r\nredis_version:7.1.0\r\n# Persistence\r\nloading:0\r\n# Keyspace\r\ndb0:keys=${this.keyCount()},expires=0\r\n`;
+        const info =
+          '# Server\r\nredis_version:7.1.0\r\n# Persistence\r\nloading:0\r\n' + `# Keyspace\r\ndb0:keys=${this.keyCount()},expires=0\r\n`;
         return `$${Buffer.byteLength(info)}\r\n${info}\r\n`;
       }
       default:

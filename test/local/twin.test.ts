@@ -169,7 +169,7 @@ describe('twin services through real SDK v3 clients', () => {
     });
   });
 
-  it('ElastiCache: snapshot, export to S3 of the same region only, restore a group from the RDB with its keys, replicas modifying → available', async () => {
+  it('ElastiCache: snapshot, S3 export in-region only, restore from the RDB with its keys, replicas modifying → available', async () => {
     const cache = new ElastiCacheClient({ region: primary });
     const group = twin.inventory.primary.cacheReplicationGroupId ?? '';
     await cache.send(new CreateSnapshotCommand({ ReplicationGroupId: group, SnapshotName: 'twin-c1' }));
@@ -251,7 +251,7 @@ describe('twin services through real SDK v3 clients', () => {
     expect(twin.route53.resolve(zone, 'app.example.com')?.Failover).toBe('PRIMARY');
   });
 
-  it('CloudWatch: SetAlarmState emits the EventBridge event; ReplicaLag comes from the RDS twin; alarms carry their catalog tags', async () => {
+  it('CloudWatch: SetAlarmState emits the EventBridge event; ReplicaLag from the RDS twin; alarms carry their catalog tags', async () => {
     const cw = new CloudWatchClient({ region: primary });
     const alarm = [...(twin.cloudwatch.alarms.get(primary)?.values() ?? [])].find((a) => a.name.endsWith('service-cpu-high'));
     await cw.send(new SetAlarmStateCommand({ AlarmName: alarm?.name, StateValue: 'ALARM', StateReason: 'test' }));

@@ -1,5 +1,5 @@
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalNumber, requireString } from '../util';
 
 interface ScalableTarget {
@@ -16,7 +16,7 @@ export class AutoScalingTwin implements TwinService {
   readonly targets = new Map<string, Map<string, ScalableTarget>>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       DescribeScalableTargets: (region: string, input: Input) => this.describe(region, input),
       RegisterScalableTarget: (region: string, input: Input) => this.register(region, input),

@@ -1,5 +1,5 @@
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalString, record, records, requireString, type Tag } from '../util';
 
 type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -47,7 +47,7 @@ export class CloudWatchTwin implements TwinService {
   ) => number | undefined)[] = [];
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       PutMetricData: (region: string, input: Input) => this.putMetricData(region, input),
       GetMetricData: (region: string, input: Input) => this.getMetricData(region, input),

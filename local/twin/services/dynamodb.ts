@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { serviceError, TwinServiceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalNumber, optionalString, record, requireString } from '../util';
 
 type Item = Record<string, AttributeValue>;
@@ -31,7 +31,7 @@ export class DynamoDbTwin implements TwinService {
   /** Runs before a read of partition `pk` (the twin brings heartbeat records up to date). */
   beforeRead: (pk: unknown) => Promise<void> = async () => undefined;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       PutItem: (region: string, input: Input) => this.putItem(region, input),
       GetItem: (region: string, input: Input) => this.getItem(region, input),

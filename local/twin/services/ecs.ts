@@ -1,5 +1,5 @@
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, shortId } from '../util';
 
 interface Task {
@@ -50,7 +50,7 @@ export class EcsTwin implements TwinService {
   readonly services = new Map<string, Map<string, EcsService>>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       DescribeClusters: (region: string, input: Input) => this.describeClusters(region, input),
       DescribeServices: (region: string, input: Input) => this.describeServices(region, input),

@@ -1,5 +1,5 @@
 import { serviceError, TwinServiceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
 import { RespEndpoint } from '../resp-server';
 import type { S3Twin } from './s3';
@@ -55,7 +55,7 @@ export class ElastiCacheTwin implements TwinService {
   readonly actions;
 
   constructor(
-    private readonly core: TwinCore,
+    private readonly core: AwsCore,
     private readonly s3: S3Twin,
   ) {
     this.actions = {

@@ -1,5 +1,5 @@
 import { serviceError, TwinServiceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
 
 type InstanceStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'backing-up' | 'rebooting';
@@ -68,7 +68,7 @@ export class RdsTwin implements TwinService {
   /** Runs before an instance's data is copied (the twin writes due heartbeats there). */
   beforeClone: (instance: DbInstance) => Promise<void> = async () => undefined;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       DescribeDBInstances: (region: string, input: Input) => this.describeDbInstances(region, input),
       CreateDBSnapshot: (region: string, input: Input) => this.createDbSnapshot(region, input),

@@ -1,5 +1,5 @@
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, record, records, requireString, shortId, StatusTimeline } from '../util';
 
 export interface RecordSet {
@@ -32,7 +32,7 @@ export class Route53Twin implements TwinService {
   readonly healthChecks = new Map<string, { target: string; region: string; probe: () => boolean }>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       ChangeResourceRecordSets: (_region: string, input: Input) => this.changeRecords(input),
       GetChange: (_region: string, input: Input) => this.getChange(input),
@@ -156,7 +156,8 @@ export class Route53Twin implements TwinService {
         StatusReport: {
           Status: ok
             ? 'Success: HTTP Status Code 200, OK'
-            : 'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.',
+            : 'Failure: Connection timed out. The endpoint or the internet connection is down, ' +
+              'or requests are being blocked by your firewall.',
           CheckedTime: checked,
         },
       })),

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalString, requireString } from '../util';
 
 interface StoredObject {
@@ -37,7 +37,7 @@ export class S3Twin implements TwinService {
   readonly buckets = new Map<string, { region: string; objects: Map<string, StoredObject> }>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       PutObject: (region: string, input: Input) => this.putObject(region, input),
       GetObject: (region: string, input: Input) => this.getObject(region, input),

@@ -1,5 +1,5 @@
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalBoolean, optionalString, requireString, shortId } from '../util';
 
 /** Secrets Manager: secret strings by name or ARN, per region. */
@@ -8,7 +8,7 @@ export class SecretsManagerTwin implements TwinService {
   readonly secrets = new Map<string, Map<string, { arn: string; value: string; version: number }>>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       GetSecretValue: (region: string, input: Input) => this.get(region, input),
       PutSecretValue: (region: string, input: Input) => this.put(region, input),
@@ -55,7 +55,7 @@ export class SsmTwin implements TwinService {
   readonly parameters = new Map<string, Map<string, { value: string; type: string; version: number; modified: number }>>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       GetParameter: (region: string, input: Input) => this.get(region, input),
       PutParameter: (region: string, input: Input) => this.put(region, input),
@@ -127,7 +127,7 @@ export class SnsTwin implements TwinService {
   readonly subscribers: ((message: PublishedMessage) => void)[] = [];
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = { Publish: (region: string, input: Input) => this.publish(region, input) };
   }
 
@@ -160,7 +160,7 @@ export class ServiceQuotasTwin implements TwinService {
   readonly quotas = new Map<string, { name: string; value: number }>();
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = { GetServiceQuota: (region: string, input: Input) => this.get(region, input) };
   }
 

@@ -1,5 +1,5 @@
 import { serviceError } from '../errors';
-import type { TwinCore, TwinService } from '../twin';
+import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalString, requireString } from '../util';
 
 /**
@@ -11,7 +11,7 @@ export class StepFunctionsTwin implements TwinService {
   readonly name = 'sfn' as const;
   readonly actions;
 
-  constructor(private readonly core: TwinCore) {
+  constructor(private readonly core: AwsCore) {
     this.actions = {
       SendTaskSuccess: (_region: string, input: Input) => this.settle(input, 'success'),
       SendTaskFailure: (_region: string, input: Input) => this.settle(input, 'failure'),

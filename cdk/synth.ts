@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { isRecord } from '../../cdk/compliance/rule';
-import { parseConfig } from '../../contracts/config/load';
-import type { LifelineConfigInput } from '../../contracts/config/schema';
-import { placeholderCode } from '../../cdk/control-plane/ops-function';
-import { buildLifeline, type LifelineStacks } from '../../cdk/lifeline-app';
+import { parseConfig } from '../contracts/config/load';
+import type { LifelineConfigInput } from '../contracts/config/schema';
+import { isRecord } from './compliance/rule';
+import { placeholderCode } from './control-plane/ops-function';
+import { buildLifeline, type LifelineStacks } from './lifeline-app';
 
-/** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
+/** The feature flags of cdk.json, so a synthesis here is exactly what `cdk synth` does. */
 function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson: unknown = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
+  const cdkJson: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8'));
   const context = isRecord(cdkJson) && isRecord(cdkJson.context) ? cdkJson.context : {};
   const { lifeline: _ignored, ...flags } = context;
   return flags;
@@ -27,9 +27,11 @@ export interface Synthesized {
 const cache = new Map<string, Synthesized>();
 
 /**
- * Synthesizes the whole app for one configuration with cdk-nag's
- * AwsSolutionsChecks attached: `app.synth()` throws on any unacknowledged
- * finding, so every successful call is also a compliance check.
+ * Synthesizes the whole app for one configuration, without bundling any
+ * function (placeholder code), with cdk-nag's AwsSolutionsChecks attached:
+ * `app.synth()` throws on any unacknowledged finding, so every successful
+ * call is also a compliance check. The tests and the benchmark read these
+ * templates; results are cached per configuration.
  */
 export function synthLifeline(input: LifelineConfigInput = {}): Synthesized {
   const key = JSON.stringify(input);

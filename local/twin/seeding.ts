@@ -1,0 +1,324 @@
+import { ALARM_CATALOG, type AlarmSubject, alarmTags } from '../../contracts/alarm-catalog';
+import type { LifelineConfig } from '../../contracts/config/schema';
+import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
+import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
+import { type RegionRole, type WorkloadResource, workloadResourceName } from '../../contracts/naming';
+import type { AwsCore } from './aws-core';
+import type { AwsServices } from './aws-services';
+import type { DbInstance } from './services/rds';
+
+/** What the twin seeds: the deployment's configuration and the size of its sample data. */
+export interface SeedOptions {
+  readonly config: LifelineConfig;
+  /** Sample rows written into the primary database at boot. @default 200 */
+  readonly sampleRows?: number;
+  /** Keys in the sample cache. @default 5000 */
+  readonly cacheKeys?: number;
+  /** Further databases and caches in the primary region, listed as additional backup targets (scale tests). */
+  readonly additionalTargets?: { readonly databases: number; readonly caches: number };
+}
+
+export interface ControlPlaneResources {
+  readonly ledgerTable: string;
+  readonly topicArns: Record<string, string>;
+}
+
+/** What seeding built: the inventory the control plane reads, and the control plane's own resources. */
+export interface SeededDeployment {
+  readonly inventory: Inventory;
+  readonly controlPlane: ControlPlaneResources;
+}
+
+/** The application side seeding starts and probes: a region's load balancer, and whether it answers healthy. */
+export interface ApplicationEndpoints {
+  readonly startLoadBalancer: (region: string) => Promise<string>;
+  readonly healthy: (region: string) => boolean;
+}
+
+/** Everything a seeding step reads. */
+interface Seeding {
+  readonly aws: AwsServices;
+  readonly options: SeedOptions;
+  readonly config: LifelineConfig;
+  readonly warm: boolean;
+}
+
+export type WorkloadNames = ReturnType<typeof workloadNames>;
+
+/**
+ * The names of a region's workload resources: those a pilot-light failover
+ * also creates come from contracts/naming.ts; the others only the twin needs
+ * (CDK generates them in AWS).
+ */
+export function workloadNames(core: AwsCore, config: LifelineConfig, region: string) {
+  const app = config.appName;
+  const role: RegionRole = region === config.regions.primary ? 'primary' : 'dr';
+  const name = (kind: WorkloadResource) => workloadResourceName(app, role, kind);
+  return {
+    role,
+    cluster: name('cluster'),
+    service: name('service'),
+    database: name('db'),
+    cache: name('cache'),
+    subnetGroup: name('isolated'),
+    kmsKey: core.arn('kms', region, `key/${app}-${role}-key`),
+    appSecurityGroup: `sg-${role}-database`,
+    restoreSecurityGroup: `sg-${role}-restore`,
+    bucket: `${app}-${role}-${region}-artifacts`,
+  };
+}
+
+/** Tables of the sample application; rows carry `written_at` so replica lag can be simulated. */
+const SAMPLE_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS orders (
+    id bigserial PRIMARY KEY, customer text NOT NULL, total_cents integer NOT NULL, written_at timestamptz NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS orders_written_at ON orders (written_at);
+`;
+
+/** Writes `rows` sample orders into `database` at the current virtual time. */
+export async function insertSampleOrders(core: AwsCore, database: DbInstance, rows: number, customer: string): Promise<void> {
+  if (!database.physical) throw new Error('The primary database is not available');
+  await core.dataPlane.query(
+    database.physical,
+    "INSERT INTO orders (customer, total_cents, written_at) SELECT $1 || '-' || g, (g * 137) % 10000, $2 " +
+      'FROM generate_series(1, $3) AS g',
+    [customer, core.clock.date(), rows],
+  );
+}
+
+/**
+ * Builds one Lifeline deployment in the twin, as the CDK app deploys it: the
+ * workload of both regions (a warm standby's replica and cache included),
+ * its alarms from the catalog, secrets, DNS when configured, the control
+ * plane's ledger and topics, and any additional backup targets. The order
+ * of the steps is the order ARNs and ids are handed out in.
+ */
+export async function seedDeployment(aws: AwsServices, options: SeedOptions, app: ApplicationEndpoints): Promise<SeededDeployment> {
+  const { config } = options;
+  const seeding: Seeding = { aws, options, config, warm: config.dr.strategy === 'warm-standby' };
+  const regional: Record<RegionRole, RegionalWorkload> = {
+    primary: await seedRegion(seeding, app, config.regions.primary),
+    dr: await seedRegion(seeding, app, config.regions.dr),
+  };
+
+  const primaryDb = aws.rds.instance(config.regions.primary, workloadNames(aws.core, config, config.regions.primary).database);
+  await aws.core.dataPlane.query(primaryDb.physical ?? '', SAMPLE_SCHEMA);
+  await insertSampleOrders(aws.core, primaryDb, options.sampleRows ?? 200, 'sample');
+  if (seeding.warm) regional.dr = await seedWarmStandby(seeding, regional.dr, primaryDb);
+
+  const cacheSecretName = `${config.appName}/cache/auth-token`;
+  for (const region of [config.regions.primary, config.regions.dr]) aws.secrets.seed(region, cacheSecretName, 'twin-cache-auth-token');
+  const secretName = `${config.appName}/database/master`;
+  for (const region of [config.regions.primary, config.regions.dr]) {
+    // A replicated secret: the same credentials answer in both regions.
+    const connection = aws.core.dataPlane.connectionFor('postgres');
+    aws.secrets.seed(
+      region,
+      secretName,
+      JSON.stringify({ username: connection.user, password: connection.password, engine: 'postgres', port: 5432 }),
+    );
+  }
+
+  const { domainName, hostedZoneId } = config.dns;
+  const dns = domainName && hostedZoneId ? seedDns(aws, { domainName, hostedZoneId }, regional, app.healthy) : undefined;
+
+  const ledgerTable = `${config.appName}-ledger`;
+  aws.dynamodb.seedTable(ledgerTable, 'pk', 'sk');
+  const topicArns: Record<string, string> = {};
+  for (const region of [config.regions.primary, config.regions.dr]) {
+    topicArns[region] = aws.sns.seedTopic(region, `${config.appName}-notifications`);
+  }
+
+  const additionalTargets = await seedAdditionalTargets(seeding, primaryDb);
+  return {
+    controlPlane: { ledgerTable, topicArns },
+    inventory: {
+      appName: config.appName,
+      additionalTargets,
+      strategy: config.dr.strategy,
+      primary: regional.primary,
+      dr: regional.dr,
+      databaseSecretId: secretName,
+      cacheAuthSecretId: cacheSecretName,
+      dns,
+      rtoSeconds: config.dr.rtoMinutes * 60,
+      rpoSeconds: config.dr.rpoMinutes * 60,
+    },
+  };
+}
+
+/** A region's workload: bucket, service, (primary only) database and cache, parameters, quota, load balancer, alarms. */
+async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: string): Promise<RegionalWorkload> {
+  const { aws, config, warm } = seeding;
+  const n = workloadNames(aws.core, config, region);
+  const primary = n.role === 'primary';
+  aws.s3.seedBucket(region, n.bucket);
+  aws.ecs.seedService(region, {
+    cluster: n.cluster,
+    service: n.service,
+    desiredCount: primary ? config.service.desiredCount : warm ? config.service.standbyCount : 0,
+    taskDefinition: aws.core.arn('ecs', region, `task-definition/${config.appName}:1`),
+  });
+  if (primary) {
+    // The application has been running for a day: the heartbeat table starts with a day of history.
+    await seedDatabase(seeding, region, n.database, { createdAt: aws.clock.now() - 24 * 3600_000 });
+    await seedCache(seeding, region, n.cache, config.cache.replicas, seeding.options.cacheKeys ?? 5000);
+  }
+  aws.ssm.seed(region, databaseParameterName(config.appName), primary ? n.database : 'none');
+  // The account's Fargate vCPU quota: the configured figure (what the runbook assumes when Service Quotas does not answer).
+  aws.quotas.seed(
+    region,
+    FARGATE_VCPU_QUOTA.serviceCode,
+    FARGATE_VCPU_QUOTA.quotaCode,
+    FARGATE_VCPU_QUOTA.name,
+    config.dr.fargateVcpuQuota,
+  );
+  const endpoint = await app.startLoadBalancer(region);
+  seedAlarms(seeding, region, n);
+  return {
+    region,
+    cluster: n.cluster,
+    service: n.service,
+    databaseInstanceId: primary ? n.database : undefined,
+    cacheReplicationGroupId: primary ? n.cache : undefined,
+    cacheSubnetGroupName: `${n.subnetGroup}-cache`,
+    cacheRestoreSecurityGroupId: `${n.restoreSecurityGroup}-cache`,
+    databaseSecurityGroupId: n.appSecurityGroup,
+    kmsKeyArn: n.kmsKey,
+    dbSubnetGroupName: n.subnetGroup,
+    restoreSecurityGroupId: n.restoreSecurityGroup,
+    bucket: n.bucket,
+    endpoint,
+  };
+}
+
+/** A warm standby's cross-region read replica of the primary database and its own cache. */
+async function seedWarmStandby(seeding: Seeding, dr: RegionalWorkload, primaryDb: DbInstance): Promise<RegionalWorkload> {
+  const { aws, config } = seeding;
+  const n = workloadNames(aws.core, config, dr.region);
+  aws.rds.seedReplica(dr.region, n.database, primaryDb, {
+    kmsKeyId: n.kmsKey,
+    subnetGroup: n.subnetGroup,
+    securityGroupIds: [n.appSecurityGroup],
+  });
+  await seedCache(seeding, dr.region, n.cache, config.cache.replicas, seeding.options.cacheKeys ?? 5000);
+  return { ...dr, databaseInstanceId: n.database, cacheReplicationGroupId: n.cache };
+}
+
+/** Further databases (sharing the primary's data) and caches of the primary region, as additional backup targets. */
+async function seedAdditionalTargets(seeding: Seeding, primaryDb: DbInstance): Promise<Inventory['additionalTargets']> {
+  const { aws, config, options } = seeding;
+  const n = workloadNames(aws.core, config, config.regions.primary);
+  const targets: Inventory['additionalTargets'] = [];
+  for (let i = 1; i <= (options.additionalTargets?.databases ?? 0); i += 1) {
+    const id = `${n.database}-${i}`;
+    await seedDatabase(seeding, config.regions.primary, id, { sharePhysicalWith: primaryDb });
+    targets.push({ id: `database-${i}`, kind: 'rds', identifier: id });
+  }
+  for (let i = 1; i <= (options.additionalTargets?.caches ?? 0); i += 1) {
+    const id = `${n.cache}-${i}`;
+    await seedCache(seeding, config.regions.primary, id, 1, 100);
+    targets.push({ id: `cache-${i}`, kind: 'elasticache', identifier: id });
+  }
+  return targets;
+}
+
+/** A Multi-AZ instance of the configured class, placed as the region's application database is. */
+async function seedDatabase(
+  { aws, config }: Seeding,
+  region: string,
+  id: string,
+  more: { readonly createdAt?: number; readonly sharePhysicalWith?: DbInstance },
+): Promise<void> {
+  const n = workloadNames(aws.core, config, region);
+  await aws.rds.seedInstance(region, {
+    id,
+    instanceClass: config.database.instanceClass,
+    multiAz: true,
+    kmsKeyId: n.kmsKey,
+    subnetGroup: n.subnetGroup,
+    securityGroupIds: [n.appSecurityGroup],
+    ...more,
+  });
+}
+
+/** A replication group of the configured engine and node type, with a live endpoint. */
+async function seedCache({ aws, config }: Seeding, region: string, id: string, replicas: number, keyCount: number): Promise<void> {
+  await aws.elasticache.seedGroupWithEndpoint(region, {
+    id,
+    engine: config.cache.engine,
+    nodeType: config.cache.nodeType,
+    replicas,
+    keyCount,
+  });
+}
+
+/** Route 53's failover pair: a health check per region's load balancer and a PRIMARY and a SECONDARY alias record. */
+function seedDns(
+  aws: AwsServices,
+  dns: { readonly domainName: string; readonly hostedZoneId: string },
+  regional: Record<RegionRole, RegionalWorkload>,
+  healthy: (region: string) => boolean,
+): Inventory['dns'] {
+  aws.route53.seedZone(dns.hostedZoneId, dns.domainName.split('.').slice(1).join('.'));
+  const healthCheckIds: Record<RegionRole, string> = { primary: '', dr: '' };
+  for (const [role, failover] of [
+    ['primary', 'PRIMARY'],
+    ['dr', 'SECONDARY'],
+  ] as const) {
+    const { region, endpoint } = regional[role];
+    healthCheckIds[role] = aws.route53.seedHealthCheck(endpoint, region, () => healthy(region));
+    aws.route53.seedRecord(dns.hostedZoneId, {
+      Name: `${dns.domainName}.`,
+      Type: 'A',
+      SetIdentifier: failover.toLowerCase(),
+      Failover: failover,
+      HealthCheckId: healthCheckIds[role],
+      // Z35SXDOTRQ7X7K: the hosted zone of us-east-1's load balancers, which an alias to an ALB names.
+      AliasTarget: { DNSName: endpoint, HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
+    });
+  }
+  return {
+    hostedZoneId: dns.hostedZoneId,
+    domainName: dns.domainName,
+    primaryHealthCheckId: healthCheckIds.primary,
+    secondaryHealthCheckId: healthCheckIds.dr,
+  };
+}
+
+/** The workload's alarms from the catalog, on the subjects the region has, named and tagged as the CDK alarms construct does. */
+function seedAlarms({ aws, config, warm }: Seeding, region: string, n: WorkloadNames): void {
+  const primary = n.role === 'primary';
+  for (const def of Object.values(ALARM_CATALOG)) {
+    if (def.onlyWhen === 'read-replica' && (primary || !warm)) continue;
+    if ((def.subject === 'database' || def.subject === 'cache') && !primary && !warm) continue;
+    const metric = 'expression' in def.metric ? Object.values(def.metric.usingMetrics)[0] : def.metric;
+    aws.cloudwatch.seedAlarm(region, {
+      name: `${config.appName}-${n.role}-${def.id}`,
+      namespace: metric.namespace,
+      metricName: metric.metricName,
+      dimensions: alarmDimensions(def.subject, n, `app/${config.appName}/${region}`),
+      threshold: def.threshold,
+      comparison: def.comparison,
+      tags: Object.entries(alarmTags(def, config.appName, primary ? 'primary' : 'standby')).map(([Key, Value]) => ({ Key, Value })),
+    });
+  }
+}
+
+/** The CloudWatch dimensions of an alarm subject's metrics. */
+function alarmDimensions(subject: AlarmSubject, n: WorkloadNames, loadBalancer: string): { Name: string; Value: string }[] {
+  switch (subject) {
+    case 'service':
+      return [
+        { Name: 'ClusterName', Value: n.cluster },
+        { Name: 'ServiceName', Value: n.service },
+      ];
+    case 'database':
+      return [{ Name: 'DBInstanceIdentifier', Value: n.database }];
+    case 'cache':
+      return [{ Name: 'ReplicationGroupId', Value: n.cache }];
+    case 'load-balancer':
+      return [{ Name: 'LoadBalancer', Value: loadBalancer }];
+  }
+}

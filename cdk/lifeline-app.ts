@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import type { LifelineConfig } from '../contracts/config/schema';
+import type { LifelineConfig, RegionRole } from '../contracts/config/schema';
 import { acknowledgeJustifiedWildcards } from './compliance/iam-evidence';
 import type { FunctionFactory } from './control-plane/ops-function';
 import { ControlPlaneStack } from './stacks/control-plane-stack';
@@ -23,41 +23,32 @@ export interface BuildOptions {
  */
 export function buildLifeline(app: App, config: LifelineConfig, options: BuildOptions = {}): LifelineStacks {
   const prefix = pascal(config.appName);
-  const env = (region: string) => ({ account: config.account, region });
-  const primary = new WorkloadStack(app, `${prefix}-Workload-Primary`, {
-    env: env(config.regions.primary),
+  /** What every stack of a role shares: its region, the configuration, cross-region references (each region's stacks use the other's). */
+  const placed = (role: RegionRole) => ({
+    env: { account: config.account, region: role === 'primary' ? config.regions.primary : config.regions.dr },
     config,
-    role: 'primary',
+    role,
     crossRegionReferences: true,
+  });
+  const primary = new WorkloadStack(app, `${prefix}-Workload-Primary`, {
+    ...placed('primary'),
     description: `Lifeline ${config.appName}: protected application, primary region`,
   });
   const standby = new WorkloadStack(app, `${prefix}-Workload-Standby`, {
-    env: env(config.regions.dr),
-    config,
-    role: 'standby',
+    ...placed('standby'),
     primaryDatabase: config.dr.strategy === 'warm-standby' ? primary.database.instance : undefined,
-    crossRegionReferences: true,
     description: `Lifeline ${config.appName}: protected application, DR region (${config.dr.strategy})`,
   });
+  const controlPlaneInputs = { primary, standby, functionFactory: options.functionFactory };
   const primaryControlPlane = new ControlPlaneStack(app, `${prefix}-ControlPlane-Primary`, {
-    env: env(config.regions.primary),
-    config,
-    role: 'primary',
-    primary,
-    standby,
-    functionFactory: options.functionFactory,
-    crossRegionReferences: true,
+    ...placed('primary'),
+    ...controlPlaneInputs,
     description: `Lifeline ${config.appName}: control plane, primary region`,
   });
   const standbyControlPlane = new ControlPlaneStack(app, `${prefix}-ControlPlane-Standby`, {
-    env: env(config.regions.dr),
-    config,
-    role: 'standby',
-    primary,
-    standby,
+    ...placed('standby'),
+    ...controlPlaneInputs,
     primaryControlPlane,
-    functionFactory: options.functionFactory,
-    crossRegionReferences: true,
     description: `Lifeline ${config.appName}: control plane, DR region`,
   });
   for (const stack of [primary, standby, primaryControlPlane, standbyControlPlane]) acknowledgeJustifiedWildcards(stack);

@@ -55,6 +55,9 @@ export interface AlarmDefinition {
 
 const GIB = 1024 ** 3;
 
+/** One-minute datapoints, every one of `minutes` in a row breaching. */
+const sustainedMinutes = (minutes: number) => ({ periodSeconds: 60, evaluationPeriods: minutes, datapointsToAlarm: minutes });
+
 export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
   'service-cpu-high': {
     id: 'service-cpu-high',
@@ -64,9 +67,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ECS', metricName: 'CPUUtilization', statistic: 'Average' },
     comparison: 'GreaterThanThreshold',
     threshold: 70,
-    periodSeconds: 60,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 3,
+    ...sustainedMinutes(3),
     treatMissingData: 'missing',
   },
   'service-cpu-low': {
@@ -77,9 +78,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ECS', metricName: 'CPUUtilization', statistic: 'Average' },
     comparison: 'LessThanThreshold',
     threshold: 20,
-    periodSeconds: 60,
-    evaluationPeriods: 15,
-    datapointsToAlarm: 15,
+    ...sustainedMinutes(15),
     treatMissingData: 'notBreaching',
   },
   'service-memory-high': {
@@ -90,9 +89,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', statistic: 'Average' },
     comparison: 'GreaterThanThreshold',
     threshold: 80,
-    periodSeconds: 60,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 3,
+    ...sustainedMinutes(3),
     treatMissingData: 'missing',
   },
   'service-memory-low': {
@@ -103,9 +100,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', statistic: 'Average' },
     comparison: 'LessThanThreshold',
     threshold: 30,
-    periodSeconds: 60,
-    evaluationPeriods: 15,
-    datapointsToAlarm: 15,
+    ...sustainedMinutes(15),
     treatMissingData: 'notBreaching',
   },
   'alb-5xx-rate-high': {
@@ -136,9 +131,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime', statistic: 'p95' },
     comparison: 'GreaterThanThreshold',
     threshold: 1,
-    periodSeconds: 60,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 3,
+    ...sustainedMinutes(3),
     treatMissingData: 'notBreaching',
   },
   'database-cpu-high': {
@@ -149,9 +142,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/RDS', metricName: 'CPUUtilization', statistic: 'Average' },
     comparison: 'GreaterThanThreshold',
     threshold: 80,
-    periodSeconds: 60,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
+    ...sustainedMinutes(5),
     treatMissingData: 'missing',
   },
   'database-connections-high': {
@@ -162,9 +153,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/RDS', metricName: 'DatabaseConnections', statistic: 'Maximum' },
     comparison: 'GreaterThanThreshold',
     threshold: 300,
-    periodSeconds: 60,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
+    ...sustainedMinutes(5),
     treatMissingData: 'missing',
   },
   'database-free-storage-low': {
@@ -189,9 +178,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/RDS', metricName: 'ReplicaLag', statistic: 'Maximum' },
     comparison: 'GreaterThanThreshold',
     threshold: 60,
-    periodSeconds: 60,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
+    ...sustainedMinutes(5),
     treatMissingData: 'breaching',
   },
   'cache-memory-high': {
@@ -202,9 +189,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ElastiCache', metricName: 'DatabaseMemoryUsagePercentage', statistic: 'Maximum' },
     comparison: 'GreaterThanThreshold',
     threshold: 80,
-    periodSeconds: 60,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
+    ...sustainedMinutes(5),
     treatMissingData: 'missing',
   },
   'cache-cpu-high': {
@@ -215,9 +200,7 @@ export const ALARM_CATALOG: Readonly<Record<AlarmId, AlarmDefinition>> = {
     metric: { namespace: 'AWS/ElastiCache', metricName: 'EngineCPUUtilization', statistic: 'Maximum' },
     comparison: 'GreaterThanThreshold',
     threshold: 80,
-    periodSeconds: 60,
-    evaluationPeriods: 5,
-    datapointsToAlarm: 5,
+    ...sustainedMinutes(5),
     treatMissingData: 'missing',
   },
 };

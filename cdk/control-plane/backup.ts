@@ -1,6 +1,4 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -8,8 +6,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SCHEDULED_BACKUP_INPUT } from '../../contracts/backup';
 import { managedSnapshotArn } from './inventory';
-import { environmentInputs, JobFunctions, type TwoRegionJobProps } from './job-functions';
-import { jobEnvironment } from '../../contracts/environment';
+import { alarmOnNoSuccess } from './job-alarms';
+import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { metricIdentity } from '../../contracts/metrics';
 import { placeholdersOfFile, substitutionsFor } from '../../contracts/asl';
 import { Workflow } from './workflow';
@@ -37,15 +35,8 @@ export class Backup extends Construct {
     const snapshotArn = (region: string) => managedSnapshotArn(stack, 'rds', region);
     const cacheSnapshotArn = managedSnapshotArn(stack, 'elasticache', primaryRegion);
 
-    this.functions = new JobFunctions(this, 'Functions', {
-      job: 'backup',
-      vpc: primary.network.vpc,
-      databaseClients: primary.database.controlPlaneClients,
-      factory: props.factory,
-      environment: jobEnvironment('backup', environmentInputs(stack, props, props.topic)),
-    });
+    this.functions = new JobFunctions(this, 'Functions', { ...props, job: 'backup', workload: primary, topic: props.topic });
     const fn = this.functions.byPlaceholder;
-    for (const f of this.functions.all) props.ledger.grantReadWriteData(f);
     // Explicit statements, not grant*(): those would edit the workload stack's resource policies and make it depend on this one.
     fn.RecoveryPointFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.database.credentials?.secretArn ?? ''] }),
@@ -174,22 +165,15 @@ export class Backup extends Construct {
       }),
     });
 
-    const alarmAction = new cloudwatchActions.SnsAction(props.topic);
     this.workflow.alarmOnFailures(props.topic, 'A Lifeline backup execution failed');
     // No successful backup of a target within the freshness window: the newest good backup is too old.
     for (const target of ['database', 'cache']) {
-      new cloudwatch.Alarm(this, `Stale-${target}`, {
-        alarmDescription: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes`,
-        metric: new cloudwatch.Metric({
-          ...metricIdentity('backup', 'succeeded', target),
-          statistic: 'Sum',
-          period: Duration.minutes(config.backup.maxAgeMinutes),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }).addAlarmAction(alarmAction);
+      alarmOnNoSuccess(this, `Stale-${target}`, {
+        description: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes`,
+        metric: metricIdentity('backup', 'succeeded', target),
+        period: Duration.minutes(config.backup.maxAgeMinutes),
+        topic: props.topic,
+      });
     }
   }
 }

@@ -8,8 +8,7 @@ import { confirmPhrase } from '../../contracts/dr-runbook';
 import { databaseParameterName } from '../../contracts/inventory';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
-import { environmentInputs, JobFunctions, type TwoRegionJobProps } from './job-functions';
-import { jobEnvironment } from '../../contracts/environment';
+import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { metricIdentity } from '../../contracts/metrics';
 import { Workflow } from './workflow';
 
@@ -33,15 +32,9 @@ export class DrRunbooks extends Construct {
     const app = config.appName;
     const regions = [config.regions.primary, config.regions.dr];
     const topic = standby.notifications.topic;
-    const functions = new JobFunctions(this, 'Functions', {
-      job: 'dr-failover',
-      vpc: standby.network.vpc,
-      databaseClients: standby.database.controlPlaneClients,
-      factory: props.factory,
-      environment: jobEnvironment('dr-failover', environmentInputs(stack, props, topic)),
-    });
+    // One set of functions for both directions: each takes the direction from its state machine.
+    const functions = new JobFunctions(this, 'Functions', { ...props, job: 'dr-failover', workload: standby, topic });
     const fn = functions.byPlaceholder;
-    for (const f of functions.all) props.ledger.grantReadWriteData(f);
     topic.grantPublish(fn.ApprovalFunction);
     topic.grantPublish(fn.ReportFunction);
 

@@ -1,13 +1,12 @@
-import { Duration, type Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Inventory } from '../../contracts/inventory';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
-import type { EnvironmentInputs } from '../../contracts/environment';
+import { type EnvironmentInputs, jobEnvironment } from '../../contracts/environment';
 import { JOB_FUNCTIONS, type Job } from '../../contracts/jobs';
 import { type FunctionFactory, OpsFunction } from './ops-function';
 
@@ -27,7 +26,7 @@ export interface TwoRegionJobProps extends JobProps {
 }
 
 /** What {@link jobEnvironment} needs, from a job's props: the inventory as JSON whose tokens `stack` resolves. */
-export function environmentInputs(stack: Stack, props: JobProps, topic: sns.ITopic): EnvironmentInputs {
+function environmentInputs(stack: Stack, props: JobProps, topic: sns.ITopic): EnvironmentInputs {
   return {
     config: props.config,
     inventoryJson: stack.toJsonString(props.inventory),
@@ -36,25 +35,31 @@ export function environmentInputs(stack: Stack, props: JobProps, topic: sns.ITop
   };
 }
 
-export interface JobFunctionsProps {
+export interface JobFunctionsProps extends JobProps {
   readonly job: Job;
-  readonly environment: Record<string, string>;
-  readonly factory: FunctionFactory;
-  /** For functions that reach a database: the VPC and the security group the databases admit. */
-  readonly vpc: ec2.IVpc;
-  readonly databaseClients: ec2.ISecurityGroup;
+  /** The workload whose VPC and database client security group the functions that reach a database use. */
+  readonly workload: WorkloadStack;
+  /** The topic the job notifies (its ARN is in every function's environment). */
+  readonly topic: sns.ITopic;
 }
 
 /**
- * The Lambda functions of one job, from {@link JOB_FUNCTIONS}; functions that
- * talk to a database run in the VPC's private subnets with the workload's
- * control-plane client security group, which the databases admit.
+ * The Lambda functions of one job, from {@link JOB_FUNCTIONS}, each with the
+ * job's environment and read/write access to the ledger (every run records
+ * itself there); functions that talk to a database run in the workload VPC's
+ * private subnets with its control-plane client security group, which the
+ * databases admit.
  */
 export class JobFunctions extends Construct {
   readonly byPlaceholder: Record<string, lambda.Function> = {};
+  /** The job's environment (configuration, inventory, ledger, topic), for other functions of the job. */
+  readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: JobFunctionsProps) {
     super(scope, id);
+    this.environment = jobEnvironment(props.job, environmentInputs(Stack.of(this), props, props.topic));
+    const { vpc } = props.workload.network;
+    const databaseClients = props.workload.database.controlPlaneClients;
     for (const [placeholder, spec] of Object.entries(JOB_FUNCTIONS[props.job])) {
       const database = 'database' in spec && spec.database === true;
       this.byPlaceholder[placeholder] = new OpsFunction(this, placeholder, {
@@ -62,16 +67,17 @@ export class JobFunctions extends Construct {
         description: `Lifeline ${props.job}: ${spec.description}`,
         owner: props.job,
         environment: {
-          ...props.environment,
+          ...this.environment,
           // Node 20+ Lambda runtimes load the RDS CA bundle only when asked (TLS to RDS is verified).
           ...(database ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
         },
         timeout: Duration.seconds(database ? 120 : 60),
-        vpc: database ? props.vpc : undefined,
-        securityGroups: database ? [props.databaseClients] : undefined,
+        vpc: database ? vpc : undefined,
+        securityGroups: database ? [databaseClients] : undefined,
         factory: props.factory,
       }).function;
     }
+    for (const fn of this.all) props.ledger.grantReadWriteData(fn);
   }
 
   /** The `${Placeholder}` → ARN substitutions for the job's state machine. */

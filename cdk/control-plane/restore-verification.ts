@@ -1,6 +1,4 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -9,8 +7,9 @@ import { Construct } from 'constructs';
 import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
 import { TEMP_PREFIX } from '../../contracts/restore-verification';
 import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
-import { environmentInputs, JobFunctions, type TwoRegionJobProps } from './job-functions';
-import { jobEnvironment } from '../../contracts/environment';
+import { metricIdentity } from '../../contracts/metrics';
+import { alarmOnNoSuccess, alarmOnReportedFailure } from './job-alarms';
+import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { OpsFunction } from './ops-function';
 import { Workflow } from './workflow';
 
@@ -34,17 +33,9 @@ export class RestoreVerification extends Construct {
     const regions = [config.regions.primary, config.regions.dr];
     const temporary = regions.map((region) => colonArn(stack, 'rds', 'db', `${TEMP_PREFIX}*`, region));
     const cacheSnapshots = regions.map((region) => managedSnapshotArn(stack, 'elasticache', region));
-    const environment = jobEnvironment('restore-verification', environmentInputs(stack, props, props.topic));
 
-    const functions = new JobFunctions(this, 'Functions', {
-      job: 'restore-verification',
-      vpc: primary.network.vpc,
-      databaseClients: primary.database.controlPlaneClients,
-      factory: props.factory,
-      environment,
-    });
+    const functions = new JobFunctions(this, 'Functions', { ...props, job: 'restore-verification', workload: primary, topic: props.topic });
     const fn = functions.byPlaceholder;
-    for (const f of functions.all) props.ledger.grantReadWriteData(f);
     const describe = new iam.PolicyStatement({
       actions: [
         'rds:DescribeDBSnapshots',
@@ -113,7 +104,7 @@ export class RestoreVerification extends Construct {
       entry: SCHEDULED_FUNCTION_ENTRIES.restoreSweeper,
       description: 'Lifeline: deletes temporary restores past their lifeline:expires-at, and only those',
       owner: 'restore-verification',
-      environment,
+      environment: functions.environment,
       factory: props.factory,
     }).function;
     sweeper.addToRolePolicy(
@@ -140,34 +131,18 @@ export class RestoreVerification extends Construct {
       target: new schedulerTargets.LambdaInvoke(sweeper, { retryAttempts: 0 }),
     });
 
-    const action = new cloudwatchActions.SnsAction(props.topic);
-    new cloudwatch.Alarm(this, 'VerificationFailed', {
-      alarmDescription: 'A Lifeline restore verification failed',
-      metric: new cloudwatch.Metric({
-        namespace: 'Lifeline',
-        metricName: 'VerificationFailed',
-        dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(action);
-    new cloudwatch.Alarm(this, 'VerificationStale', {
-      alarmDescription: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours`,
-      metric: new cloudwatch.Metric({
-        namespace: 'Lifeline',
-        metricName: 'VerificationSucceeded',
-        dimensionsMap: { service: 'lifeline-restore-verification', Target: 'database' },
-        statistic: 'Sum',
-        period: Duration.days(1),
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    alarmOnReportedFailure(this, 'VerificationFailed', {
+      description: 'A Lifeline restore verification failed',
+      metric: metricIdentity('restore-verification', 'failed', 'database'),
+      period: Duration.hours(1),
+      topic: props.topic,
+    });
+    alarmOnNoSuccess(this, 'VerificationStale', {
+      description: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours`,
+      metric: metricIdentity('restore-verification', 'succeeded', 'database'),
+      period: Duration.days(1),
       evaluationPeriods: config.restoreVerification.maxAgeHours / 24,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }).addAlarmAction(action);
+      topic: props.topic,
+    });
   }
 }

@@ -8,8 +8,7 @@ import { alarmEventPattern } from '../../contracts/alarm-scaling';
 
 import { ALARM_CATALOG } from '../../contracts/alarm-catalog';
 import type { WorkloadStack } from '../stacks/workload-stack';
-import { environmentInputs, type JobProps, JobFunctions } from './job-functions';
-import { jobEnvironment } from '../../contracts/environment';
+import { type JobProps, JobFunctions } from './job-functions';
 import { Workflow } from './workflow';
 
 export interface ScalingProps extends JobProps {
@@ -31,15 +30,8 @@ export class Scaling extends Construct {
     super(scope, id);
     const { workload } = props;
     const service = workload.service.service;
-    const functions = new JobFunctions(this, 'Functions', {
-      job: 'alarm-scaling',
-      vpc: workload.network.vpc,
-      databaseClients: workload.database.controlPlaneClients,
-      factory: props.factory,
-      environment: jobEnvironment('alarm-scaling', environmentInputs(workload, props, props.topic)),
-    });
+    const functions = new JobFunctions(this, 'Functions', { ...props, job: 'alarm-scaling', workload, topic: props.topic });
     const fn = functions.byPlaceholder;
-    for (const f of functions.all) props.ledger.grantReadWriteData(f);
     const scalingAlarms = Object.entries(workload.alarms.alarms).flatMap(([alarmId, alarm]) =>
       ALARM_CATALOG[alarmId as keyof typeof ALARM_CATALOG]?.scales === 'service' && alarm ? [alarm] : [],
     );

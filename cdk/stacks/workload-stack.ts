@@ -11,6 +11,7 @@ import { Cache, CACHE_PORT } from '../workload/cache';
 import { Database } from '../workload/database';
 import { FailoverDns } from '../workload/dns';
 import { Network } from '../workload/network';
+import { securityGroupsIn } from '../workload/security-group';
 import { Service } from '../workload/service';
 import { WorkloadAlarms } from '../workload/alarms';
 import { Artifacts } from '../control-plane/artifacts';
@@ -83,11 +84,8 @@ export class WorkloadStack extends Stack {
       this.cache = new Cache(this, 'Cache', { vpc, ...config.cache });
     } else {
       // Pilot light runs no cache, but keeps where a failover creates one (subnet group and security group cost nothing).
-      const securityGroup = new ec2.SecurityGroup(this, 'CachePlacementSecurityGroup', {
-        vpc,
-        description: 'Cache created by a DR failover: only the application tasks',
-        allowAllOutbound: false,
-      });
+      const newGroup = securityGroupsIn(this, vpc);
+      const securityGroup = newGroup('CachePlacementSecurityGroup', 'Cache created by a DR failover: only the application tasks', 'none');
       const subnetGroup = new elasticache.CfnSubnetGroup(this, 'CachePlacementSubnetGroup', {
         description: 'Isolated subnets for a cache created by a DR failover',
         subnetIds: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,

@@ -4,6 +4,7 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { securityGroupsIn } from './security-group';
 
 export interface CacheProps {
   readonly vpc: ec2.IVpc;
@@ -52,16 +53,9 @@ export class Cache extends Construct {
         'Rotating an ElastiCache AUTH token needs a ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE then SET coordinated ' +
         'with every client; it is rotated by that runbook, not by a Secrets Manager schedule that would break clients.',
     });
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Cache: only the application tasks',
-      allowAllOutbound: false,
-    });
-    this.restoreSecurityGroup = new ec2.SecurityGroup(this, 'RestoreSecurityGroup', {
-      vpc: props.vpc,
-      description: 'Temporary cache restores: only the control plane verifier',
-      allowAllOutbound: false,
-    });
+    const newGroup = securityGroupsIn(this, props.vpc);
+    this.securityGroup = newGroup('SecurityGroup', 'Cache: only the application tasks', 'none');
+    this.restoreSecurityGroup = newGroup('RestoreSecurityGroup', 'Temporary cache restores: only the control plane verifier', 'none');
     const subnetGroup = (this.subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: 'Isolated subnets for the Lifeline cache',
       subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { securityGroupsIn } from './security-group';
 
 interface DatabaseCommonProps {
   readonly vpc: ec2.IVpc;
@@ -73,21 +74,10 @@ export class Database extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: common.vpc,
-      description: 'PostgreSQL: only the application tasks and the control plane verifier',
-      allowAllOutbound: false,
-    });
-    this.restoreSecurityGroup = new ec2.SecurityGroup(this, 'RestoreSecurityGroup', {
-      vpc: common.vpc,
-      description: 'Temporary restores: only the control plane verifier',
-      allowAllOutbound: false,
-    });
-    this.controlPlaneClients = new ec2.SecurityGroup(this, 'ControlPlaneClients', {
-      vpc: common.vpc,
-      description: 'Lifeline control-plane functions that connect to databases',
-      allowAllOutbound: true,
-    });
+    const newGroup = securityGroupsIn(this, common.vpc);
+    this.securityGroup = newGroup('SecurityGroup', 'PostgreSQL: only the application tasks and the control plane verifier', 'none');
+    this.restoreSecurityGroup = newGroup('RestoreSecurityGroup', 'Temporary restores: only the control plane verifier', 'none');
+    this.controlPlaneClients = newGroup('ControlPlaneClients', 'Lifeline control-plane functions that connect to databases', 'all');
     this.restoreSecurityGroup.connections.allowFrom(this.controlPlaneClients, ec2.Port.tcp(common.port), 'Lifeline verifier');
     this.securityGroup.connections.allowFrom(
       this.controlPlaneClients,
@@ -124,15 +114,9 @@ export class Database extends Construct {
     return new Database(scope, id, props, (self) => {
       const [major] = props.engineVersion.split('.');
       const instance = new rds.DatabaseInstance(self, 'Instance', {
+        ...self.instanceProps(props),
         engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.of(props.engineVersion, major) }),
-        instanceType: new ec2.InstanceType(props.instanceClass.replace(/^db\./, '')),
-        vpc: props.vpc,
-        subnetGroup: self.subnetGroup,
-        securityGroups: [self.securityGroup],
-        port: props.port,
         multiAz: true,
-        storageEncrypted: true,
-        storageEncryptionKey: self.key,
         storageType: rds.StorageType.GP3,
         allocatedStorage: props.allocatedStorageGiB,
         maxAllocatedStorage: props.maxAllocatedStorageGiB,
@@ -141,16 +125,8 @@ export class Database extends Construct {
           encryptionKey: self.key,
           replicaRegions: [{ region: props.secretReplicaRegion }],
         }),
-        deletionProtection: true,
         backupRetention: AUTOMATED_BACKUP_RETENTION,
         copyTagsToSnapshot: true,
-        enablePerformanceInsights: true,
-        performanceInsightEncryptionKey: self.key,
-        iamAuthentication: true,
-        cloudwatchLogsExports: ['postgresql', 'upgrade'],
-        autoMinorVersionUpgrade: true,
-        publiclyAccessible: false,
-        removalPolicy: RemovalPolicy.SNAPSHOT,
       });
       instance.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
       acknowledgeDefaultPort(instance, props.port);
@@ -162,23 +138,8 @@ export class Database extends Construct {
     return new Database(scope, id, props, (self) => {
       if (!props.source) return undefined;
       const replica = new rds.DatabaseInstanceReadReplica(self, 'Replica', {
+        ...self.instanceProps(props),
         sourceDatabaseInstance: props.source,
-        instanceType: new ec2.InstanceType(props.instanceClass.replace(/^db\./, '')),
-        vpc: props.vpc,
-        subnetGroup: self.subnetGroup,
-        securityGroups: [self.securityGroup],
-        port: props.port,
-        // A cross-region replica of an encrypted source needs a key of its own region.
-        storageEncrypted: true,
-        storageEncryptionKey: self.key,
-        deletionProtection: true,
-        enablePerformanceInsights: true,
-        performanceInsightEncryptionKey: self.key,
-        iamAuthentication: true,
-        cloudwatchLogsExports: ['postgresql', 'upgrade'],
-        autoMinorVersionUpgrade: true,
-        publiclyAccessible: false,
-        removalPolicy: RemovalPolicy.SNAPSHOT,
       });
       // A replica inherits encryption from its source; CloudFormation rejects StorageEncrypted beside
       // SourceDBInstanceIdentifier, while KmsKeyId (a key of this region) stays required across regions.
@@ -193,6 +154,31 @@ export class Database extends Construct {
       acknowledgeDefaultPort(replica, props.port);
       return replica;
     });
+  }
+
+  /**
+   * What the primary and the replica share: placement in this construct's subnet and security groups, storage
+   * and Performance Insights encrypted with this region's key (a cross-region replica of an encrypted source
+   * needs a key of its own region), deletion protection, IAM auth, logs, snapshot on removal.
+   */
+  private instanceProps(common: DatabaseCommonProps) {
+    return {
+      instanceType: new ec2.InstanceType(common.instanceClass.replace(/^db\./, '')),
+      vpc: common.vpc,
+      subnetGroup: this.subnetGroup,
+      securityGroups: [this.securityGroup],
+      port: common.port,
+      storageEncrypted: true,
+      storageEncryptionKey: this.key,
+      deletionProtection: true,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: this.key,
+      iamAuthentication: true,
+      cloudwatchLogsExports: ['postgresql', 'upgrade'],
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    };
   }
 
   /** Opens the database port to a peer (tasks, the verifier function). */

@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LogBucket } from './log-bucket';
+import { securityGroupsIn } from './security-group';
 
 export interface ServiceProps {
   readonly vpc: ec2.IVpc;
@@ -71,16 +72,9 @@ export class Service extends Construct {
       });
     }
 
-    const albSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
-      vpc: props.vpc,
-      description: 'Internet-facing ALB: HTTP and HTTPS from anywhere',
-      allowAllOutbound: false,
-    });
-    this.taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
-      vpc: props.vpc,
-      description: 'Application tasks: reachable from the ALB only',
-      allowAllOutbound: true,
-    });
+    const newGroup = securityGroupsIn(this, props.vpc);
+    const albSecurityGroup = newGroup('LoadBalancerSecurityGroup', 'Internet-facing ALB: HTTP and HTTPS from anywhere', 'none');
+    this.taskSecurityGroup = newGroup('TaskSecurityGroup', 'Application tasks: reachable from the ALB only', 'all');
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,

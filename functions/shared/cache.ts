@@ -2,6 +2,7 @@ import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import Redis from 'ioredis';
 import { elasticache, secrets } from './clients';
+import { withConnected } from './connection';
 import { LifelineError } from './errors';
 
 /** Where and how to reach one replication group. */
@@ -38,10 +39,5 @@ export async function withCache<T>(ref: CacheRef, work: (client: Redis) => Promi
     maxRetriesPerRequest: 1,
     connectTimeout: 10_000,
   });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    client.disconnect();
-  }
+  return withConnected(client, (redis) => redis.disconnect(), work);
 }

@@ -3,6 +3,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import * as z from 'zod';
 import { rds, secrets } from './clients';
+import { withConnected } from './connection';
 import { LifelineError } from './errors';
 
 const credentialsSchema = z.object({ username: z.string(), password: z.string() });
@@ -42,12 +43,7 @@ export async function withDatabase<T>(ref: DatabaseRef, work: (client: pg.Client
     connectionTimeoutMillis: 10_000,
     statement_timeout: 30_000,
   });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+  return withConnected(client, (pgClient) => pgClient.end(), work);
 }
 
 /** Writes one heartbeat row: the recovery point later jobs read back. */

@@ -4,21 +4,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { checkTemplates } from '../../cdk/compliance';
-import { synthLifeline } from '../support/synth';
+import { synthLifeline } from '../../cdk/synth';
+import { DOMAIN_AND_CERTIFICATES, PILOT_LIGHT } from '../support/configs';
 
-const VARIANTS = {
-  'warm standby': {},
-  'pilot light': { dr: { strategy: 'pilot-light' as const } },
-  'domain and certificates': {
-    dns: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABC' },
-    service: {
-      certificateArns: {
-        primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p',
-        dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d',
-      },
-    },
-  },
-};
+const VARIANTS = { 'warm standby': {}, 'pilot light': PILOT_LIGHT, 'domain and certificates': DOMAIN_AND_CERTIFICATES };
 
 describe('compliance', () => {
   it.each(Object.entries(VARIANTS))(

@@ -9,7 +9,7 @@ import { apiActionsOf, placeholdersOf } from '../../contracts/asl';
 import { isReadOnlyAction } from '../../cdk/compliance/iam-actions';
 import { isRecord } from '../../cdk/compliance/rule';
 import { STATE_MACHINES_DIR } from '../../contracts/asl';
-import { synthLifeline } from '../support/synth';
+import { synthLifeline } from '../../cdk/synth';
 
 const CONTROL_PLANE = 'Lifeline-ControlPlane-Primary';
 const STANDBY_CONTROL_PLANE = 'Lifeline-ControlPlane-Standby';

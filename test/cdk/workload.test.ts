@@ -2,7 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ALARM_CATALOG, ALARM_TAG } from '../../contracts/alarm-catalog';
 import { isRecord } from '../../cdk/compliance/rule';
-import { synthLifeline } from '../support/synth';
+import { synthLifeline } from '../../cdk/synth';
+import { DOMAIN_AND_CERTIFICATES, PILOT_LIGHT } from '../support/configs';
 
 const PRIMARY = 'Lifeline-Workload-Primary';
 const STANDBY = 'Lifeline-Workload-Standby';
@@ -200,7 +201,7 @@ describe('workload stacks (warm standby, no DNS)', () => {
 });
 
 describe('workload stacks (pilot light)', () => {
-  const { templates } = synthLifeline({ dr: { strategy: 'pilot-light' } });
+  const { templates } = synthLifeline(PILOT_LIGHT);
   const standby = templates[STANDBY];
 
   it('keeps only the placement a restore needs in the DR region: no replica, no cache, service at 0', () => {
@@ -220,15 +221,7 @@ describe('workload stacks (pilot light)', () => {
 });
 
 describe('workload stacks (domain and certificates)', () => {
-  const { templates } = synthLifeline({
-    dns: { domainName: 'app.example.com', hostedZoneId: 'Z0123456789ABC' },
-    service: {
-      certificateArns: {
-        primary: 'arn:aws:acm:us-east-1:111111111111:certificate/p',
-        dr: 'arn:aws:acm:us-west-2:111111111111:certificate/d',
-      },
-    },
-  });
+  const { templates } = synthLifeline(DOMAIN_AND_CERTIFICATES);
 
   it('makes a health-checked failover record in each region', () => {
     for (const [name, failover] of [

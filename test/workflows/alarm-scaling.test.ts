@@ -23,6 +23,12 @@ describe('alarm scaling on the twin', () => {
     return bus.drain();
   };
   const desired = () => twin.ecs.service(region, cluster, service).desiredCount;
+  /** Why the workflow last decided to leave the service as it was (its newest no-op record in the ledger). */
+  const lastNoopReason = () =>
+    twin.dynamodb
+      .scan(twin.controlPlane.ledgerTable)
+      .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
+      .at(-1)?.reason;
   const updates = () => twin.core.mutations.filter((m) => m.action === 'UpdateService').length;
   const setDesired = async (count: number) => {
     await twin.core.call('ecs', 'UpdateService', region, { cluster, service, desiredCount: count });
@@ -73,11 +79,7 @@ describe('alarm scaling on the twin', () => {
     const [second] = await fire('service-cpu-high');
     expect(second.output).toBeDefined();
     expect(desired()).toBe(afterFirst);
-    const noop = twin.dynamodb
-      .scan(twin.controlPlane.ledgerTable)
-      .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
-      .at(-1);
-    expect(noop?.reason).toMatch(/^cooldown: last scale-out \d+ s ago, cooldown 60 s$/);
+    expect(lastNoopReason()).toMatch(/^cooldown: last scale-out \d+ s ago, cooldown 60 s$/);
     twin.clock.advance(61_000);
     await fire('service-cpu-high');
     expect(desired()).toBeGreaterThan(afterFirst);
@@ -89,20 +91,10 @@ describe('alarm scaling on the twin', () => {
     expect(desired()).toBe(20);
     twin.clock.advance(120_000);
     await fire('service-cpu-high');
-    expect(
-      twin.dynamodb
-        .scan(twin.controlPlane.ledgerTable)
-        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
-        .at(-1)?.reason,
-    ).toBe('already at the maximum of 20');
+    expect(lastNoopReason()).toBe('already at the maximum of 20');
     await fire('service-cpu-low');
     expect(desired()).toBe(20);
-    expect(
-      twin.dynamodb
-        .scan(twin.controlPlane.ledgerTable)
-        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
-        .at(-1)?.reason,
-    ).toMatch(/^stabilizing: last scale-out \d+ s ago, window 300 s$/);
+    expect(lastNoopReason()).toMatch(/^stabilizing: last scale-out \d+ s ago, window 300 s$/);
     twin.clock.advance(300_000);
     await fire('service-cpu-low');
     expect(desired()).toBe(18);
@@ -110,12 +102,7 @@ describe('alarm scaling on the twin', () => {
     twin.clock.advance(600_000);
     await fire('service-cpu-low');
     expect(desired()).toBe(2);
-    expect(
-      twin.dynamodb
-        .scan(twin.controlPlane.ledgerTable)
-        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
-        .at(-1)?.reason,
-    ).toBe('already at the minimum of 2');
+    expect(lastNoopReason()).toBe('already at the minimum of 2');
   });
 
   it('records a transition to OK as a no-op with its reason', async () => {
@@ -126,12 +113,7 @@ describe('alarm scaling on the twin', () => {
     const [result] = await bus.drain();
     expect(result.status).toBe('SUCCEEDED');
     expect(updates()).toBe(before);
-    expect(
-      twin.dynamodb
-        .scan(twin.controlPlane.ledgerTable)
-        .filter((r) => r.pk === `scaling-noop#${cluster}/${service}`)
-        .at(-1)?.reason,
-    ).toBe('alarm went to OK: only transitions into ALARM act');
+    expect(lastNoopReason()).toBe('alarm went to OK: only transitions into ALARM act');
   });
 
   it('acts once when the same event is delivered twice', async () => {

@@ -2,6 +2,7 @@ import { CreateDBSnapshotCommand, DeleteDBInstanceCommand, RDSClient, RestoreDBI
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
+import { failCalls } from '../support/faults';
 import { startTwin } from '../support/twin';
 
 const HOUR = 3600_000;
@@ -109,17 +110,13 @@ describe('backup workflow on the twin (real PostgreSQL)', () => {
 
   it('fails the execution when the DR copy fails for good, notifies, and keeps the source snapshot tagged', async () => {
     twin.clock.advance(HOUR);
-    twin.core.faults.add(
-      {
-        kind: 'fail',
-        service: 'rds',
-        action: 'CopyDBSnapshot',
-        error: 'KMSKeyNotAccessibleFault',
-        message: 'The DR key is disabled',
-        count: 20,
-      },
-      twin.clock.now(),
-    );
+    failCalls(twin, {
+      service: 'rds',
+      action: 'CopyDBSnapshot',
+      error: 'KMSKeyNotAccessibleFault',
+      message: 'The DR key is disabled',
+      count: 20,
+    });
     const result = await runJob(twin, 'backup', { targets: ['database'] }, { executionName: 'copy-fails' });
     expect(result.status).toBe('FAILED');
     expect(result.cause).toContain('database: KMSKeyNotAccessibleFault (The DR key is disabled)');
@@ -159,17 +156,13 @@ describe('backup workflow on the twin (real PostgreSQL)', () => {
 
   it('lets the other targets finish when one fails, then fails naming the failed target and why, and notifies', async () => {
     twin.clock.advance(HOUR);
-    twin.core.faults.add(
-      {
-        kind: 'fail',
-        service: 'elasticache',
-        action: 'CreateSnapshot',
-        error: 'ReplicationGroupNotFoundFault',
-        message: 'Replication group gone',
-        count: 1,
-      },
-      twin.clock.now(),
-    );
+    failCalls(twin, {
+      service: 'elasticache',
+      action: 'CreateSnapshot',
+      error: 'ReplicationGroupNotFoundFault',
+      message: 'Replication group gone',
+      count: 1,
+    });
     const result = await runJob(twin, 'backup', {}, { executionName: 'partial' });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('BackupFailed');

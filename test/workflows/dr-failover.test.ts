@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
 import type { RunbookReport } from '../../functions/dr/report';
+import type { ExecutionResult } from '../../local/runner';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
 import { startTwin } from '../support/twin';
 import { approveWith, protectedMutations } from '../support/dr';
+import { failCalls } from '../support/faults';
 
 const MINUTE = 60_000;
 
@@ -12,8 +14,25 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
   let twin: Twin;
   let primary: string;
   let dr: string;
-  const failover = (input: unknown, name: string) => runJob(twin, 'dr-failover', input, { region: dr, executionName: name });
-  const failback = (input: unknown, name: string) => runJob(twin, 'dr-failback', input, { region: dr, executionName: name });
+  /** Runs a runbook in the DR region; with `answer`, an operator answers its approval request during the run. */
+  const runbook =
+    (job: 'dr-failover' | 'dr-failback') => async (input: unknown, name: string, answer?: Parameters<typeof approveWith>[1]) => {
+      const stop = answer ? approveWith(twin, answer) : undefined;
+      try {
+        return await runJob(twin, job, input, { region: dr, executionName: name });
+      } finally {
+        stop?.();
+      }
+    };
+  const failover = runbook('dr-failover');
+  const failback = runbook('dr-failback');
+  /** The report of a run that completed (the assertion shows the cause when it did not). */
+  const completedReport = (result: ExecutionResult) => {
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const report = result.output as RunbookReport;
+    expect(report.outcome).toBe('completed');
+    return report;
+  };
 
   beforeAll(async () => {
     // Replica lag of 150 s makes the lost writes span several heartbeats, so the RPO is measurable to the minute.
@@ -67,17 +86,13 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     } finally {
       twin.quotas.seed(dr, serviceCode, quotaCode, name, twin.config.dr.fargateVcpuQuota);
     }
-    twin.core.faults.add(
-      {
-        kind: 'fail',
-        service: 'servicequotas',
-        action: 'GetServiceQuota',
-        error: 'AccessDeniedException',
-        message: 'not authorized',
-        count: 1,
-      },
-      twin.clock.now(),
-    );
+    failCalls(twin, {
+      service: 'servicequotas',
+      action: 'GetServiceQuota',
+      error: 'AccessDeniedException',
+      message: 'not authorized',
+      count: 1,
+    });
     const fallback = (await failover({ reason: 'quarterly check' }, 'dry-run-quota-denied')).output as RunbookReport;
     expect(quotaCheck(fallback)).toMatchObject({ ok: true });
     expect(quotaCheck(fallback)?.detail).toContain(
@@ -88,9 +103,10 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
 
   it('ends without change when the approval is rejected or times out', async () => {
     const before = twin.core.mutations.length;
-    const stop = approveWith(twin, { decision: 'reject', afterSeconds: 120 });
-    const rejected = await failover({ mode: 'failover', reason: 'primary looks slow', confirm: `failover to ${dr}` }, 'rejected');
-    stop();
+    const rejected = await failover({ mode: 'failover', reason: 'primary looks slow', confirm: `failover to ${dr}` }, 'rejected', {
+      decision: 'reject',
+      afterSeconds: 120,
+    });
     expect(rejected.status).toBe('SUCCEEDED');
     expect((rejected.output as RunbookReport).outcome).toBe('rejected');
     expect(twin.sns.messages.some((m) => m.message.includes('aws stepfunctions send-task-success'))).toBe(true);
@@ -103,24 +119,19 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
   });
 
   it('fails a failover whose promotion fails, saying what was done and what was not', async () => {
-    twin.core.faults.add(
-      {
-        kind: 'fail',
-        service: 'rds',
-        action: 'PromoteReadReplica',
-        region: dr,
-        error: 'InvalidDBInstanceStateFault',
-        message: 'injected: replica cannot be promoted',
-        count: 10,
-      },
-      twin.clock.now(),
-    );
-    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
+    failCalls(twin, {
+      service: 'rds',
+      action: 'PromoteReadReplica',
+      region: dr,
+      error: 'InvalidDBInstanceStateFault',
+      message: 'injected: replica cannot be promoted',
+      count: 10,
+    });
     const result = await failover(
       { mode: 'failover', reason: 'game day: promotion fails', confirm: `failover to ${dr}` },
       'promotion-fails',
+      { decision: 'approve', afterSeconds: 60 },
     );
-    stop();
     twin.core.faults.clear('fail');
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('RunbookFailed');
@@ -140,12 +151,11 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     }
     twin.core.faults.add({ kind: 'region-outage', region: primary }, twin.clock.now());
     twin.clock.advance(5 * MINUTE);
-    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 90 });
-    const result = await failover({ mode: 'failover', reason: 'primary region outage', confirm: `failover to ${dr}` }, 'outage');
-    stop();
-    expect(result.status, result.cause).toBe('SUCCEEDED');
-    const report = result.output as RunbookReport;
-    expect(report.outcome).toBe('completed');
+    const result = await failover({ mode: 'failover', reason: 'primary region outage', confirm: `failover to ${dr}` }, 'outage', {
+      decision: 'approve',
+      afterSeconds: 90,
+    });
+    const report = completedReport(result);
     expect(report.preflight.checks.find((c) => c.name.startsWith(`${primary} service`))?.ok).toBe(false);
     expect(twin.healthOf(dr)).toEqual({ healthy: true, reasons: [] });
     expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.dr.endpoint);
@@ -186,12 +196,12 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     );
     twin.core.faults.clear('region-outage', primary);
     twin.clock.advance(10 * MINUTE);
-    const stop = approveWith(twin, { decision: 'approve', afterSeconds: 60 });
-    const result = await failback({ mode: 'failback', reason: 'primary region recovered', confirm: `failback to ${primary}` }, 'failback');
-    stop();
-    expect(result.status, result.cause).toBe('SUCCEEDED');
-    const report = result.output as RunbookReport;
-    expect(report.outcome).toBe('completed');
+    const report = completedReport(
+      await failback({ mode: 'failback', reason: 'primary region recovered', confirm: `failback to ${primary}` }, 'failback', {
+        decision: 'approve',
+        afterSeconds: 60,
+      }),
+    );
 
     const newPrimary = twin.rds.instance(primary, 'drill-primary-db');
     expect(newPrimary.replicaOf).toBeUndefined();

@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--only <job>', 'run only this workflow').choices([...DRILL_JOBS]))
     .option(
       '--fault <spec>',
-      'inject a fault (repeatable): region-outage:<region>, throttle:<service>:<Action>[:n], fail:<service>:<Action>:<Error>[:n], delay:<service>:<Action>:<s>[:n], capacity:<region>:<tasks>',
+      'inject a fault (repeatable): region-outage:<region>, throttle:<service>:<Action>[:n], ' +
+        'fail:<service>:<Action>:<Error>[:n], delay:<service>:<Action>:<s>[:n], capacity:<region>:<tasks>',
       collectFault,
       [],
     )
@@ -82,9 +83,8 @@ async function main(argv: string[]): Promise<number> {
   if (interrupted) return EXIT.interrupted;
   const files = writeReports(report);
   if (options.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ok: report.ok, steps: report.steps.map(({ timeline: _timeline, ...rest }) => rest), reports: files }, null, 2)}\n`,
-    );
+    const steps = report.steps.map(({ timeline: _timeline, ...rest }) => rest);
+    process.stdout.write(`${JSON.stringify({ ok: report.ok, steps, reports: files }, null, 2)}\n`);
   } else {
     log(`\n${summaryTable(report)}`);
     log(`\nreports: ${files.json}\n         ${files.html}`);

@@ -277,10 +277,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const drillStart = twin.clock.now();
   try {
     const inv = twin.inventory;
+    const drReplica = inv.dr.databaseInstanceId ? `, read replica ${inv.dr.databaseInstanceId}` : '';
+    const drCache = inv.dr.cacheReplicationGroupId ? `, ElastiCache ${inv.dr.cacheReplicationGroupId}` : '';
+    const alarms = [...twin.cloudwatch.alarms.values()].reduce((n, m) => n + m.size, 0);
     const resources = [
-      `${inv.primary.region} (primary): ECS ${inv.primary.cluster}/${inv.primary.service}, RDS ${inv.primary.databaseInstanceId} on PostgreSQL, ElastiCache ${inv.primary.cacheReplicationGroupId}, ALB http://${inv.primary.endpoint}/health`,
-      `${inv.dr.region} (DR, ${inv.strategy}): ECS ${inv.dr.cluster}/${inv.dr.service}${inv.dr.databaseInstanceId ? `, read replica ${inv.dr.databaseInstanceId}` : ''}${inv.dr.cacheReplicationGroupId ? `, ElastiCache ${inv.dr.cacheReplicationGroupId}` : ''}, ALB http://${inv.dr.endpoint}/health`,
-      `control plane: ledger ${twin.controlPlane.ledgerTable}, topics in both regions, ${[...twin.cloudwatch.alarms.values()].reduce((n, m) => n + m.size, 0)} alarms`,
+      `${inv.primary.region} (primary): ECS ${inv.primary.cluster}/${inv.primary.service}, ` +
+        `RDS ${inv.primary.databaseInstanceId} on PostgreSQL, ElastiCache ${inv.primary.cacheReplicationGroupId}, ` +
+        `ALB http://${inv.primary.endpoint}/health`,
+      `${inv.dr.region} (DR, ${inv.strategy}): ECS ${inv.dr.cluster}/${inv.dr.service}${drReplica}${drCache}, ` +
+        `ALB http://${inv.dr.endpoint}/health`,
+      `control plane: ledger ${twin.controlPlane.ledgerTable}, topics in both regions, ${alarms} alarms`,
     ];
     options.log(`twin ready in ${bootMs} ms (PostgreSQL included):`);
     for (const line of resources) options.log(`  ${line}`);
@@ -336,8 +342,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         measurements: checked.measurements,
         ...(checked.recovery ? { recovery: checked.recovery } : {}),
       });
+      const mark = problems.length ? '✗' : '✓';
+      const why = problems.length ? ` — ${problems.join('; ')}` : '';
+      const virtual = clockText(result.durationSeconds * 1000);
       options.log(
-        `  ${problems.length ? '✗' : '✓'} ${step.name}: ${result.status} in ${clockText(result.durationSeconds * 1000)} virtual, ${totals.transitions} transitions in ${totals.executions} executions${problems.length ? ` — ${problems.join('; ')}` : ''}`,
+        `  ${mark} ${step.name}: ${result.status} in ${virtual} virtual, ` +
+          `${totals.transitions} transitions in ${totals.executions} executions${why}`,
       );
     }
     return {

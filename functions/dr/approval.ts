@@ -2,7 +2,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
-import { topicRegion } from './aws';
+import { topicRegion } from './topic';
 import type { Run } from '../../contracts/dr-runbook';
 import type { Preflight } from './preflight';
 

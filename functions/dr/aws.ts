@@ -158,6 +158,3 @@ export const findReplicationGroup = (region: string, id: string): Promise<Replic
 export async function setDatabaseParameter(region: string, appName: string, value: string): Promise<void> {
   await ssm(region).send(new PutParameterCommand({ Name: databaseParameterName(appName), Value: value, Type: 'String', Overwrite: true }));
 }
-
-/** The region of an SNS topic, from its ARN (the DR functions publish to their own region's topic). */
-export const topicRegion = (topicArn: string): string => topicArn.split(':')[3];

@@ -2,7 +2,8 @@ import './polyfills';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { allStates, apiActionOf, definitionText, LAMBDA_INVOKE, substitute } from '../contracts/asl';
 import { isModeled } from './twin/errors';
-import { isServiceName, stepFunctionsErrorName, toSdkInput, toStepFunctionsOutput } from './twin/sdk-models';
+import { TwinModelViolation } from './twin/models/check';
+import { isServiceName, stepFunctionsErrorName, toStepFunctionsOutput } from './twin/sdk-models';
 import type { AwsCore } from './twin/aws-core';
 import type { Input } from './twin/util';
 
@@ -14,7 +15,12 @@ export type LocalFunction = (event: unknown, context: { functionName: string; aw
 
 export interface RunnerBindings {
   readonly twin: AwsCore;
-  /** Region the state machine runs in (its aws-sdk calls go there unless the task names another). */
+  /**
+   * Region the state machine runs in, and the only one its aws-sdk and optimized integrations call: a task has no
+   * way to name another ("cross-Region AWS SDK integration ... [isn't] available", Step Functions Developer Guide,
+   * "Accessing resources in other AWS accounts"; aws-cdk PR #30061 adds a Lambda, CallAwsServiceCrossRegion, for it).
+   * A machine that means another region's resource finds the same-named one here, or none.
+   */
   readonly region: string;
   /** Values for every `${Placeholder}` of the file. */
   readonly substitutions: Readonly<Record<string, string>>;
@@ -166,14 +172,17 @@ function bindTask(
     const { service, action } = api;
     if (!isServiceName(service)) throw new Error(`The runner has no twin for service "${service}" (${resource})`);
     return async (input) => {
-      const sdkInput = toSdkInput(service, input ?? {}) as Input;
       try {
-        const output = await bindings.twin.call(service, action, bindings.region, sdkInput);
+        // The twin maps the Step Functions parameter names to the SDK's through the service model, and checks them.
+        const output = await bindings.twin.call(service, action, bindings.region, (input ?? {}) as Input, 'stepFunctions');
         const withBodies: Record<string, unknown> = { ...output };
         if ('Body' in withBodies) withBodies.Body = await readBodies(withBodies.Body);
-        return toStepFunctionsOutput(service, withBodies);
+        return toStepFunctionsOutput(service, action, withBodies);
       } catch (error) {
-        if (!(error instanceof Error) || error.message.startsWith('The twin does not implement')) throw error;
+        // Twin bugs are not AWS errors: they keep their name (a TwinModelViolation is neither retried nor caught).
+        if (!(error instanceof Error) || error instanceof TwinModelViolation || error.message.startsWith('The twin does not implement')) {
+          throw error;
+        }
         throw stepFunctionsError(
           stepFunctionsErrorName(service, error.name, isModeled(error)),
           `${error.message} (Service: ${service}, Status Code: 400, Error Code: ${error.name})`,

@@ -2,6 +2,7 @@ import { VirtualClock } from './clock';
 import { DataPlane } from './data-plane';
 import { serviceError, throttlingError, TwinServiceError } from './errors';
 import { FaultPlan, type FaultSpec } from './faults';
+import { type CallOrigin, ModelChecker } from './models/check';
 import { profileWith, type LatencyKey, type LatencyProfile } from '../../contracts/aws-timings';
 import { SERVICE_MODELS, type ServiceName } from './sdk-models';
 import type { Input } from './util';
@@ -57,6 +58,8 @@ export interface AwsCoreOptions {
   readonly start?: Date;
   readonly latency?: Partial<Record<LatencyKey, number>>;
   readonly faults?: readonly FaultSpec[];
+  /** Check every request and response against the service model (models/check.ts). On unless false. */
+  readonly checkModels?: boolean;
 }
 
 /**
@@ -74,6 +77,8 @@ export class AwsCore {
   readonly mutations: Mutation[] = [];
   readonly calls: CallRecord[] = [];
   readonly events: TwinEvent[] = [];
+  /** Calls checked against the service models, the violations found and the time spent checking. */
+  readonly modelChecks: ModelChecker;
   readonly regions: readonly string[];
   /** Tasks waiting on a task token (`.waitForTaskToken`), by token. */
   readonly taskTokens = new Map<string, { succeed: (output: unknown) => void; fail: (error: string, cause: string) => void }>();
@@ -87,6 +92,7 @@ export class AwsCore {
     this.clock = new VirtualClock(options.start);
     this.dataPlane = new DataPlane(this.clock);
     this.profile = profileWith(options.latency);
+    this.modelChecks = new ModelChecker(options.checkModels ?? true);
     for (const fault of options.faults ?? []) this.faults.add(fault, this.clock.now());
   }
 
@@ -148,8 +154,13 @@ export class AwsCore {
     }
   }
 
-  /** Calls `action` of `service` in `region` with an SDK-cased input. */
-  async call(serviceName: ServiceName, action: string, region: string, input: Input): Promise<object> {
+  /**
+   * Calls `action` of `service` in `region` with an SDK v3 input, or with a
+   * Step Functions task's parameters (`origin` 'stepFunctions', mapped to the
+   * SDK's members through the model). Both are checked against the model
+   * before the service sees them, and the service's output after.
+   */
+  async call(serviceName: ServiceName, action: string, region: string, input: Input, origin: CallOrigin = 'sdk'): Promise<object> {
     const service = this.services.get(serviceName);
     const handler = service?.actions[action];
     const record = (error?: string) => this.calls.push({ at: this.clock.iso(), region, service: serviceName, action, error });
@@ -169,6 +180,7 @@ export class AwsCore {
           'server',
         );
       }
+      const request = this.modelChecks.request(serviceName, action, input, origin);
       const fault = this.faults.take(serviceName, action, region);
       if (fault?.kind === 'throttle') throw throttlingError(serviceName);
       if (fault?.kind === 'fail') {
@@ -178,7 +190,8 @@ export class AwsCore {
           : new TwinServiceError(serviceName, fault.error ?? 'InternalFailure', fault.message ?? 'Injected fault', false);
       }
       if (fault?.kind === 'delay') await this.clock.sleep((fault.seconds ?? 0) * 1000);
-      const output = await handler(region, input);
+      const output = await handler(region, request);
+      this.modelChecks.response(serviceName, action, output);
       record();
       return { ...output, $metadata: { httpStatusCode: 200, requestId: `twin-${this.calls.length}` } };
     } catch (error) {

@@ -68,6 +68,19 @@ export const DEFAULT_LATENCY_PROFILE = {
       'A ModifyDBInstance applied immediately without reboot (e.g. deletion protection, backup retention): status "modifying" about ' +
       'a minute.',
   },
+  rdsRename: {
+    seconds: 600,
+    source:
+      'ModifyDBInstance with NewDBInstanceIdentifier and ApplyImmediately: status "renaming"; RDS User Guide "Renaming a DB instance" ' +
+      '(docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RenameInstance.html): the new DNS name "becomes effective in about 10 ' +
+      'minutes" and the instance is unavailable until then.',
+  },
+  rdsReboot: {
+    seconds: 60,
+    source:
+      'The reboot that follows a rename (USER_RenameInstance.html): RebootDBInstance API reference, "a momentary outage, during ' +
+      'which the DB instance status is set to rebooting"; AWS gives no figure, a minute is an honest reading of "momentary".',
+  },
   rdsReplicaLag: {
     seconds: 5,
     source:
@@ -141,6 +154,7 @@ export function drTimingsFrom(profile: LatencyProfile = DEFAULT_LATENCY_PROFILE)
     restoreInstance: profile.rdsRestore.seconds,
     createReplica: profile.rdsCreateReplica.seconds,
     modifyInstance: profile.rdsModifyInstance.seconds,
+    renameInstance: profile.rdsRename.seconds + profile.rdsReboot.seconds,
     replicaLag: profile.rdsReplicaLag.seconds,
     cacheGlobalFailover: profile.elasticacheGlobalFailover.seconds,
     cacheCreate: profile.elasticacheCreateFromSnapshot.seconds,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 
+import { MAX_LENGTH, resourceName } from './identifiers';
 import type { Inventory } from './inventory';
 
 export interface BackupTarget {
@@ -56,6 +57,14 @@ export const backupItemSchema = z.object({
   tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
 });
 export type BackupItem = z.infer<typeof backupItemSchema>;
+
+/**
+ * A snapshot name derived from the execution: a retried or re-run step asks for the same one. One name serves
+ * an RDS snapshot and an ElastiCache snapshot (whose API reference sets no rule of its own), so it follows the
+ * RDS snapshot identifier's.
+ */
+export const snapshotName = (targetId: string, executionName: string): string =>
+  resourceName(['lifeline', targetId, executionName], MAX_LENGTH.rdsSnapshot);
 
 export const MANAGED_TAG = 'lifeline:managed';
 export const TARGET_TAG = 'lifeline:target';

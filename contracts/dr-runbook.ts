@@ -37,6 +37,8 @@ export const drTimingsSchema = z.object({
   restoreInstance: z.number().positive(),
   createReplica: z.number().positive(),
   modifyInstance: z.number().positive(),
+  /** A rename until the old identifier is free again (renaming, then a reboot). */
+  renameInstance: z.number().positive(),
   replicaLag: z.number().nonnegative(),
   cacheGlobalFailover: z.number().positive(),
   cacheCreate: z.number().positive(),

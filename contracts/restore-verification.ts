@@ -10,7 +10,11 @@ export const verificationInputSchema = z
       .string()
       .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be a snapshot identifier')
       .optional(),
-    /** Where to restore: the primary or the DR region name. @default the primary region */
+    /**
+     * The region whose backups are verified: only the workflow's own, the primary (AWS SDK integrations of a
+     * state machine call its own region only); the plan refuses any other, naming what checks the DR copies.
+     * @default the primary region
+     */
     region: z
       .string()
       .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name')

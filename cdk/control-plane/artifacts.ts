@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { artifactsBucketStatements } from '../../contracts/artifacts-bucket';
 import { LogBucket } from '../workload/log-bucket';
 
 /**
@@ -28,9 +29,17 @@ export class Artifacts extends Construct {
       enforceSSL: true,
       versioned: true,
       serverAccessLogsBucket: accessLogs,
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(30) },
+        // A multipart DR copy cut short without its abort (the copying function timed out) frees its parts a day later.
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // ElastiCache exports snapshots here and seeds new clusters from the RDB copies here: its regional service
+    // principal needs the grant (contracts/artifacts-bucket.ts; the twin seeds its buckets with the same statements).
+    for (const statement of artifactsBucketStatements(Stack.of(this).region, this.bucket.bucketArn))
+      this.bucket.addToResourcePolicy(iam.PolicyStatement.fromJson(statement));
     this.controlPlaneAccess = new iam.ManagedPolicy(this, 'ControlPlaneAccess', {
       description: 'Lifeline control plane: objects it writes in the artifacts bucket',
       statements: [
@@ -43,6 +52,8 @@ export class Artifacts extends Construct {
             this.bucket.arnForObjects('reports/*'),
           ],
         }),
+        // A DR copy of an export over 5 GiB is a multipart upload (functions/backup/copy-to-dr.ts): a failed one is aborted.
+        new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects('cache-backups/*')] }),
       ],
     });
   }

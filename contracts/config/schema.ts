@@ -19,6 +19,8 @@ const cron = z
   );
 
 /** How one alarm changes capacity when it goes into ALARM. */
+const MULTI_AZ_REPLICAS = 'must be ≥ 1: the cache runs Multi-AZ with automatic failover, which keeps at least one replica';
+
 export const scalingPolicySchema = z
   .object({
     /** `out` adds capacity, `in` removes it. */
@@ -38,8 +40,16 @@ export const scalingPolicySchema = z
       .object({
         /** Read replicas added or removed with database alarms. */
         databaseReadReplicas: z.object({ min: z.number().int().min(0), max: z.number().int().max(5) }).optional(),
-        /** ElastiCache replicas per shard changed with cache alarms. */
-        cacheReplicas: z.object({ min: z.number().int().min(0), max: z.number().int().max(5) }).optional(),
+        /**
+         * ElastiCache replicas per shard changed with cache alarms. The cache runs Multi-AZ with automatic failover
+         * (cache.replicas ≥ 1), where ElastiCache refuses fewer than 1 replica (DecreaseReplicaCount): min ≥ 1.
+         */
+        cacheReplicas: z
+          .object({
+            min: z.number().int().min(1, MULTI_AZ_REPLICAS),
+            max: z.number().int().max(5),
+          })
+          .optional(),
       })
       .strict()
       .optional(),

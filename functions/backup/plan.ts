@@ -2,21 +2,19 @@ import type { Inventory } from '../../contracts/inventory';
 import { parseInput, ValidationError } from '../shared/errors';
 import { type LedgerRef, newestFirst, putOnce } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import { type BackupInput, backupInputSchema, type BackupItem, backupTargetsOf, MANAGED_TAG, TARGET_TAG } from '../../contracts/backup';
+import {
+  type BackupInput,
+  backupInputSchema,
+  type BackupItem,
+  backupTargetsOf,
+  MANAGED_TAG,
+  snapshotName,
+  TARGET_TAG,
+} from '../../contracts/backup';
 import { loadBackupEnv } from './deps';
 
 /** Defaults before any backup of a target has been measured. */
 const DEFAULT_EXPECTED_SECONDS = { rds: 300, elasticache: 120, copy: 900 } as const;
-
-/** A snapshot name derived from the execution: a retried or re-run step asks for the same one. */
-export function snapshotName(targetId: string, executionName: string): string {
-  const slug = executionName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-  return `lifeline-${targetId}-${slug}`.replace(/-+/g, '-');
-}
 
 /** Polling that does not waste transitions: first check at the expected duration, then every quarter of it. */
 export function pollingFor(expectedSeconds: number): { first: number; poll: number } {

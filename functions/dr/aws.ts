@@ -12,6 +12,7 @@ import { ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { cloudwatch, ecs, elasticache, rds, route53, ssm } from '../shared/clients';
 import { LifelineError } from '../shared/errors';
+import { MAX_LENGTH, resourceName } from '../../contracts/identifiers';
 import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
 import type { Run } from '../../contracts/dr-runbook';
 
@@ -62,8 +63,9 @@ export async function replicaLagSeconds(region: string, instanceId: string, now:
   return result.MetricDataResults?.[0]?.Values?.[0];
 }
 
-/** The name a superseded instance is kept under. */
-export const staleName = (id: string, now: Date): string => `${id}-stale-${now.toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+/** The name a superseded instance is kept under (a valid identifier however long `id` is). */
+export const staleName = (id: string, now: Date): string =>
+  resourceName([id, 'stale', now.toISOString().slice(0, 16).replace(/[-:T]/g, '')], MAX_LENGTH.rdsInstance);
 
 /** The tags of everything a runbook creates. */
 export const runTags = (run: Run) => [
@@ -80,11 +82,30 @@ export const hasTag = (tags: Tags, key: string, value: string): boolean =>
 /** Whether this run created a resource (its `lifeline:execution` tag of {@link runTags}). */
 export const createdBy = (tags: Tags, run: Run): boolean => hasTag(tags, 'lifeline:execution', run.executionName);
 
+/** Where making an instance name a read replica stands. */
+export interface Replacement {
+  /**
+   * `rename`: the instance that held the name is being renamed away, and RDS
+   * frees the old name only when that rename completes; `replica`: the
+   * replica is asked for (or was already there).
+   */
+  readonly waitingFor: 'rename' | 'replica';
+  /** The name the superseded instance is kept under, once it has one. */
+  readonly renamed?: string;
+  /** The superseded instance's status while its rename is under way. */
+  readonly status?: string;
+}
+
 /**
- * Makes `id` in `placement`'s region a read replica of `source`: an instance
- * of that name that is anything else is renamed out of the way (kept, never
- * deleted) first. Idempotent: a replica of `source` already there is left as
- * it is. Returns the name the superseded instance now has, if any.
+ * Makes `id` in `placement`'s region a read replica of `source`, one call at
+ * a time: call it again while it answers `rename`. An instance of that name
+ * that is anything else is renamed out of the way (kept, never deleted) to
+ * `staleId`; RDS keeps the old name taken until the rename completes
+ * ("renaming", then a reboot: RDS User Guide "Renaming a DB instance"), so the
+ * replica is asked for only once the renamed instance is available again, and
+ * DBInstanceAlreadyExists counts as done only when what holds the name really
+ * is a replica of `source`. Idempotent: a replica of `source` already there is
+ * left as it is.
  */
 export async function replaceWithReplica(props: {
   id: string;
@@ -94,16 +115,23 @@ export async function replaceWithReplica(props: {
   run: Run;
   now: Date;
   staleId?: string;
-}): Promise<string | undefined> {
+}): Promise<Replacement> {
   const { id, source, placement } = props;
   const region = placement.region;
+  const staleId = props.staleId ?? staleName(id, props.now);
   const current = await describeInstance(region, id);
-  if (replicatesFrom(current, source.DBInstanceIdentifier)) return undefined;
-  const renamed = current ? (props.staleId ?? staleName(id, props.now)) : undefined;
-  if (renamed)
+  if (replicatesFrom(current, source.DBInstanceIdentifier)) return { waitingFor: 'replica' };
+  const stale = await describeInstance(region, staleId);
+  // A rename to staleId is under way (the old name can answer for a while: hashicorp/terraform#2439), or done but not complete.
+  if (stale && (current || stale.DBInstanceStatus !== 'available'))
+    return { waitingFor: 'rename', renamed: staleId, status: stale.DBInstanceStatus };
+  if (current) {
     await rds(region).send(
-      new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, NewDBInstanceIdentifier: renamed, ApplyImmediately: true }),
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, NewDBInstanceIdentifier: staleId, ApplyImmediately: true }),
     );
+    return { waitingFor: 'rename', renamed: staleId, status: 'renaming' };
+  }
+  const renamed = stale ? staleId : undefined;
   try {
     await rds(region).send(
       new CreateDBInstanceReadReplicaCommand({
@@ -118,8 +146,16 @@ export async function replaceWithReplica(props: {
     );
   } catch (error) {
     if (!(error instanceof DBInstanceAlreadyExistsFault)) throw error;
+    const holder = await describeInstance(region, id);
+    // An earlier call's replica (a retried request): done. Nothing to describe: a rename still holds the name.
+    if (replicatesFrom(holder, source.DBInstanceIdentifier)) return { waitingFor: 'replica', renamed };
+    if (!holder) return { waitingFor: 'rename', renamed, status: 'name still held' };
+    throw new LifelineError(
+      'NameConflict',
+      `${id} in ${region} exists and is not a read replica of ${source.DBInstanceIdentifier}: it was not replaced`,
+    );
   }
-  return renamed;
+  return { waitingFor: 'replica', renamed };
 }
 
 /** Route 53 and ALB names compare without case, trailing dot or the dualstack. prefix. */

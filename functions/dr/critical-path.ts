@@ -25,6 +25,8 @@ export function criticalPath(
     strategy: 'warm-standby' | 'pilot-light';
     cache: CacheRecovery | 'none' | 'existing';
     serviceScales: boolean;
+    /** Failback: the old primary is renamed out of the way first (its name is free only when the rename completes). */
+    renamesDatabase?: boolean;
     healthyChecks: number;
     healthIntervalSeconds: number;
   },
@@ -37,9 +39,10 @@ export function criticalPath(
         : { name: 'restore copied snapshot', seconds: timings.restoreInstance },
     );
   } else {
+    const rename = plan.renamesDatabase ? timings.renameInstance : 0;
     branches.push({
-      name: 'rebuild replica, catch up, promote',
-      seconds: timings.createReplica + timings.replicaLag + timings.promoteReplica,
+      name: `${rename ? 'rename the old primary, ' : ''}rebuild replica, catch up, promote`,
+      seconds: rename + timings.createReplica + timings.replicaLag + timings.promoteReplica,
     });
   }
   if (plan.cache === 'global-datastore') branches.push({ name: 'cache global failover', seconds: timings.cacheGlobalFailover });

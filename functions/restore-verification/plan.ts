@@ -1,6 +1,7 @@
 import { DescribeSnapshotsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import * as z from 'zod';
+import { MAX_LENGTH, resourceName } from '../../contracts/identifiers';
 import { elasticache, rds } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { parseInput, ValidationError } from '../shared/errors';
@@ -73,7 +74,7 @@ export interface PlanEvent {
 /**
  * Validates the input before anything is created, picks the snapshot (the
  * one given, or the newest managed and available one of the target in the
- * region), and names the temporary instance after the execution so a
+ * workflow's own region, the primary), and names the temporary instance after the execution so a
  * re-run restores into the same one.
  */
 export async function planVerification(
@@ -84,10 +85,18 @@ export async function planVerification(
   now: Date,
 ): Promise<VerificationPlan> {
   const input = parseInput(verificationInputSchema, event.input ?? {}, 'restore verification input');
-  const region = input.region ?? inventory.primary.region;
-  const regional = [inventory.primary, inventory.dr].find((r) => r.region === region);
-  if (!regional)
-    throw new ValidationError(`Invalid restore verification input: region: must be ${inventory.primary.region} or ${inventory.dr.region}`);
+  const regional = inventory.primary;
+  const region = regional.region;
+  if (input.region !== undefined && input.region !== region) {
+    // The restore, its polling and the cleanup are AWS SDK integrations of a state machine in the primary region,
+    // and those call only their own state machine's region (Step Functions Developer Guide, "Accessing resources
+    // in other AWS accounts"): a DR-region snapshot would be looked up in the primary region.
+    throw new ValidationError(
+      `Invalid restore verification input: region: ${input.region} is not this workflow's region (${region}); ` +
+        'it verifies the backups in its own region. The DR copies are checked by a dr-failover dry run ' +
+        '(its preflight finds the newest copy and reports its age) and restored by a failover drill.',
+    );
+  }
   const kind = input.target === 'cache' ? 'elasticache' : 'rds';
   if (kind === 'rds' && !inventory.primary.databaseInstanceId)
     throw new ValidationError('Invalid restore verification input: target: there is no database to verify');
@@ -111,13 +120,6 @@ export async function planVerification(
     (m) => typeof m.snapshots === 'object' && m.snapshots !== null && Object.values(m.snapshots).includes(snapshotId),
   );
   const { rowCounts, keyCount } = manifestCountsSchema.parse(manifest ?? {});
-  // ElastiCache group ids are at most 40 characters.
-  const slug = event.executionName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, kind === 'rds' ? 40 : 24)
-    .replace(/-+$/, '');
   const expiresAt = new Date(now.getTime() + (input.keep > 0 ? input.keep : settings.ttlMinutes) * 60_000).toISOString();
   const plan: VerificationPlan = {
     runId: event.executionName,
@@ -126,7 +128,11 @@ export async function planVerification(
     region,
     snapshotId,
     snapshotCreatedAt: found.createdAt.toISOString(),
-    tempInstanceId: `${TEMP_PREFIX}${slug}`,
+    // TEMP_PREFIX ends with the hyphen resourceName joins with; the sweeper finds these names by it.
+    tempInstanceId: resourceName(
+      [TEMP_PREFIX.slice(0, -1), event.executionName],
+      kind === 'rds' ? MAX_LENGTH.rdsInstance : MAX_LENGTH.cacheGroup,
+    ),
     instanceClass: kind === 'rds' ? settings.instanceClass : (found.nodeType ?? 'cache.t4g.micro'),
     subnetGroup: kind === 'rds' ? regional.dbSubnetGroupName : (regional.cacheSubnetGroupName ?? ''),
     securityGroupId: kind === 'rds' ? regional.restoreSecurityGroupId : (regional.cacheRestoreSecurityGroupId ?? ''),

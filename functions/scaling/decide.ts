@@ -59,8 +59,13 @@ async function cacheSubject(regional: RegionalWorkload, bounds: { min: number; m
   const group = regional.cacheReplicationGroupId;
   if (!group) throw new LifelineError('UnknownService', `No cache in ${regional.region} to scale`);
   const described = await elasticache(regional.region).send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group }));
-  const members = described.ReplicationGroups?.[0]?.MemberClusters?.length ?? 1;
-  return { target: 'cache-replicas', subject: `cache/${group}`, current: members - 1, ...bounds, resourceId: group };
+  const replicationGroup = described.ReplicationGroups?.[0];
+  const members = replicationGroup?.MemberClusters?.length ?? 1;
+  // With Multi-AZ (automatic failover) ElastiCache keeps a replica: DecreaseReplicaCount refuses fewer than 1
+  // (SDK DecreaseReplicaCountMessage.NewReplicaCount). The configuration says so too; this holds whatever it says.
+  const multiAz = replicationGroup?.MultiAZ === 'enabled' || replicationGroup?.AutomaticFailover === 'enabled';
+  const min = Math.max(bounds.min, multiAz ? 1 : 0);
+  return { target: 'cache-replicas', subject: `cache/${group}`, current: members - 1, min, max: bounds.max, resourceId: group };
 }
 
 async function databaseSubject(regional: RegionalWorkload, bounds: { min: number; max: number }, now: Date): Promise<Subject> {

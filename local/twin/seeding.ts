@@ -1,4 +1,5 @@
 import { ALARM_CATALOG, type AlarmSubject, alarmTags } from '../../contracts/alarm-catalog';
+import { artifactsBucketStatements } from '../../contracts/artifacts-bucket';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
 import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
@@ -153,7 +154,8 @@ async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: s
   const { aws, config, warm } = seeding;
   const n = workloadNames(aws.core, config, region);
   const primary = n.role === 'primary';
-  aws.s3.seedBucket(region, n.bucket);
+  // The bucket policy the CDK Artifacts construct attaches, from the same statements.
+  aws.s3.seedBucket(region, n.bucket, artifactsBucketStatements(region, `arn:aws:s3:::${n.bucket}`));
   aws.ecs.seedService(region, {
     cluster: n.cluster,
     service: n.service,

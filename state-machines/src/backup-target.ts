@@ -10,9 +10,23 @@ interface SnapshotKind {
   busy: string;
   /** The snapshot exists already (a retried call, or a re-run of the same item): await it like a new one. */
   exists: string;
-  /** The status call, answering { status, createdAt }. */
+  /** The status call: its answer's snapshot object is kept whole under $.described.snapshot. */
   describe: State;
+  /** Where that object holds its status. */
+  status: string;
+  /** What the manifest keeps once the snapshot is available: { status, createdAt, sizeGiB? }, from $.described.snapshot. */
+  taken: JsonObject;
 }
+
+/**
+ * A poll reads only what every status has: AWS leaves a snapshot's creation
+ * time out until it is available (boto/boto3#952, awslabs/rds-snapshot-tool#45;
+ * ElastiCache's node times likewise, SDK CreateSnapshotCommand examples), and
+ * a path to a missing member is a States.Runtime error no Retry or Catch
+ * handles. So the poll keeps the snapshot object whole, the choice reads its
+ * status, and the times are read once it is available.
+ */
+const DESCRIBED = '$.described.snapshot';
 const DB: SnapshotKind = {
   name: 'Db',
   retrier: serviceRetry('Rds.RdsException', 120),
@@ -25,11 +39,13 @@ const DB: SnapshotKind = {
   exists: 'Rds.DbSnapshotAlreadyExistsException',
   describe: {
     ...sdk('rds:describeDBSnapshots', { 'DbSnapshotIdentifier.$': '$.item.snapshotId' }),
-    ResultSelector: {
-      'status.$': '$.DbSnapshots[0].Status',
-      'createdAt.$': '$.DbSnapshots[0].SnapshotCreateTime',
-      'sizeGiB.$': '$.DbSnapshots[0].AllocatedStorage',
-    },
+    ResultSelector: { 'snapshot.$': '$.DbSnapshots[0]' },
+  },
+  status: `${DESCRIBED}.Status`,
+  taken: {
+    'status.$': `${DESCRIBED}.Status`,
+    'createdAt.$': `${DESCRIBED}.SnapshotCreateTime`,
+    'sizeGiB.$': `${DESCRIBED}.AllocatedStorage`,
   },
 };
 const CACHE: SnapshotKind = {
@@ -44,12 +60,17 @@ const CACHE: SnapshotKind = {
   exists: 'ElastiCache.SnapshotAlreadyExistsException',
   describe: {
     ...sdk('elasticache:describeSnapshots', { 'SnapshotName.$': '$.item.snapshotId' }),
-    ResultSelector: { 'status.$': '$.Snapshots[0].SnapshotStatus', 'createdAt.$': '$.Snapshots[0].NodeSnapshots[0].SnapshotCreateTime' },
+    ResultSelector: { 'snapshot.$': '$.Snapshots[0]' },
   },
+  status: `${DESCRIBED}.SnapshotStatus`,
+  taken: { 'status.$': `${DESCRIBED}.SnapshotStatus`, 'createdAt.$': `${DESCRIBED}.NodeSnapshots[0].SnapshotCreateTime` },
 };
 
-/** Create<Kind>Snapshot, then WaitFor-, Describe-, <Kind>SnapshotReady and Poll<Kind>Snapshot until a choice leaves. */
-function snapshot({ name, retrier, create, busy, exists, describe }: SnapshotKind, choices: JsonObject[]): States {
+/**
+ * Create<Kind>Snapshot, then WaitFor-, Describe-, <Kind>SnapshotReady and Poll<Kind>Snapshot until it is available
+ * (<Kind>SnapshotTaken keeps its times under $.snapshot and goes on to `next`) or failed.
+ */
+function snapshot({ name, retrier, create, busy, exists, describe, status, taken }: SnapshotKind, next: string): States {
   const first = `WaitFor${name}Snapshot`;
   const waitForBusy = retry([busy], { interval: 60, attempts: 5, rate: 1.5 });
   return {
@@ -57,9 +78,10 @@ function snapshot({ name, retrier, create, busy, exists, describe }: SnapshotKin
     ...statusPoll({
       names: [first, `Describe${name}Snapshot`, `${name}SnapshotReady`, `Poll${name}Snapshot`],
       seconds: ['$.item.firstWaitSeconds', '$.item.pollSeconds'],
-      check: { ...describe, ResultPath: '$.snapshot', ...retried(60, retrier) },
-      choices,
+      check: { ...describe, ResultPath: '$.described', ...retried(60, retrier) },
+      choices: [stringEquals(status, 'available', `${name}SnapshotTaken`), stringEquals(status, 'failed', 'SnapshotFailed')],
     }),
+    [`${name}SnapshotTaken`]: { Type: 'Pass', Parameters: taken, ResultPath: '$.snapshot', Next: next },
   };
 }
 
@@ -79,7 +101,8 @@ const copyToDr = invoke('${CopyToDrFunction}', '$.item', '$.copy');
 const exportCacheSnapshot = sdk(
   'elasticache:copySnapshot',
   { 'SourceSnapshotName.$': '$.item.snapshotId', 'TargetSnapshotName.$': '$.item.snapshotId', 'TargetBucket.$': '$.item.sourceBucket' },
-  "ElastiCache cannot copy a snapshot across regions: export it to this region's bucket, then copy the object.",
+  "ElastiCache cannot copy a snapshot across regions: export it to this region's bucket, then copy the object. " +
+    'No snapshot status shows an export: CopyCacheExportToDr answers pending until the RDB object is in the bucket.',
 );
 const recordManifest = lambda('${RecordFunction}', {
   'item.$': '$.item',
@@ -88,7 +111,6 @@ const recordManifest = lambda('${RecordFunction}', {
   'recoveryPoint.$': '$.recoveryPoint.value',
   'prune.$': '$.prune.value',
 });
-const snapshotStatus = (value: string, next?: string) => stringEquals('$.snapshot.status', value, next);
 const copyStatus = (value: string, next?: string) => stringEquals('$.copyStatus.value.status', value, next);
 
 export const backupTarget: StateMachine = {
@@ -99,7 +121,7 @@ export const backupTarget: StateMachine = {
   TimeoutSeconds: 43200,
   States: {
     TargetKind: choice([stringEquals('$.item.kind', 'rds', 'CreateDbSnapshot')], 'CreateCacheSnapshot'),
-    ...snapshot(DB, [snapshotStatus('available', 'MeasureRecoveryPoint'), snapshotStatus('failed', 'SnapshotFailed')]),
+    ...snapshot(DB, 'MeasureRecoveryPoint'),
     MeasureRecoveryPoint: { ...measure, Next: 'CopyDbSnapshotToDr' },
     CopyDbSnapshotToDr: { ...copyToDr, Next: 'WaitForDbCopy' },
     ...statusPoll({
@@ -108,19 +130,14 @@ export const backupTarget: StateMachine = {
       check: invoke('${CopyStatusFunction}', '$.item', '$.copyStatus'),
       choices: [copyStatus('available', 'PruneTarget'), { Or: [copyStatus('failed'), copyStatus('missing')], Next: 'CopyFailed' }],
     }),
-    ...snapshot(CACHE, [
-      { And: [snapshotStatus('available'), { Variable: '$.exported', IsPresent: true }], Next: 'CopyCacheExportToDr' },
-      snapshotStatus('available', 'ExportCacheSnapshot'),
-      snapshotStatus('failed', 'SnapshotFailed'),
-    ]),
-    ExportCacheSnapshot: {
-      ...exportCacheSnapshot,
-      ResultSelector: { 'at.$': '$.Snapshot.SnapshotName' },
-      ResultPath: '$.exported',
-      ...retried(60, CACHE.retrier),
-      Next: 'PollCacheSnapshot',
-    },
-    CopyCacheExportToDr: { ...copyToDr, Next: 'MeasureCacheKeys' },
+    ...snapshot(CACHE, 'ExportCacheSnapshot'),
+    ExportCacheSnapshot: { ...exportCacheSnapshot, ResultPath: null, ...retried(60, CACHE.retrier), Next: 'WaitForCacheExport' },
+    ...statusPoll({
+      names: ['WaitForCacheExport', 'CopyCacheExportToDr', 'CacheExportCopied', 'PollCacheExport'],
+      seconds: ['$.item.firstWaitSeconds', '$.item.pollSeconds'],
+      check: copyToDr,
+      choices: [stringEquals('$.copy.value.status', 'available', 'MeasureCacheKeys')],
+    }),
     MeasureCacheKeys: {
       ...measure,
       Next: 'PruneTarget',

@@ -74,7 +74,7 @@ describe('twin services through real SDK v3 clients', () => {
         KmsKeyId: twin.inventory.dr.kmsKeyArn,
       }),
     );
-    expect(copy.DBSnapshot).toMatchObject({ Status: 'copying', SourceRegion: primary, KmsKeyId: twin.inventory.dr.kmsKeyArn });
+    expect(copy.DBSnapshot).toMatchObject({ Status: 'creating', SourceRegion: primary, KmsKeyId: twin.inventory.dr.kmsKeyArn });
   });
 
   it('RDS: a restore carries the data, deletion protection blocks deletes, deleting → gone', async () => {
@@ -190,15 +190,15 @@ describe('twin services through real SDK v3 clients', () => {
       }),
     );
     pass(twin.core.seconds('elasticacheSnapshotExport'));
-    const drCache = new ElastiCacheClient({ region: dr });
-    await drCache.send(
+    // Seeded in the bucket's region: its policy grants that region's ElastiCache principal (test/local/twin-fidelity-s3.test.ts).
+    await cache.send(
       new CreateReplicationGroupCommand({
         ReplicationGroupId: 'twin-restored-cache',
         ReplicationGroupDescription: 'restored',
         SnapshotArns: [`arn:aws:s3:::${twin.inventory.primary.bucket}/twin-c1-export-0001.rdb`],
       }),
     );
-    expect(twin.elasticache.group(dr, 'twin-restored-cache').keyCount).toBe(5000);
+    expect(twin.elasticache.group(primary, 'twin-restored-cache').keyCount).toBe(5000);
     await expect(
       cache.send(new IncreaseReplicaCountCommand({ ReplicationGroupId: group, NewReplicaCount: 2, ApplyImmediately: true })),
     ).resolves.toBeDefined();

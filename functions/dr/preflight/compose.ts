@@ -12,13 +12,14 @@ import { serviceChecks } from './service';
 /** The RTO the plan expects: the critical path of its AWS operations, and a finding against the target. */
 function expectedRto(
   { run, inventory, settings }: PreflightContext,
-  plan: { cache: CachePlan; serviceScales: boolean },
+  plan: { cache: CachePlan; serviceScales: boolean; renamesDatabase: boolean },
 ): Part<{ seconds: number; path: CriticalPath }> {
   const path = criticalPath(settings.timings, {
     direction: run.direction,
     strategy: inventory.strategy,
     cache: plan.cache.mode === 'fresh' && plan.cache.exists ? 'existing' : plan.cache.mode,
     serviceScales: plan.serviceScales,
+    renamesDatabase: plan.renamesDatabase,
     healthyChecks: settings.healthyChecks,
     healthIntervalSeconds: settings.healthIntervalSeconds,
   });
@@ -47,7 +48,8 @@ export async function preflight(run: Run, deps: DrDeps, clock: Clock): Promise<P
   const database = await databaseChecks(ctx, service.primaryReachable);
   const cache = await cacheChecks(ctx);
   const dns = await dnsChecks(ctx);
-  const rto = expectedRto(ctx, { cache: cache.plan, serviceScales: service.serviceScales });
+  const renamesDatabase = database.plan?.action === 'rebuild' && database.plan.staleInstanceId !== undefined;
+  const rto = expectedRto(ctx, { cache: cache.plan, serviceScales: service.serviceScales, renamesDatabase });
   const checks = [service, capacity, database, cache, dns, rto].flatMap((part) => part.checks);
   return {
     ok: checks.every((c) => c.ok || !c.blocking),

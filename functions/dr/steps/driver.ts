@@ -41,7 +41,7 @@ async function started<S extends StepName>(name: S, step: RecoveryStep<S>, ctx: 
     step: name,
     ready: outcome.ready,
     waitSeconds,
-    plannedSeconds: waitSeconds,
+    plannedSeconds: Math.ceil(outcome.plannedSeconds ?? waitSeconds),
     startedAt: at,
     readyAt: outcome.ready ? at : undefined,
     polls: 0,

@@ -47,6 +47,8 @@ const DETAILS = {
     source: z.string().optional(),
     /** The name the instance replaced by the replica is kept under. */
     renamed: z.string().optional(),
+    /** What the rebuild waits for: the old instance's rename to complete (its name is free only then), or the replica. */
+    waitingFor: z.enum(['rename', 'replica']).optional(),
     status: z.string().optional(),
     replicaLagSeconds: z.number().optional(),
   }),
@@ -72,6 +74,7 @@ const DETAILS = {
     database: z.string().optional(),
     replica: z.string().optional(),
     renamed: z.string().optional(),
+    waitingFor: z.enum(['rename', 'replica']).optional(),
     ...serviceDetailSchema.shape,
     replicaStatus: z.string().optional(),
   }),

@@ -30,16 +30,33 @@ export const reprotect: RecoveryStep<'reprotect'> = {
         },
       };
     const primary = await replicationSource(to.region, primaryId);
-    const renamed = await replaceWithReplica({ id: drId, source: primary, placement: from, multiAz: false, run, now });
+    const replacement = await replaceWithReplica({ id: drId, source: primary, placement: from, multiAz: false, run, now });
     // The DR application has no writer again until the next failover.
     await setDatabaseParameter(from.region, inventory.appName, 'none');
-    return {
-      ready: false,
-      waitSeconds: settings.timings.createReplica,
-      detail: { standbyCount: settings.standbyCount, replica: drId, renamed },
-    };
+    const detail = { standbyCount: settings.standbyCount, replica: drId, renamed: replacement.renamed, waitingFor: replacement.waitingFor };
+    const { renameInstance, createReplica } = settings.timings;
+    return replacement.waitingFor === 'rename'
+      ? { ready: false, waitSeconds: renameInstance, plannedSeconds: renameInstance + createReplica, detail }
+      : { ready: false, waitSeconds: createReplica, detail };
   },
-  async check({ from }, detail) {
+  async check({ run, from, to, preflight, settings, now }, detail) {
+    if (detail.waitingFor === 'rename' && detail.replica) {
+      // The writer's old name is free only once its rename completes: then the replica is asked for.
+      const primary = await replicationSource(to.region, preflight.database?.instanceId ?? '');
+      const replacement = await replaceWithReplica({
+        id: detail.replica,
+        source: primary,
+        placement: from,
+        multiAz: false,
+        run,
+        now,
+        staleId: detail.renamed,
+      });
+      const next = { ...detail, renamed: replacement.renamed ?? detail.renamed, waitingFor: replacement.waitingFor };
+      return replacement.waitingFor === 'rename'
+        ? { ready: false, detail: { ...next, replicaStatus: replacement.status } }
+        : { ready: false, waitSeconds: settings.timings.createReplica, detail: { ...next, replicaStatus: undefined } };
+    }
     const replica = detail.replica ? await describeInstance(from.region, detail.replica) : undefined;
     const { steady, detail: service } = await serviceSteady(from);
     return {

@@ -46,6 +46,8 @@ export interface Outcome<D> {
   readonly detail: D;
   /** Seconds until the next check: by default none after a start, the step's poll interval after a check. */
   readonly waitSeconds?: number;
+  /** A start's: what the whole step is expected to take, when more than the first wait (the run gives up at three times it). */
+  readonly plannedSeconds?: number;
 }
 
 /**

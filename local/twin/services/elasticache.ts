@@ -1,11 +1,40 @@
-import { serviceError, TwinServiceError } from '../errors';
+import { serviceError } from '../errors';
 import type { AwsCore, TwinService } from '../aws-core';
-import { type Input, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
+import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
 import { RespEndpoint } from '../resp-server';
+import { CACHE_GROUP_ID, identifierProblem } from '../identifier-rules';
+import { omitByStatus } from '../state-omissions';
 import type { S3Twin } from './s3';
 
 type GroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'snapshotting';
-type SnapshotStatus = 'creating' | 'available' | 'exporting' | 'copying';
+/**
+ * SDK models_0.d.ts, `Snapshot.SnapshotStatus`: creating | available | restoring | copying | deleting. An export to
+ * S3 has no status of its own: it shows as the RDB object appearing in the bucket.
+ */
+type SnapshotStatus = 'creating' | 'available' | 'restoring' | 'copying' | 'deleting';
+
+/**
+ * What an export needs the bucket to grant the `<region>.elasticache-snapshot.amazonaws.com` principal (ElastiCache
+ * guide, "Exporting a backup": the policy's six actions), grouped by the permission its refusal message names
+ * ("ElastiCache has not been granted READ | WRITE | READ_ACP permissions %s on the S3 Bucket."). Which message
+ * names the multipart actions is not documented: WRITE, as they serve writing.
+ */
+const EXPORT_GRANTS: readonly (readonly [permission: string, actions: readonly string[]])[] = [
+  ['READ', ['s3:GetObject', 's3:ListBucket']],
+  ['WRITE', ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:ListBucketMultipartUploads']],
+  ['READ_ACP', ['s3:GetBucketAcl']],
+];
+/** What seeding a group from an RDB file needs (ElastiCache guide, "Seeding a new node-based cluster…"). */
+const SEED_GRANTS = ['s3:GetObject', 's3:ListBucket', 's3:GetBucketAcl'];
+/** Bucket-level S3 actions are checked on the bucket's ARN, the others on the object's. */
+const BUCKET_ACTIONS = new Set(['s3:ListBucket', 's3:GetBucketAcl', 's3:ListBucketMultipartUploads']);
+const s3ResourceOf = (action: string, bucket: string, key: string) =>
+  BUCKET_ACTIONS.has(action) ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
+/**
+ * The size of the twin's stand-in RDB file: about 1 KB per key, the figure the snapshots' CacheSize renders
+ * (keys / 1000 MB). A test sizes an export by the keys it seeds; nothing is allocated.
+ */
+export const RDB_BYTES_PER_KEY = 1000;
 
 export interface ReplicationGroup {
   readonly id: string;
@@ -13,6 +42,8 @@ export interface ReplicationGroup {
   readonly arn: string;
   readonly status: StatusTimeline<GroupStatus>;
   replicas: number;
+  /** Multi-AZ with automatic failover (one setting here, as the product and the console pair them). */
+  readonly multiAz: boolean;
   readonly engine: string;
   readonly nodeType: string;
   /** The simulated dataset: how many keys it holds. */
@@ -110,9 +141,13 @@ export class ElastiCacheTwin implements TwinService {
     return group;
   }
 
-  seedGroup(region: string, props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number }): ReplicationGroup {
+  seedGroup(
+    region: string,
+    props: { id: string; engine: string; nodeType: string; replicas: number; keyCount: number; multiAz?: boolean },
+  ): ReplicationGroup {
     const group: ReplicationGroup = {
       ...props,
+      multiAz: props.multiAz ?? props.replicas > 0,
       region,
       arn: this.core.arn('elasticache', region, `replicationgroup:${props.id}`),
       status: new StatusTimeline<GroupStatus>('available', this.now()),
@@ -162,8 +197,8 @@ export class ElastiCacheTwin implements TwinService {
           NodeGroupMembers: members.map((m, i) => ({ CacheClusterId: m, CurrentRole: i === 0 ? 'primary' : 'replica' })),
         },
       ],
-      MultiAZ: group.replicas > 0 ? 'enabled' : 'disabled',
-      AutomaticFailover: group.replicas > 0 ? 'enabled' : 'disabled',
+      MultiAZ: group.multiAz ? 'enabled' : 'disabled',
+      AutomaticFailover: group.multiAz ? 'enabled' : 'disabled',
       AtRestEncryptionEnabled: true,
       TransitEncryptionEnabled: true,
       AuthTokenEnabled: true,
@@ -177,11 +212,12 @@ export class ElastiCacheTwin implements TwinService {
   }
 
   private renderSnapshot(snapshot: CacheSnapshot): object {
-    return {
+    const status = snapshot.status.at(this.now());
+    return omitByStatus('elasticache', 'Snapshot', status, {
       SnapshotName: snapshot.name,
       ARN: snapshot.arn,
       ReplicationGroupId: snapshot.groupId,
-      SnapshotStatus: snapshot.status.at(this.now()),
+      SnapshotStatus: status,
       SnapshotSource: 'manual',
       CacheNodeType: snapshot.nodeType,
       Engine: snapshot.engine,
@@ -189,10 +225,11 @@ export class ElastiCacheTwin implements TwinService {
         {
           CacheClusterId: `${snapshot.groupId}-001`,
           SnapshotCreateTime: new Date(snapshot.createdAt),
-          CacheSize: `${Math.max(1, Math.round(snapshot.keyCount / 1000))} MB`,
+          // Empty while creating (SDK CreateSnapshotCommand.d.ts examples: CacheSize "").
+          CacheSize: status === 'creating' ? '' : `${Math.max(1, Math.round(snapshot.keyCount / 1000))} MB`,
         },
       ],
-    };
+    });
   }
 
   async describeGroups(region: string, input: Input): Promise<object> {
@@ -243,30 +280,7 @@ export class ElastiCacheTwin implements TwinService {
     if (source.status.at(this.now()) !== 'available')
       throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${source.name} is not available.`);
     const bucket = optionalString(input, 'TargetBucket');
-    if (bucket) {
-      if (this.s3.bucketRegion(bucket) !== region) {
-        throw serviceError(
-          'elasticache',
-          'InvalidParameterValueException',
-          `The S3 bucket ${bucket} must be in the same region as the snapshot (${region}).`,
-        );
-      }
-      const readyAt = this.core.after('elasticacheSnapshotExport');
-      source.status.reset('exporting', this.now()).then('available', readyAt);
-      this.s3.putInternal(
-        bucket,
-        `${target}-0001.rdb`,
-        JSON.stringify({
-          format: 'lifeline-twin-rdb',
-          keyCount: source.keyCount,
-          engine: source.engine,
-          createdAt: new Date(source.createdAt).toISOString(),
-        }),
-        readyAt,
-      );
-      this.core.mutate(region, 'elasticache', 'CopySnapshot', 'create', `arn:aws:s3:::${bucket}/${target}-0001.rdb`);
-      return { Snapshot: this.renderSnapshot(source) };
-    }
+    if (bucket) return this.exportSnapshot(region, source, target, bucket);
     if (this.snapshotsIn(region).has(target))
       throw serviceError('elasticache', 'SnapshotAlreadyExistsFault', `Snapshot ${target} already exists.`);
     const copy: CacheSnapshot = {
@@ -284,6 +298,74 @@ export class ElastiCacheTwin implements TwinService {
     return { Snapshot: this.renderSnapshot(copy) };
   }
 
+  /**
+   * CopySnapshot with TargetBucket: ElastiCache writes the snapshot as
+   * `<TargetSnapshotName>-0001.rdb` (one object per shard; these groups have
+   * one) into the bucket, which must be in the snapshot's region and grant
+   * the region's `elasticache-snapshot` service principal the export
+   * actions (ElastiCache guide, "Exporting a backup",
+   * docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html).
+   * The guide documents the messages of each refusal but not the error code;
+   * the SDK models InvalidParameterValueException for CopySnapshot, so that
+   * is the one used (research-13 §4). No snapshot status reports progress:
+   * the object appears when the export is done, after the export duration.
+   */
+  private exportSnapshot(region: string, source: CacheSnapshot, target: string, bucket: string): object {
+    const refuse = (message: string) => serviceError('elasticache', 'InvalidParameterValueException', message);
+    const bucketRegion = this.s3.bucketRegion(bucket);
+    if (!bucketRegion) throw refuse(`The S3 bucket ${bucket} does not exist.`);
+    if (bucketRegion !== region) throw refuse(`The S3 bucket ${bucket} is outside of the region.`);
+    const key = `${target}-0001.rdb`;
+    const principal = `${region}.elasticache-snapshot.amazonaws.com`;
+    for (const [permission, actions] of EXPORT_GRANTS) {
+      const missing = actions.find((action) => !this.s3.servicePrincipalMay(bucket, principal, action, s3ResourceOf(action, bucket, key)));
+      if (missing) throw refuse(`ElastiCache has not been granted ${permission} permissions ${missing} on the S3 Bucket.`);
+    }
+    if (this.s3.hasObject(bucket, key)) throw refuse(`The S3 bucket ${bucket} already contains an object with key ${key}.`);
+    this.s3.putInternal(
+      bucket,
+      key,
+      JSON.stringify({
+        format: 'lifeline-twin-rdb',
+        keyCount: source.keyCount,
+        engine: source.engine,
+        createdAt: new Date(source.createdAt).toISOString(),
+      }),
+      this.core.after('elasticacheSnapshotExport'),
+      source.keyCount * RDB_BYTES_PER_KEY,
+    );
+    this.core.mutate(region, 'elasticache', 'CopySnapshot', 'create', `arn:aws:s3:::${bucket}/${key}`);
+    return { Snapshot: this.renderSnapshot(source) };
+  }
+
+  /**
+   * The key count of an RDB file a new group is seeded from (SnapshotArns).
+   * ElastiCache reads it as the region's `elasticache-snapshot` service
+   * principal, which needs s3:GetObject, s3:ListBucket and s3:GetBucketAcl
+   * (ElastiCache guide, "Seeding a new node-based cluster with an externally
+   * created backup", backups-seeding-redis.html; the IAM API permissions
+   * reference asks s3:GetObject on each SnapshotArns member). The refusal's
+   * code is not documented: InvalidParameterValueException, as for exports.
+   */
+  private rdbKeyCount(region: string, arn: string): number {
+    const refuse = (message: string) => serviceError('elasticache', 'InvalidParameterValueException', message);
+    const match = /^arn:aws:s3:::([^/]+)\/(.+)$/.exec(arn);
+    if (!match) throw refuse(`Invalid S3 object ARN ${arn}.`);
+    const [, bucket, key] = match;
+    if (!this.s3.bucketRegion(bucket)) throw refuse(`The S3 bucket ${bucket} does not exist.`);
+    const principal = `${region}.elasticache-snapshot.amazonaws.com`;
+    const missing = SEED_GRANTS.find(
+      (action) => !this.s3.servicePrincipalMay(bucket, principal, action, s3ResourceOf(action, bucket, key)),
+    );
+    if (missing) throw refuse(`ElastiCache has not been granted READ permissions ${missing} on the S3 Bucket.`);
+    const body = this.s3.getInternal(bucket, key);
+    if (!body) throw refuse(`No RDB file at ${arn}`);
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && 'keyCount' in parsed && typeof parsed.keyCount === 'number'
+      ? parsed.keyCount
+      : 0;
+  }
+
   async deleteSnapshot(region: string, input: Input): Promise<object> {
     const snapshot = this.snapshot(region, requireString('elasticache', input, 'SnapshotName'));
     const status = snapshot.status.at(this.now());
@@ -295,7 +377,18 @@ export class ElastiCacheTwin implements TwinService {
 
   async createGroup(region: string, input: Input): Promise<object> {
     const id = requireString('elasticache', input, 'ReplicationGroupId');
+    const badId = identifierProblem(CACHE_GROUP_ID, id);
+    if (badId) throw serviceError('elasticache', 'InvalidParameterValueException', badId);
     requireString('elasticache', input, 'ReplicationGroupDescription');
+    const replicas = optionalNumber(input, 'ReplicasPerNodeGroup') ?? 1;
+    const multiAz = optionalBoolean(input, 'AutomaticFailoverEnabled') ?? optionalBoolean(input, 'MultiAZEnabled') ?? false;
+    // The wire error of hashicorp/terraform#25077: InvalidParameterCombination, modeled for CreateReplicationGroup.
+    if (multiAz && replicas < 1)
+      throw serviceError(
+        'elasticache',
+        'InvalidParameterCombinationException',
+        'When using automatic failover, there must be at least 2 cache clusters in the replication group.',
+      );
     const existing = this.groupsIn(region).get(id);
     if (existing && existing.status.at(this.now()) !== 'deleted')
       throw serviceError('elasticache', 'ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
@@ -308,23 +401,15 @@ export class ElastiCacheTwin implements TwinService {
         throw serviceError('elasticache', 'InvalidSnapshotStateFault', `Snapshot ${snapshotName} is not available.`);
       keyCount = snapshot.keyCount;
     } else if (rdbArns.length) {
-      for (const arn of rdbArns) {
-        const match = /^arn:aws:s3:::([^/]+)\/(.+)$/.exec(arn);
-        const body = match ? this.s3.getInternal(match[1], match[2]) : undefined;
-        if (!body) throw new TwinServiceError('elasticache', 'InvalidParameterValue', `No RDB file at ${arn}`, false);
-        const parsed: unknown = JSON.parse(body);
-        keyCount +=
-          typeof parsed === 'object' && parsed !== null && 'keyCount' in parsed && typeof parsed.keyCount === 'number'
-            ? parsed.keyCount
-            : 0;
-      }
+      for (const arn of rdbArns) keyCount += this.rdbKeyCount(region, arn);
     }
     const group: ReplicationGroup = {
       id,
       region,
       arn: this.core.arn('elasticache', region, `replicationgroup:${id}`),
       status: new StatusTimeline<GroupStatus>('creating', this.now()).then('available', this.core.after('elasticacheCreateFromSnapshot')),
-      replicas: optionalNumber(input, 'ReplicasPerNodeGroup') ?? 1,
+      replicas,
+      multiAz,
       engine: optionalString(input, 'Engine') ?? 'valkey',
       nodeType: optionalString(input, 'CacheNodeType') ?? 'cache.t4g.small',
       keyCount,
@@ -359,6 +444,15 @@ export class ElastiCacheTwin implements TwinService {
         `NewReplicaCount ${count} does not ${action === 'IncreaseReplicaCount' ? 'increase' : 'decrease'} the current ${group.replicas}.`,
       );
     }
+    // Multi-AZ keeps a replica: SDK DecreaseReplicaCountMessage.NewReplicaCount ("If Multi-AZ is enabled: 1"); the wire error
+    // "InvalidParameterValue: Must have at least 1 replica when cluster mode is disabled with auto failover enabled." is
+    // hashicorp/terraform-provider-aws#24244's, and InvalidParameterValueException is modeled for DecreaseReplicaCount.
+    if (action === 'DecreaseReplicaCount' && group.multiAz && count < 1)
+      throw serviceError(
+        'elasticache',
+        'InvalidParameterValueException',
+        'Must have at least 1 replica when cluster mode is disabled with auto failover enabled.',
+      );
     const status = group.status.at(this.now());
     if (status !== 'available')
       throw serviceError('elasticache', 'InvalidReplicationGroupStateFault', `Replication group ${group.id} is ${status}.`);

@@ -1,9 +1,12 @@
 import { serviceError, TwinServiceError } from '../errors';
 import type { AwsCore, TwinService } from '../aws-core';
+import { identifierProblem, type IdentifierRule, RDS_INSTANCE_ID, RDS_SNAPSHOT_ID } from '../identifier-rules';
+import { omitByStatus } from '../state-omissions';
 import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
 
-type InstanceStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'backing-up' | 'rebooting';
-type SnapshotStatus = 'creating' | 'available' | 'copying' | 'deleted';
+type InstanceStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'backing-up' | 'rebooting' | 'renaming';
+/** A copy is "creating" too (SDK CopyDBSnapshotCommand.d.ts example); "copying" is the status of DB *cluster* snapshot copies. */
+type SnapshotStatus = 'creating' | 'available' | 'deleted';
 
 export interface DbInstance {
   readonly id: string;
@@ -25,6 +28,8 @@ export interface DbInstance {
   physical?: string;
   /** Set while a read replica: the source instance (possibly in another region). */
   replicaOf?: { region: string; id: string };
+  /** After a rename: the identifier it had, which stays taken until the rename completes. */
+  renamedFrom?: { id: string; freedAt: number };
   readonly replicas: { region: string; id: string }[];
   tags: Tag[];
   /**
@@ -148,6 +153,26 @@ export class RdsTwin implements TwinService {
     return { region: match[1], id: match[3] };
   }
 
+  /** RDS answers a malformed identifier with InvalidParameterValue, a code the SDK does not model (research-13 §8). */
+  private validIdentifier(rule: IdentifierRule, value: string): string {
+    const problem = identifierProblem(rule, value);
+    if (problem) throw new TwinServiceError('rds', 'InvalidParameterValue', problem, false);
+    return value;
+  }
+
+  /**
+   * Fails with DBInstanceAlreadyExists while an instance holds `id`: one of that name, or one renamed away from it
+   * until the rename completes.
+   */
+  private async assertNameFree(region: string, id: string): Promise<void> {
+    await this.sweep(region);
+    const now = this.now();
+    const holder = [...this.instancesIn(region).values()].find(
+      (i) => i.id === id || (i.renamedFrom !== undefined && i.renamedFrom.id === id && now < i.renamedFrom.freedAt),
+    );
+    if (holder) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
+  }
+
   /** Seeds an available primary instance with a real database (twin boot, not an API call). */
   async seedInstance(
     region: string,
@@ -238,7 +263,7 @@ export class RdsTwin implements TwinService {
 
   private renderInstance(instance: DbInstance): object {
     const status = instance.status.at(this.now());
-    return {
+    return omitByStatus('rds', 'DBInstance', status, {
       DBInstanceIdentifier: instance.id,
       DBInstanceArn: instance.arn,
       DBInstanceClass: instance.instanceClass,
@@ -255,10 +280,7 @@ export class RdsTwin implements TwinService {
       InstanceCreateTime: new Date(instance.createdAt),
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
       // so handlers connect exactly as they would to RDS.
-      Endpoint:
-        status === 'creating' || !instance.physical
-          ? undefined
-          : { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port },
+      Endpoint: instance.physical ? { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port } : undefined,
       DBName: instance.physical,
       DBSubnetGroup: instance.dbSubnetGroupName ? { DBSubnetGroupName: instance.dbSubnetGroupName } : undefined,
       VpcSecurityGroups: instance.vpcSecurityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
@@ -269,17 +291,18 @@ export class RdsTwin implements TwinService {
         r.region === instance.region ? r.id : this.core.arn('rds', r.region, `db:${r.id}`),
       ),
       TagList: instance.tags,
-    };
+    });
   }
 
   private renderSnapshot(snapshot: DbSnapshot): object {
     const status = snapshot.status.at(this.now());
-    return {
+    return omitByStatus('rds', 'DBSnapshot', status, {
       DBSnapshotIdentifier: snapshot.id,
       DBSnapshotArn: snapshot.arn,
       DBInstanceIdentifier: snapshot.instanceId,
       SnapshotCreateTime: new Date(snapshot.createdAt),
       OriginalSnapshotCreateTime: new Date(snapshot.createdAt),
+      SnapshotDatabaseTime: new Date(snapshot.createdAt),
       Engine: 'postgres',
       EngineVersion: ENGINE_VERSION,
       Status: status,
@@ -291,7 +314,7 @@ export class RdsTwin implements TwinService {
       SourceDBSnapshotIdentifier: snapshot.sourceArn,
       SourceRegion: snapshot.sourceArn ? snapshot.sourceArn.split(':')[3] : undefined,
       TagList: snapshot.tags,
-    };
+    });
   }
 
   async describeDbInstances(region: string, input: Input): Promise<object> {
@@ -303,7 +326,7 @@ export class RdsTwin implements TwinService {
 
   async createDbSnapshot(region: string, input: Input): Promise<object> {
     const instanceId = requireString('rds', input, 'DBInstanceIdentifier');
-    const snapshotId = requireString('rds', input, 'DBSnapshotIdentifier');
+    const snapshotId = this.validIdentifier(RDS_SNAPSHOT_ID('DBSnapshotIdentifier'), requireString('rds', input, 'DBSnapshotIdentifier'));
     const instance = this.instance(region, instanceId);
     if (this.snapshotsIn(region).has(snapshotId))
       throw serviceError(
@@ -358,7 +381,10 @@ export class RdsTwin implements TwinService {
 
   async copyDbSnapshot(region: string, input: Input): Promise<object> {
     const sourceRef = this.locate(region, requireString('rds', input, 'SourceDBSnapshotIdentifier'), 'snapshot');
-    const targetId = requireString('rds', input, 'TargetDBSnapshotIdentifier');
+    const targetId = this.validIdentifier(
+      RDS_SNAPSHOT_ID('TargetDBSnapshotIdentifier'),
+      requireString('rds', input, 'TargetDBSnapshotIdentifier'),
+    );
     const kmsKeyId = optionalString(input, 'KmsKeyId');
     const crossRegion = sourceRef.region !== region;
     if (crossRegion && this.core.regionDown(sourceRef.region)) {
@@ -393,7 +419,7 @@ export class RdsTwin implements TwinService {
       region,
       arn: this.core.arn('rds', region, `snapshot:${targetId}`),
       instanceId: source.instanceId,
-      status: new StatusTimeline<SnapshotStatus>('copying', this.now()).then(
+      status: new StatusTimeline<SnapshotStatus>('creating', this.now()).then(
         'available',
         crossRegion ? this.core.after('rdsSnapshotCopyCrossRegion') : this.core.after('rdsSnapshotCreate', 0.25),
       ),
@@ -423,10 +449,9 @@ export class RdsTwin implements TwinService {
   }
 
   async restoreFromSnapshot(region: string, input: Input): Promise<object> {
-    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const id = this.validIdentifier(RDS_INSTANCE_ID('DBInstanceIdentifier'), requireString('rds', input, 'DBInstanceIdentifier'));
     const snapshotId = requireString('rds', input, 'DBSnapshotIdentifier');
-    await this.sweep(region);
-    if (this.instancesIn(region).has(id)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
+    await this.assertNameFree(region, id);
     const snapshot = this.snapshot(region, this.locate(region, snapshotId, 'snapshot').id);
     if (snapshot.status.at(this.now()) !== 'available')
       throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
@@ -464,7 +489,9 @@ export class RdsTwin implements TwinService {
       );
     }
     const skipFinal = optionalBoolean(input, 'SkipFinalSnapshot') ?? false;
-    if (!skipFinal && !optionalString(input, 'FinalDBSnapshotIdentifier')) {
+    const finalSnapshotId = optionalString(input, 'FinalDBSnapshotIdentifier');
+    if (finalSnapshotId) this.validIdentifier(RDS_SNAPSHOT_ID('FinalDBSnapshotIdentifier'), finalSnapshotId);
+    if (!skipFinal && !finalSnapshotId) {
       throw new TwinServiceError(
         'rds',
         'InvalidParameterCombination',
@@ -486,10 +513,9 @@ export class RdsTwin implements TwinService {
   }
 
   async createReadReplica(region: string, input: Input): Promise<object> {
-    const id = requireString('rds', input, 'DBInstanceIdentifier');
+    const id = this.validIdentifier(RDS_INSTANCE_ID('DBInstanceIdentifier'), requireString('rds', input, 'DBInstanceIdentifier'));
     const sourceRef = this.locate(region, requireString('rds', input, 'SourceDBInstanceIdentifier'), 'db');
-    await this.sweep(region);
-    if (this.instancesIn(region).has(id)) throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${id}`);
+    await this.assertNameFree(region, id);
     if (sourceRef.region !== region && this.core.regionDown(sourceRef.region)) {
       throw new TwinServiceError(
         'rds',
@@ -534,11 +560,11 @@ export class RdsTwin implements TwinService {
   async promoteReadReplica(region: string, input: Input): Promise<object> {
     const id = requireString('rds', input, 'DBInstanceIdentifier');
     const replica = this.instance(region, id);
-    if (!replica.replicaOf) throw new TwinServiceError('rds', 'InvalidDBInstanceState', `DB instance ${id} is not a read replica.`, false);
+    if (!replica.replicaOf) throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${id} is not a read replica.`);
     const status = replica.status.at(this.now());
     if (status !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${id} is ${status}, not available.`);
     const source = this.instancesIn(replica.replicaOf.region).get(replica.replicaOf.id);
-    if (!source?.physical) throw new TwinServiceError('rds', 'InvalidDBInstanceState', `The source of ${id} has no data.`, false);
+    if (!source?.physical) throw serviceError('rds', 'InvalidDBInstanceStateFault', `The source of ${id} has no data.`);
     const lagMs = this.core.seconds('rdsReplicaLag') * 1000;
     const physical = this.core.dataPlane.newName(id);
     await this.beforeClone(source);
@@ -570,7 +596,7 @@ export class RdsTwin implements TwinService {
     const status = instance.status.at(this.now());
     if (status !== 'available') throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${id} is ${status}, not available.`);
     const newId = optionalString(input, 'NewDBInstanceIdentifier');
-    if (newId && newId !== id) return this.rename(region, instance, newId);
+    if (newId && newId !== id) return this.rename(region, instance, newId, optionalBoolean(input, 'ApplyImmediately') ?? false);
     const deletionProtection = optionalBoolean(input, 'DeletionProtection');
     if (deletionProtection !== undefined) instance.deletionProtection = deletionProtection;
     instance.instanceClass = optionalString(input, 'DBInstanceClass') ?? instance.instanceClass;
@@ -581,12 +607,33 @@ export class RdsTwin implements TwinService {
     return { DBInstance: this.renderInstance(instance) };
   }
 
-  /** ModifyDBInstance with NewDBInstanceIdentifier: the instance keeps its data under the new name, the old name is free at once. */
-  private async rename(region: string, instance: DbInstance, newId: string): Promise<object> {
-    await this.sweep(region);
-    if (this.instancesIn(region).has(newId))
-      throw serviceError('rds', 'DBInstanceAlreadyExistsFault', `DB instance already exists: ${newId}`);
-    const renamed: DbInstance = { ...instance, id: newId, arn: this.core.arn('rds', region, `db:${newId}`) };
+  /**
+   * ModifyDBInstance with NewDBInstanceIdentifier. Applied immediately, the
+   * instance answers to the new name at once (describing the old one finds
+   * nothing: ansible/ansible#7054, boto/boto3#2613), is "renaming" until the
+   * new DNS name is effective, then reboots (RDS User Guide "Renaming a DB
+   * instance", USER_RenameInstance.html; "DB instance status", the renaming
+   * row; SDK models_1.d.ts NewDBInstanceIdentifier: "an instance reboot
+   * occurs immediately if you enable ApplyImmediately"). When AWS frees the
+   * old identifier is not documented (aws/aws-sdk#421, boto/boto3#609): the
+   * twin holds it until the rename completes, the instance available again,
+   * so creating under it before then fails with DBInstanceAlreadyExists.
+   * Without ApplyImmediately the rename waits for the maintenance window,
+   * which the twin never reaches: it stays pending.
+   */
+  private async rename(region: string, instance: DbInstance, newId: string, applyImmediately: boolean): Promise<object> {
+    this.validIdentifier(RDS_INSTANCE_ID('NewDBInstanceIdentifier'), newId);
+    await this.assertNameFree(region, newId);
+    if (!applyImmediately)
+      return { DBInstance: { ...this.renderInstance(instance), PendingModifiedValues: { DBInstanceIdentifier: newId } } };
+    const rebootAt = this.core.after('rdsRename');
+    const freedAt = rebootAt + this.core.seconds('rdsReboot') * 1000;
+    const renamed: DbInstance = {
+      ...instance,
+      id: newId,
+      arn: this.core.arn('rds', region, `db:${newId}`),
+      renamedFrom: { id: instance.id, freedAt },
+    };
     this.instancesIn(region).delete(instance.id);
     this.instancesIn(region).set(newId, renamed);
     for (const ref of [...renamed.replicas, ...(renamed.replicaOf ? [renamed.replicaOf] : [])]) {
@@ -594,7 +641,7 @@ export class RdsTwin implements TwinService {
       for (const link of [...(other?.replicas ?? []), ...(other?.replicaOf ? [other.replicaOf] : [])])
         if (link.region === region && link.id === instance.id) link.id = newId;
     }
-    renamed.status.reset('modifying', this.now()).then('available', this.core.after('rdsModifyInstance'));
+    renamed.status.reset('renaming', this.now()).then('rebooting', rebootAt).then('available', freedAt);
     this.core.mutate(region, 'rds', 'ModifyDBInstance', 'modify', instance.arn);
     return { DBInstance: this.renderInstance(renamed) };
   }

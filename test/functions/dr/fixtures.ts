@@ -77,6 +77,7 @@ export const settings: DrSettings = {
     restoreInstance: 1202,
     createReplica: 1803,
     modifyInstance: 64,
+    renameInstance: 663,
     replicaLag: 5,
     cacheGlobalFailover: 96,
     cacheCreate: 607,

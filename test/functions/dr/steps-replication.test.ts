@@ -1,9 +1,9 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DatabasePlan } from '../../../functions/dr/preflight/plan';
 import { replication } from '../../../functions/dr/steps/replication';
-import { aws, changes, DR, instance, NOW, notFound, PRIMARY, resetAws, sent, settings, stepContext, tagsOf } from './fixtures';
+import { aws, changes, DR, instance, NOW, notFound, PRIMARY, resetAws, sent, settings, stepContext } from './fixtures';
 
 const rebuild: DatabasePlan = {
   action: 'rebuild',
@@ -18,19 +18,19 @@ const replicaOfWriter = instance('shop-primary-db', { ReadReplicaSourceDBInstanc
 describe('replication step (failback)', () => {
   beforeEach(resetAws);
 
-  it('start keeps the old primary under its stale name and rebuilds it as a replica of the DR writer', async () => {
+  it('start keeps the old primary under its stale name and waits for that rename before asking for the replica', async () => {
     // Prepare
     aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [writer] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand).rejects(notFound);
     aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
       DBInstances: [instance('shop-primary-db')],
     });
     aws.rds[PRIMARY].on(ModifyDBInstanceCommand).resolves({});
-    aws.rds[PRIMARY].on(CreateDBInstanceReadReplicaCommand).resolves({});
 
     // Act
     const outcome = await replication.start(failback());
 
-    // Assess
+    // Assess: RDS frees the old name only when the rename completes, so no replica is asked for yet.
     expect(changes()).toEqual([
       {
         service: 'rds',
@@ -42,25 +42,18 @@ describe('replication step (failback)', () => {
           ApplyImmediately: true,
         },
       },
-      {
-        service: 'rds',
-        region: PRIMARY,
-        command: 'CreateDBInstanceReadReplica',
-        input: {
-          DBInstanceIdentifier: 'shop-primary-db',
-          SourceDBInstanceIdentifier: writer.DBInstanceArn,
-          KmsKeyId: `arn:aws:kms:${PRIMARY}:111122223333:key/primary`,
-          DBSubnetGroupName: 'shop-primary-db-subnets',
-          VpcSecurityGroupIds: ['sg-primary-db'],
-          MultiAZ: true,
-          Tags: tagsOf('failback'),
-        },
-      },
     ]);
     expect(outcome).toEqual({
       ready: false,
-      waitSeconds: settings.timings.createReplica,
-      detail: { instanceId: 'shop-primary-db', source: 'shop-dr-db', renamed: 'shop-primary-db-stale-202607011150' },
+      waitSeconds: settings.timings.renameInstance,
+      plannedSeconds: settings.timings.renameInstance + settings.timings.createReplica,
+      detail: {
+        instanceId: 'shop-primary-db',
+        source: 'shop-dr-db',
+        renamed: 'shop-primary-db-stale-202607011150',
+        waitingFor: 'rename',
+        status: 'renaming',
+      },
     });
   });
 
@@ -74,7 +67,7 @@ describe('replication step (failback)', () => {
 
     // Assess
     expect(changes()).toEqual([]);
-    expect(outcome.detail.renamed).toBeUndefined();
+    expect(outcome.detail).toMatchObject({ renamed: undefined, waitingFor: 'replica' });
   });
 
   it('start fails when the DR writer to replicate from is missing', async () => {

@@ -9,6 +9,7 @@ import {
   DR,
   instance,
   inventory,
+  notFound,
   pilotLight,
   PRIMARY,
   resetAws,
@@ -29,15 +30,15 @@ const failback = (deployment = inventory) =>
 describe('reprotect step (failback)', () => {
   beforeEach(resetAws);
 
-  it('start shrinks the DR service to standby and makes the DR database a replica again, its writer kept under a stale name', async () => {
+  it('start shrinks the DR service to standby and renames the DR writer out of the way (the replica comes after)', async () => {
     // Prepare
     aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
     aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
     aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
       DBInstances: [promotedPrimary],
     });
     aws.rds[DR].on(ModifyDBInstanceCommand).resolves({});
-    aws.rds[DR].on(CreateDBInstanceReadReplicaCommand).resolves({});
     aws.ssm[DR].on(PutParameterCommand).resolves({});
 
     // Act
@@ -58,6 +59,47 @@ describe('reprotect step (failback)', () => {
         input: { DBInstanceIdentifier: 'shop-dr-db', NewDBInstanceIdentifier: 'shop-dr-db-stale-202607011200', ApplyImmediately: true },
       },
       {
+        service: 'ssm',
+        region: DR,
+        command: 'PutParameter',
+        input: { Name: '/shop/app/database-instance', Value: 'none', Type: 'String', Overwrite: true },
+      },
+    ]);
+    expect(outcome).toEqual({
+      ready: false,
+      waitSeconds: settings.timings.renameInstance,
+      plannedSeconds: settings.timings.renameInstance + settings.timings.createReplica,
+      detail: {
+        standbyCount: settings.standbyCount,
+        replica: 'shop-dr-db',
+        renamed: 'shop-dr-db-stale-202607011200',
+        waitingFor: 'rename',
+      },
+    });
+  });
+
+  it('check asks for the DR replica once the writer it replaces has finished its rename', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db-stale-202607011200' }).resolves({
+      DBInstances: [instance('shop-dr-db-stale-202607011200')],
+    });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [promotedPrimary],
+    });
+    aws.rds[DR].on(CreateDBInstanceReadReplicaCommand).resolves({});
+
+    // Act
+    const outcome = await reprotect.check(failback(), {
+      standbyCount: settings.standbyCount,
+      replica: 'shop-dr-db',
+      renamed: 'shop-dr-db-stale-202607011200',
+      waitingFor: 'rename',
+    });
+
+    // Assess
+    expect(changes()).toEqual([
+      {
         service: 'rds',
         region: DR,
         command: 'CreateDBInstanceReadReplica',
@@ -71,17 +113,16 @@ describe('reprotect step (failback)', () => {
           Tags: tagsOf('failback'),
         },
       },
-      {
-        service: 'ssm',
-        region: DR,
-        command: 'PutParameter',
-        input: { Name: '/shop/app/database-instance', Value: 'none', Type: 'String', Overwrite: true },
-      },
     ]);
     expect(outcome).toEqual({
       ready: false,
       waitSeconds: settings.timings.createReplica,
-      detail: { standbyCount: settings.standbyCount, replica: 'shop-dr-db', renamed: 'shop-dr-db-stale-202607011200' },
+      detail: {
+        standbyCount: settings.standbyCount,
+        replica: 'shop-dr-db',
+        renamed: 'shop-dr-db-stale-202607011200',
+        waitingFor: 'replica',
+      },
     });
   });
 

@@ -111,6 +111,9 @@ export class Backup extends Construct {
         // Creating a snapshot with tags is also an AddTagsToResource on it.
         new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: [snapshotArn(primaryRegion)] }),
         new iam.PolicyStatement({ actions: ['elasticache:AddTagsToResource'], resources: [cacheSnapshotArn] }),
+        // The caller of an export needs s3:ListAllMyBuckets, which has no resource-level scoping
+        // (ElastiCache User Guide, "Exporting a backup": step "Grant ElastiCache access to your Amazon S3 bucket").
+        new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] }),
       ],
     });
     // An export to S3 is written by ElastiCache on the caller's behalf.

@@ -116,6 +116,13 @@ describe('control plane', () => {
     expect(grants.filter((g) => g.resource === '"*"' && !isReadOnlyAction(g.action) && !/^(logs|xray):/.test(g.action))).toEqual([]);
   });
 
+  it('backup-target.asl.json: its role may list the buckets, which ElastiCache asks of the caller of an export', () => {
+    const roleArn = machineFor('backup-target.asl.json').Properties.RoleArn;
+    const roleId = isRecord(roleArn) && Array.isArray(roleArn['Fn::GetAtt']) ? String(roleArn['Fn::GetAtt'][0]) : '';
+    const grants = roleGrants(stackOf(machineFor('backup-target.asl.json').logicalId), roleId, allResources);
+    expect(grants).toContainEqual({ action: 's3:ListAllMyBuckets', resource: '"*"' });
+  });
+
   it('logs every state machine at level ALL with execution data, traced', () => {
     for (const [, machine] of machines) {
       expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });

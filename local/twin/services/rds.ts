@@ -387,15 +387,7 @@ export class RdsTwin implements TwinService {
     );
     const kmsKeyId = optionalString(input, 'KmsKeyId');
     const crossRegion = sourceRef.region !== region;
-    if (crossRegion && this.core.regionDown(sourceRef.region)) {
-      throw new TwinServiceError(
-        'rds',
-        'InternalFailure',
-        `The source region ${sourceRef.region} is unreachable (simulated region outage)`,
-        false,
-        'server',
-      );
-    }
+    this.assertSourceReachable(region, sourceRef.region);
     const source = this.snapshot(sourceRef.region, sourceRef.id);
     if (source.status.at(this.now()) !== 'available')
       throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${source.id} is not in available state.`);
@@ -512,19 +504,23 @@ export class RdsTwin implements TwinService {
     return { DBInstance: this.renderInstance(instance) };
   }
 
+  /** A cross-region copy or replica reads from its source region: refused while that region is down. */
+  private assertSourceReachable(region: string, sourceRegion: string): void {
+    if (sourceRegion === region || !this.core.regionDown(sourceRegion)) return;
+    throw new TwinServiceError(
+      'rds',
+      'InternalFailure',
+      `The source region ${sourceRegion} is unreachable (simulated region outage)`,
+      false,
+      'server',
+    );
+  }
+
   async createReadReplica(region: string, input: Input): Promise<object> {
     const id = this.validIdentifier(RDS_INSTANCE_ID('DBInstanceIdentifier'), requireString('rds', input, 'DBInstanceIdentifier'));
     const sourceRef = this.locate(region, requireString('rds', input, 'SourceDBInstanceIdentifier'), 'db');
     await this.assertNameFree(region, id);
-    if (sourceRef.region !== region && this.core.regionDown(sourceRef.region)) {
-      throw new TwinServiceError(
-        'rds',
-        'InternalFailure',
-        `The source region ${sourceRef.region} is unreachable (simulated region outage)`,
-        false,
-        'server',
-      );
-    }
+    this.assertSourceReachable(region, sourceRef.region);
     const source = this.instance(sourceRef.region, sourceRef.id);
     if (source.status.at(this.now()) !== 'available')
       throw serviceError('rds', 'InvalidDBInstanceStateFault', `Source ${source.id} is not available.`);

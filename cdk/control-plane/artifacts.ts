@@ -19,6 +19,8 @@ export class Artifacts extends Construct {
    * roles in the control-plane stack, so the reference runs one way only.
    */
   readonly controlPlaneAccess: iam.ManagedPolicy;
+  /** Only for the function that copies cache exports here: it may abort its own multipart copy. */
+  readonly multipartCopyAccess: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -52,6 +54,11 @@ export class Artifacts extends Construct {
             this.bucket.arnForObjects('reports/*'),
           ],
         }),
+      ],
+    });
+    this.multipartCopyAccess = new iam.ManagedPolicy(this, 'MultipartCopyAccess', {
+      description: 'Lifeline control plane: abort a multipart DR copy into the artifacts bucket',
+      statements: [
         // A DR copy of an export over 5 GiB is a multipart upload (functions/backup/copy-to-dr.ts): a failed one is aborted.
         new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload'], resources: [this.bucket.arnForObjects('cache-backups/*')] }),
       ],

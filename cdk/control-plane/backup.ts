@@ -79,6 +79,7 @@ export class Backup extends Construct {
       f.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
       f.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
     }
+    fn.CopyToDrFunction.role?.addManagedPolicy(standby.artifacts.multipartCopyAccess);
     fn.PruneFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:DeleteDBSnapshot'],

@@ -95,14 +95,13 @@ describe('control plane', () => {
     for (const action of needed) expect(granted, `${file} calls ${action}`).toContain(action);
     // What the role may change beyond the file's own calls: invoking its functions, writing
     // to the encrypted topic's key, tagging what it creates, the S3 export, and log delivery.
-    // The artifacts' access policy it shares with CopyToDr also lets it abort a multipart DR copy (cache-backups/*).
     const allowedExtraActions = [
       'lambda:InvokeFunction',
       'kms:CreateGrant',
       'kms:(Decrypt|GenerateDataKey\\*)',
       'rds:AddTagsToResource',
       'elasticache:AddTagsToResource',
-      's3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation|AbortMultipartUpload)',
+      's3:(PutObject|DeleteObject|GetObject|ListBucket|GetBucketLocation)',
       'states:(DescribeExecution|StopExecution)',
       'events:(PutTargets|PutRule|DescribeRule)',
       'logs:.*Delivery',

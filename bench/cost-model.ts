@@ -1,5 +1,5 @@
 import { synthLifeline } from '../cdk/synth';
-import { LAMBDA_ASSUMPTIONS, PRICES } from '../local/pricing';
+import { lambdaCost, PRICES, stepFunctionsCost } from '../local/pricing';
 import { countTemplates, type TemplateCounts } from './template-counts';
 
 const DAYS_PER_MONTH = 30;
@@ -10,11 +10,16 @@ export interface BilledRun {
   readonly lambdaInvocations: number;
 }
 
-/** Runs a day of a schedule expression: cron(m h ...) with h a list or a step, or rate(n unit). */
+/**
+ * Runs a day of a schedule expression: rate(n unit), or cron(m h * * ? *) with a fixed minute and hours
+ * `*`, `*\/n` or a list. Any other form throws rather than being priced wrong.
+ */
 export function runsPerDay(expression: string): number {
   const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
   if (rate) return (24 * 60) / (Number(rate[1]) * (rate[2].startsWith('minute') ? 1 : rate[2].startsWith('hour') ? 60 : 1440));
-  const hours = /^cron\(\S+ (\S+) /.exec(expression)?.[1] ?? '*';
+  const cron = /^cron\(\d+ (\*|\*\/\d+|\d+(?:,\d+)*) \* \* [?*] \*\)$/.exec(expression);
+  if (!cron) throw new Error(`The cost model cannot count runs of "${expression}": only rate(…) and cron(m h * * ? *) with h *, */n or a list`);
+  const hours = cron[1];
   if (hours === '*') return 24;
   const step = /^\*\/(\d+)$/.exec(hours);
   return step ? 24 / Number(step[1]) : hours.split(',').length;
@@ -49,10 +54,8 @@ export function monthlyCost(counts: TemplateCounts, measured: Readonly<Record<st
     lambdaInvocations += runs * run.lambdaInvocations;
     if (schedule.target.job === 'backup') backupRuns += runs;
   }
-  const stepFunctions = transitions * PRICES.stepFunctionsPerTransition;
-  const lambda =
-    lambdaInvocations *
-    (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond);
+  const stepFunctions = stepFunctionsCost(transitions);
+  const lambda = lambdaCost(lambdaInvocations);
   // Per backup run: the plan, a manifest per target and the run record; reads for polling intervals and pruning.
   const dynamoDb = backupRuns * (4 * PRICES.dynamoDbPerWrite + 6 * PRICES.dynamoDbPerRead);
   // An upper bound: CloudWatch prorates a custom metric by the hours it is published in.

@@ -10,3 +10,10 @@ export type WorkloadResource = 'cluster' | 'service' | 'db' | 'cache' | 'isolate
 
 /** `<app>-<role>-<kind>`, e.g. `shop-dr-db`. */
 export const workloadResourceName = (appName: string, role: RegionRole, kind: WorkloadResource): string => `${appName}-${role}-${kind}`;
+
+/**
+ * The name prefix of the read replicas the scaling workflow creates (and alone may delete), followed by the
+ * creation time in base 36. It starts with the app name, which the CDK knows at synth, so the IAM policy on
+ * replicas names the same prefix; at most 31 + 6 + 9 characters, within RDS's 63.
+ */
+export const managedReplicaPrefix = (appName: string): string => `${appName}-read-`;

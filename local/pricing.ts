@@ -25,11 +25,14 @@ export const PRICES = {
 /** Lambda assumptions for estimates: the ops-function default memory and a typical handler duration. */
 export const LAMBDA_ASSUMPTIONS = { memoryGb: 0.25, averageSeconds: 0.3 } as const;
 
+/** Step Functions Standard: billed per state transition. */
+export const stepFunctionsCost = (transitions: number): number => transitions * PRICES.stepFunctionsPerTransition;
+
+/** Lambda: per request plus GB-seconds at the assumed memory and duration. */
+export const lambdaCost = (invocations: number): number =>
+  invocations * (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond);
+
 /** Estimated cost of one execution from its transitions and Lambda invocations. */
 export function executionCost(transitions: number, lambdaInvocations: number): number {
-  return (
-    transitions * PRICES.stepFunctionsPerTransition +
-    lambdaInvocations *
-      (PRICES.lambdaPerRequest + LAMBDA_ASSUMPTIONS.memoryGb * LAMBDA_ASSUMPTIONS.averageSeconds * PRICES.lambdaPerGbSecond)
-  );
+  return stepFunctionsCost(transitions) + lambdaCost(lambdaInvocations);
 }

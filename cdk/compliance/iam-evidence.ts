@@ -51,8 +51,8 @@ const JUSTIFICATIONS: readonly Justification[] = [
       'target of this one ECS service.',
   },
   {
-    applies: (finding) => /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:<[A-Za-z0-9]+>-read-\*$/.test(finding),
-    reason: 'Read replicas the alarm-scaling workflow creates are named <instance>-read-<id>; it may create, tag and delete only those.',
+    applies: (finding) => /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:[a-z][a-z0-9-]*-read-\*$/.test(finding),
+    reason: 'Read replicas the alarm-scaling workflow creates are named <app>-read-<id>; it may create, tag and delete only those.',
   },
   {
     applies: (finding) => /:(rds|elasticache):[a-z0-9-]+:(<AWS::AccountId>|\d{12}):(db|replicationgroup):lifeline-verify-\*$/.test(finding),

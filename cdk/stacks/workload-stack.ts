@@ -16,6 +16,7 @@ import { Service } from '../workload/service';
 import { WorkloadAlarms } from '../workload/alarms';
 import { Artifacts } from '../control-plane/artifacts';
 import { Notifications } from '../control-plane/notifications';
+import { managedReplicaPrefix } from '../../contracts/naming';
 
 export interface WorkloadStackProps extends StackProps {
   readonly config: LifelineConfig;
@@ -69,7 +70,12 @@ export class WorkloadStack extends Stack {
 
     this.database =
       role === 'primary'
-        ? Database.primary(this, 'Database', { vpc, ...config.database, secretReplicaRegion: config.regions.dr })
+        ? Database.primary(this, 'Database', {
+            vpc,
+            ...config.database,
+            secretReplicaRegion: config.regions.dr,
+            replicaPrefix: managedReplicaPrefix(config.appName),
+          })
         : Database.standby(this, 'Database', {
             vpc,
             instanceClass: config.database.instanceClass,

@@ -11,6 +11,8 @@ interface DatabaseCommonProps {
   readonly vpc: ec2.IVpc;
   readonly instanceClass: string;
   readonly port: number;
+  /** Name prefix of the read replicas alarm scaling creates (contracts/naming.ts): a primary's replica policy is scoped to it. */
+  readonly replicaPrefix?: string;
 }
 
 export interface PrimaryDatabaseProps extends DatabaseCommonProps {
@@ -93,11 +95,12 @@ export class Database extends Construct {
     this.instance = build(this);
     if (this.instance instanceof rds.DatabaseInstance) {
       this.credentials = this.instance.secret;
+      if (!common.replicaPrefix) throw new Error('A primary database needs the name prefix of its scaling read replicas');
       const stack = Stack.of(this);
       const replicas = stack.formatArn({
         service: 'rds',
         resource: 'db',
-        resourceName: `${this.instance.instanceIdentifier}-read-*`,
+        resourceName: `${common.replicaPrefix}*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
       this.replicaScalingPolicy = new iam.ManagedPolicy(this, 'ReplicaScaling', {

@@ -89,7 +89,11 @@ export const lifelineConfigSchema = z
     /** Lower-case name used to prefix stacks and tag resources. @default lifeline */
     appName: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be 2–31 characters of a-z, 0-9 and -, starting with a letter')
+      // It starts RDS identifiers (read replicas, pilot-light restores): a letter first, no `--`, no trailing hyphen.
+      .regex(
+        /^(?!.*--)[a-z][a-z0-9-]{0,29}[a-z0-9]$/,
+        'must be 2–31 characters of a-z, 0-9 and -, starting with a letter, without -- or a trailing -',
+      )
       .default('lifeline'),
     /** AWS account id; optional for synth (environment-agnostic regions are still explicit). */
     account: z

@@ -11,7 +11,8 @@ import { type LedgerRef, newestFirst, putOnce, putUnlessHeld } from '../shared/l
 import { logger } from '../shared/powertools';
 import { type AlarmEvent, alarmEventSchema, type ScalingDecision } from '../../contracts/alarm-scaling';
 import { decide } from './decision';
-import { historyKey, LINKED_TIMEOUT_SECONDS, loadScalingEnv, lockKey, managedReplicaPrefix } from './deps';
+import { historyKey, LINKED_TIMEOUT_SECONDS, loadScalingEnv, lockKey } from './deps';
+import { managedReplicaPrefix } from '../../contracts/naming';
 import type { ScalingSettings } from '../../contracts/alarm-scaling';
 
 export interface DecideDeps {
@@ -68,13 +69,18 @@ async function cacheSubject(regional: RegionalWorkload, bounds: { min: number; m
   return { target: 'cache-replicas', subject: `cache/${group}`, current: members - 1, min, max: bounds.max, resourceId: group };
 }
 
-async function databaseSubject(regional: RegionalWorkload, bounds: { min: number; max: number }, now: Date): Promise<Subject> {
+async function databaseSubject(
+  appName: string,
+  regional: RegionalWorkload,
+  bounds: { min: number; max: number },
+  now: Date,
+): Promise<Subject> {
   const source = regional.databaseInstanceId;
   if (!source) throw new LifelineError('UnknownService', `No database in ${regional.region} to add read replicas to`);
   const described = await rds(regional.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: source }));
   // Only the replicas this workflow made (by name) count and may be removed; a DR replica in another region never does.
   const managed = (described.DBInstances?.[0]?.ReadReplicaDBInstanceIdentifiers ?? [])
-    .filter((id) => id.startsWith(managedReplicaPrefix(source)))
+    .filter((id) => id.startsWith(managedReplicaPrefix(appName)))
     .sort();
   return {
     target: 'database-replicas',
@@ -82,7 +88,7 @@ async function databaseSubject(regional: RegionalWorkload, bounds: { min: number
     current: managed.length,
     ...bounds,
     resourceId: source,
-    replicaFor: (direction) => (direction === 'out' ? `${managedReplicaPrefix(source)}${now.getTime().toString(36)}` : managed.at(-1)),
+    replicaFor: (direction) => (direction === 'out' ? `${managedReplicaPrefix(appName)}${now.getTime().toString(36)}` : managed.at(-1)),
   };
 }
 
@@ -113,7 +119,7 @@ export async function decideScaling(event: AlarmEvent, deps: DecideDeps): Promis
   let subject: Subject = service;
   if (scales === 'cache-replicas' && policy?.linked?.cacheReplicas) subject = await cacheSubject(regional, policy.linked.cacheReplicas);
   else if (scales === 'database-replicas' && policy?.linked?.databaseReadReplicas)
-    subject = await databaseSubject(regional, policy.linked.databaseReadReplicas, now);
+    subject = await databaseSubject(inventory.appName, regional, policy.linked.databaseReadReplicas, now);
 
   const linked = subject.target !== 'service';
   const timeout = linked ? LINKED_TIMEOUT_SECONDS : settings.steadyStateTimeoutSeconds;

@@ -59,6 +59,7 @@ describe('configuration', () => {
   // One case per field: the message names the field and the reason.
   const invalid: [string, unknown, RegExp][] = [
     ['appName', { appName: 'Bad Name' }, /appName: must be 2–31 characters/],
+    ['appName', { appName: 'shop--eu' }, /appName: must be 2–31 characters.*without --/],
     ['account', { account: '1234' }, /account: must be a 12-digit AWS account id/],
     ['regions.primary', { regions: { primary: 'mars-1' } }, /regions\.primary: must be an AWS region name/],
     ['regions.dr', { regions: { primary: 'eu-west-1', dr: 'eu-west-1' } }, /regions\.dr: primary and dr must be different regions/],

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ALARM_CATALOG, ALARM_TAG } from '../../contracts/alarm-catalog';
 import { isRecord } from '../../cdk/compliance/rule';
 import { synthLifeline } from '../../cdk/synth';
+import { managedReplicaPrefix } from '../../contracts/naming';
 import { DOMAIN_AND_CERTIFICATES, PILOT_LIGHT } from '../support/configs';
 
 const PRIMARY = 'Lifeline-Workload-Primary';
@@ -23,6 +24,20 @@ describe('workload stacks (warm standby, no DNS)', () => {
   const { templates } = synthLifeline({});
   const primary = templates[PRIMARY];
   const standby = templates[STANDBY];
+
+  it('scopes the replica-scaling policy to the names the scaling function gives its read replicas', () => {
+    const policies = Object.values(resourcesOf(primary, 'AWS::IAM::ManagedPolicy')).filter((p) =>
+      JSON.stringify(p.Properties).includes('rds:CreateDBInstanceReadReplica'),
+    );
+    expect(policies).toHaveLength(1);
+    const replicaName = `${managedReplicaPrefix('lifeline')}mh2k0x3qf`;
+    const replicaArns = JSON.stringify(policies[0].Properties)
+      .match(/:db:([a-z0-9*-]+)/g)
+      ?.map((arn) => arn.slice(':db:'.length))
+      .filter((name) => name.endsWith('*'));
+    expect(replicaArns?.length).toBeGreaterThan(0);
+    for (const pattern of replicaArns ?? []) expect(replicaName.startsWith(pattern.slice(0, -1)), pattern).toBe(true);
+  });
 
   it('builds a VPC over three AZs with public, private and isolated subnets, flow logs and endpoints in each region', () => {
     for (const t of [primary, standby]) {

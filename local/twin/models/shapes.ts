@@ -184,8 +184,10 @@ class LazyList implements ListShape {
     readonly name: string,
     private readonly schema: NormalizedSchema,
   ) {}
+  private cached?: Shape;
   get member(): Shape {
-    return shapeOf(this.schema.getValueSchema());
+    // getValueSchema() builds a new NormalizedSchema on every call: read once per list, not per item.
+    return (this.cached ??= shapeOf(this.schema.getValueSchema()));
   }
 }
 
@@ -195,8 +197,9 @@ class LazyMap implements MapShape {
     readonly name: string,
     private readonly schema: NormalizedSchema,
   ) {}
+  private cached?: Shape;
   get value(): Shape {
-    return shapeOf(this.schema.getValueSchema());
+    return (this.cached ??= shapeOf(this.schema.getValueSchema()));
   }
 }
 

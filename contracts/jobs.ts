@@ -9,6 +9,8 @@ export interface JobFunction {
   readonly description: string;
   /** Needs to reach a database (runs in the VPC with the verifier's security group). */
   readonly database?: boolean;
+  /** Seconds the function may run. @default 120 for database functions, else 60 */
+  readonly timeoutSeconds?: number;
 }
 
 /** The DR runbooks share their functions: each takes the direction from its state machine. */
@@ -38,7 +40,12 @@ export const JOB_FUNCTIONS = {
       description: 'Reads the newest heartbeat a snapshot holds (its RPO)',
       database: true,
     },
-    CopyToDrFunction: { entry: 'backup/copy-to-dr.ts', description: 'Copies a snapshot (or cache export) to the DR region' },
+    CopyToDrFunction: {
+      entry: 'backup/copy-to-dr.ts',
+      description: 'Copies a snapshot (or cache export) to the DR region',
+      // A cache export over 5 GiB is copied across regions part by part: as long as the state that invokes it waits (300 s).
+      timeoutSeconds: 300,
+    },
     CopyStatusFunction: { entry: 'backup/copy-status.ts', description: 'Reports the status of a DR-region snapshot copy' },
     PruneFunction: { entry: 'backup/prune.ts', description: 'Applies grandfather-father-son retention in both regions' },
     RecordFunction: { entry: 'backup/record.ts', description: 'Writes the backup manifest and its metrics' },

@@ -71,7 +71,7 @@ export class JobFunctions extends Construct {
           // Node 20+ Lambda runtimes load the RDS CA bundle only when asked (TLS to RDS is verified).
           ...(database ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
         },
-        timeout: Duration.seconds(database ? 120 : 60),
+        timeout: Duration.seconds(('timeoutSeconds' in spec ? spec.timeoutSeconds : undefined) ?? (database ? 120 : 60)),
         vpc: database ? vpc : undefined,
         securityGroups: database ? [databaseClients] : undefined,
         factory: props.factory,

@@ -125,6 +125,8 @@ export async function replaceWithReplica(props: {
   // A rename to staleId is under way (the old name can answer for a while: hashicorp/terraform#2439), or done but not complete.
   if (stale && (current || stale.DBInstanceStatus !== 'available'))
     return { waitingFor: 'rename', renamed: staleId, status: stale.DBInstanceStatus };
+  // Renaming, but the new name does not answer yet: asking again would be refused while the instance is busy.
+  if (current?.DBInstanceStatus === 'renaming') return { waitingFor: 'rename', renamed: staleId, status: 'renaming' };
   if (current) {
     await rds(region).send(
       new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, NewDBInstanceIdentifier: staleId, ApplyImmediately: true }),

@@ -81,7 +81,8 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
   metrics.publishStoredMetrics();
   if (!passed)
     throw new LifelineError(
-      METRICS['restore-verification'].names.failed,
+      // The error the state machine catches; equal to the metric's name by coincidence, not by contract.
+      'VerificationFailed',
       `Restore verification of ${plan.snapshotId} in ${plan.region} failed: ${summary}`,
     );
   return { ...report, report: `s3://${regional.bucket}/${key}` };

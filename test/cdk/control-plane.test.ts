@@ -122,6 +122,13 @@ describe('control plane', () => {
     expect(grants).toContainEqual({ action: 's3:ListAllMyBuckets', resource: '"*"' });
   });
 
+  it('gives the DR copy function as long as the state that invokes it waits, for a multipart copy of a large export', () => {
+    const copy = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).includes('Copies a snapshot'),
+    );
+    expect(copy.map((r) => r.Properties.Timeout)).toEqual([300]);
+  });
+
   it('logs every state machine at level ALL with execution data, traced', () => {
     for (const [, machine] of machines) {
       expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });

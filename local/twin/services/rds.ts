@@ -615,13 +615,19 @@ export class RdsTwin implements TwinService {
    * twin holds it until the rename completes, the instance available again,
    * so creating under it before then fails with DBInstanceAlreadyExists.
    * Without ApplyImmediately the rename waits for the maintenance window,
-   * which the twin never reaches: it stays pending.
+   * which the twin does not model: refused rather than answered as pending
+   * and then forgotten.
    */
   private async rename(region: string, instance: DbInstance, newId: string, applyImmediately: boolean): Promise<object> {
     this.validIdentifier(RDS_INSTANCE_ID('NewDBInstanceIdentifier'), newId);
     await this.assertNameFree(region, newId);
     if (!applyImmediately)
-      return { DBInstance: { ...this.renderInstance(instance), PendingModifiedValues: { DBInstanceIdentifier: newId } } };
+      throw new TwinServiceError(
+        'rds',
+        'TwinNotModelled',
+        'The twin models renames applied immediately only (ApplyImmediately: true)',
+        false,
+      );
     const rebootAt = this.core.after('rdsRename');
     const freedAt = rebootAt + this.core.seconds('rdsReboot') * 1000;
     const renamed: DbInstance = {

@@ -151,13 +151,16 @@ export class S3Twin implements TwinService {
    * Whether the bucket's policy lets an AWS service principal do `action` on
    * `resource` (the bucket's or an object's ARN): an Allow naming the
    * principal, the action and the resource, and no unconditional Deny.
-   * Statements with a Condition are left out: the only ones the product
-   * declares are CDK's TLS-only Deny, which a service's TLS request passes.
+   * Conditions are not evaluated but for CDK's TLS-only Deny
+   * (`aws:SecureTransport` false), which a service's TLS request passes: an
+   * Allow with any other condition does not count, a Deny with one applies
+   * (the stricter reading where the twin cannot tell).
    */
   servicePrincipalMay(bucketName: string, service: string, action: string, resource: string): boolean {
     const statements = this.buckets.get(bucketName)?.policy?.Statement ?? [];
+    const tlsOnly = (s: PolicyStatement) => JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } });
     const applies = (s: PolicyStatement) =>
-      s.Condition === undefined &&
+      (s.Condition === undefined || (s.Effect === 'Deny' && !tlsOnly(s))) &&
       namesService(s.Principal, service) &&
       listOf(s.Action).some((a) => globMatches(a, action, true)) &&
       listOf(s.Resource).some((r) => globMatches(r, resource));

@@ -18,7 +18,8 @@ export function runsPerDay(expression: string): number {
   const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
   if (rate) return (24 * 60) / (Number(rate[1]) * (rate[2].startsWith('minute') ? 1 : rate[2].startsWith('hour') ? 60 : 1440));
   const cron = /^cron\(\d+ (\*|\*\/\d+|\d+(?:,\d+)*) \* \* [?*] \*\)$/.exec(expression);
-  if (!cron) throw new Error(`The cost model cannot count runs of "${expression}": only rate(…) and cron(m h * * ? *) with h *, */n or a list`);
+  if (!cron)
+    throw new Error(`The cost model cannot count runs of "${expression}": only rate(…) and cron(m h * * ? *) with h *, */n or a list`);
   const hours = cron[1];
   if (hours === '*') return 24;
   const step = /^\*\/(\d+)$/.exec(hours);

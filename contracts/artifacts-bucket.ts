@@ -15,7 +15,7 @@ export interface BucketPolicyStatement {
 }
 
 /** ElastiCache's regional service principal that reads and writes RDB files in S3 for the caller. */
-export const elastiCacheSnapshotPrincipal = (region: string): string => `${region}.elasticache-snapshot.amazonaws.com`;
+const elastiCacheSnapshotPrincipal = (region: string): string => `${region}.elasticache-snapshot.amazonaws.com`;
 
 /**
  * The bucket policy of the ElastiCache guide, "Exporting a backup" → "Grant
@@ -28,7 +28,7 @@ export const elastiCacheSnapshotPrincipal = (region: string): string => `${regio
  * read actions are a subset of these. The principal is the bucket's own
  * region's: ElastiCache exports only to a bucket of the snapshot's region.
  */
-export const ELASTICACHE_SNAPSHOT_ACTIONS = [
+const ELASTICACHE_SNAPSHOT_ACTIONS = [
   's3:PutObject',
   's3:GetObject',
   's3:ListBucket',

@@ -100,9 +100,12 @@ export function substitutionsFor(file: string, available: Readonly<Record<string
   return Object.fromEntries(Object.entries(available).filter(([name]) => used.has(name)));
 }
 
-/** Every placeholder of `file` has exactly one substitution and every substitution is used; throws naming each that is not. */
-export function checkSubstitutions(file: string, substitutions: Readonly<Record<string, string>>): void {
-  const placeholders = placeholdersOfFile(file);
+/**
+ * Every placeholder of `text` (the file `file`) has exactly one substitution and every substitution is used;
+ * throws naming each that is not.
+ */
+export function checkSubstitutions(file: string, text: string, substitutions: Readonly<Record<string, string>>): void {
+  const placeholders = placeholdersOf(text);
   const missing = [...placeholders].filter((p) => !(p in substitutions));
   const unused = Object.keys(substitutions).filter((s) => !placeholders.has(s));
   const problems = [

@@ -26,7 +26,7 @@ export interface EnvironmentInputs {
 const vcpuOf = (cpuUnits: number) => cpuUnits / 1024;
 
 /** The DR functions' settings (DR_SETTINGS) from the configuration and the timings the plan expects. */
-export function drSettingsFrom(config: LifelineConfig, timings: DrTimings): DrSettings {
+function drSettingsFrom(config: LifelineConfig, timings: DrTimings): DrSettings {
   return {
     requireApproval: config.dr.requireApproval,
     approvalTimeoutSeconds: config.dr.approvalTimeoutMinutes * 60,
@@ -60,7 +60,7 @@ export function scalingSettingsFrom(config: LifelineConfig): ScalingSettings {
 }
 
 /** The restore-verification functions' settings (VERIFICATION). */
-export function verificationSettingsFrom(config: LifelineConfig): VerificationSettings {
+function verificationSettingsFrom(config: LifelineConfig): VerificationSettings {
   const { instanceClass, rowCountTolerancePercent, ttlMinutes, checks } = config.restoreVerification;
   return { instanceClass, rowCountTolerancePercent, ttlMinutes, checks };
 }

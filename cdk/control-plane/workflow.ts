@@ -42,8 +42,8 @@ export class Workflow extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
-    checkSubstitutions(props.job, props.substitutions);
     const text = definitionText(props.job);
+    checkSubstitutions(props.job, text, props.substitutions);
     const definition: AslDefinition = JSON.parse(text);
     this.apiActions = apiActionsOf(definition).map((a) => a.iamAction);
 

@@ -4,7 +4,7 @@ import { requiredEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { topicRegion } from './topic';
 import type { Run } from '../../contracts/dr-runbook';
-import type { Preflight } from './preflight';
+import type { Preflight } from './preflight/plan';
 
 export interface ApprovalEvent {
   readonly taskToken: string;

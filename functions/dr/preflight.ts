@@ -3,8 +3,6 @@ import { drDepsFromEnv } from './deps';
 import { preflight } from './preflight/compose';
 import type { Preflight } from './preflight/plan';
 
-export type { CachePlan, Check, DatabasePlan, Preflight } from './preflight/plan';
-
 /**
  * The runbooks' preflight: one module per concern in preflight/ (service,
  * capacity, database, cache, DNS), composed in preflight/compose.ts.

@@ -6,7 +6,7 @@ import type { CriticalPath } from '../critical-path';
  * from the runbook's state and validates it there, and the types come from
  * the same definitions.
  */
-export const checkSchema = z.object({
+const checkSchema = z.object({
   name: z.string(),
   ok: z.boolean(),
   /** A failed blocking check stops the runbook before any change. */
@@ -15,7 +15,7 @@ export const checkSchema = z.object({
 });
 export type Check = z.infer<typeof checkSchema>;
 
-export const databasePlanSchema = z.discriminatedUnion('action', [
+const databasePlanSchema = z.discriminatedUnion('action', [
   z.object({ action: z.enum(['promote', 'already-promoted']), instanceId: z.string(), replicaLagSeconds: z.number().optional() }),
   z.object({
     action: z.literal('restore'),
@@ -28,7 +28,7 @@ export const databasePlanSchema = z.discriminatedUnion('action', [
 ]);
 export type DatabasePlan = z.infer<typeof databasePlanSchema>;
 
-export const cachePlanSchema = z.discriminatedUnion('mode', [
+const cachePlanSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.enum(['none', 'existing']), groupId: z.string().optional() }),
   z.object({ mode: z.literal('global-datastore'), groupId: z.string(), globalId: z.string() }),
   z.object({ mode: z.literal('restore-snapshot'), groupId: z.string(), rdbKey: z.string(), nodeType: z.string(), engine: z.string() }),

@@ -11,7 +11,7 @@ export const STEPS = ['database', 'cache', 'service', 'replication', 'quiesce', 
 export type StepName = (typeof STEPS)[number];
 
 /** A look at an ECS service (the service, quiesce, repoint and reprotect steps wait for one to settle). */
-export const serviceDetailSchema = z.object({
+const serviceDetailSchema = z.object({
   desired: z.number().optional(),
   running: z.number().optional(),
   pending: z.number().optional(),

@@ -32,6 +32,11 @@ export const regionalWorkloadSchema = z.object({
 });
 export type RegionalWorkload = z.infer<typeof regionalWorkloadSchema>;
 
+/** A further backup target: a DB instance or replication group of the primary region, by identifier. */
+export const additionalTargetSchema = z
+  .object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/), kind: z.enum(['rds', 'elasticache']), identifier: z.string().min(1) })
+  .strict();
+
 export const inventorySchema = z.object({
   appName: z.string().min(1),
   strategy: z.enum(['warm-standby', 'pilot-light']),
@@ -51,15 +56,14 @@ export const inventorySchema = z.object({
     })
     .optional(),
   /** Further databases and caches of the primary region the backup job protects (ids must be unique). */
-  additionalTargets: z
-    .array(
-      z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/), kind: z.enum(['rds', 'elasticache']), identifier: z.string().min(1) }),
-    )
-    .default([]),
+  additionalTargets: z.array(additionalTargetSchema).default([]),
   rtoSeconds: z.number().positive(),
   rpoSeconds: z.number().positive(),
 });
 export type Inventory = z.infer<typeof inventorySchema>;
+
+/** The tag a further database or cache carries to be backed up: the backup may snapshot only what carries it. */
+export const BACKUP_TARGET_TAG = 'lifeline:backup';
 
 /** The SSM parameter naming the DB instance the application of a region uses. */
 export const databaseParameterName = (appName: string): string => `/${appName}/app/database-instance`;

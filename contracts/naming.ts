@@ -17,3 +17,10 @@ export const workloadResourceName = (appName: string, role: RegionRole, kind: Wo
  * replicas names the same prefix; at most 31 + 6 + 9 characters, within RDS's 63.
  */
 export const managedReplicaPrefix = (appName: string): string => `${appName}-read-`;
+
+/**
+ * The parameter group a cache is created in when the request names none: the engine family's default
+ * (`default.<family>`; Lifeline deploys Redis OSS 7 and Valkey 8). IAM authorizes CreateReplicationGroup on it,
+ * so the product's grants and the twin's check read the name here.
+ */
+export const defaultCacheParameterGroup = (engine: string): string => (engine === 'redis' ? 'default.redis7' : 'default.valkey8');

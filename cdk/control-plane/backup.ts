@@ -5,7 +5,9 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SCHEDULED_BACKUP_INPUT } from '../../contracts/backup';
-import { managedSnapshotArn } from './inventory';
+import { BACKUP_TARGET_TAG } from '../../contracts/inventory';
+import type { LifelineConfig } from '../../contracts/config/schema';
+import { colonArn, managedSnapshotArn } from './inventory';
 import { alarmOnNoSuccess } from './job-alarms';
 import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { metricIdentity } from '../../contracts/metrics';
@@ -115,6 +117,7 @@ export class Backup extends Construct {
         // The caller of an export needs s3:ListAllMyBuckets, which has no resource-level scoping
         // (ElastiCache User Guide, "Exporting a backup": step "Grant ElastiCache access to your Amazon S3 bucket").
         new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] }),
+        ...additionalTargetStatements(stack, config, primaryRegion),
       ],
     });
     // An export to S3 is written by ElastiCache on the caller's behalf.
@@ -180,4 +183,33 @@ export class Backup extends Construct {
       });
     }
   }
+}
+
+/**
+ * Snapshots of the configured further targets: of any instance or replication group of the primary region that
+ * carries the `lifeline:backup` tag with this app's name (their identifiers are the operator's, so the tag scopes the
+ * grant; one statement whatever their number, where a list of ARNs would outgrow IAM's policy size limit).
+ */
+function additionalTargetStatements(stack: Stack, config: LifelineConfig, region: string): iam.PolicyStatement[] {
+  const kinds = new Set(config.backup.additionalTargets.map((t) => t.kind));
+  const statements: iam.PolicyStatement[] = [];
+  if (kinds.has('rds')) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['rds:CreateDBSnapshot'],
+        resources: [colonArn(stack, 'rds', 'db', '*', region)],
+        conditions: { StringEquals: { [`rds:db-tag/${BACKUP_TARGET_TAG}`]: config.appName } },
+      }),
+    );
+  }
+  if (kinds.has('elasticache')) {
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['elasticache:CreateSnapshot'],
+        resources: [colonArn(stack, 'elasticache', 'replicationgroup', '*', region)],
+        conditions: { StringEquals: { [`aws:ResourceTag/${BACKUP_TARGET_TAG}`]: config.appName } },
+      }),
+    );
+  }
+  return statements;
 }

@@ -7,7 +7,9 @@ import { Construct } from 'constructs';
 import { confirmPhrase } from '../../contracts/dr-runbook';
 import { databaseParameterName } from '../../contracts/inventory';
 import type { LifelineConfig } from '../../contracts/config/schema';
-import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
+import { cacheSubnetGroupOf, colonArn, managedSnapshotArn, secretArnByName } from './inventory';
+import { newInstanceGroupArns } from '../workload/database';
+import { newCacheGroupArns } from '../workload/cache';
 import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { metricIdentity } from '../../contracts/metrics';
 import { Workflow } from './workflow';
@@ -67,7 +69,18 @@ export class DrRunbooks extends Construct {
     step.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
-        resources: [...appInstances, ...regions.map((region) => managedSnapshotArn(stack, 'rds', region))],
+        resources: [
+          ...appInstances,
+          ...regions.map((region) => managedSnapshotArn(stack, 'rds', region)),
+          // The groups a restored or re-created instance is placed in (each region's isolated subnet group).
+          ...newInstanceGroupArns(
+            stack,
+            config.database.engineVersion,
+            primary.database.subnetGroup.subnetGroupName,
+            config.regions.primary,
+          ),
+          ...newInstanceGroupArns(stack, config.database.engineVersion, standby.database.subnetGroup.subnetGroupName, config.regions.dr),
+        ],
         conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
       }),
     );
@@ -102,6 +115,7 @@ export class DrRunbooks extends Construct {
         actions: ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'],
         resources: [
           colonArn(stack, 'elasticache', 'replicationgroup', `${app}-*`, config.regions.dr),
+          ...newCacheGroupArns(stack, config.cache.engine, cacheSubnetGroupOf(standby), config.regions.dr),
           colonArn(stack, 'elasticache', 'globalreplicationgroup', `*-${config.dr.cacheGlobalDatastoreId ?? app}`, ''),
         ],
       }),

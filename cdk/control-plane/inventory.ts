@@ -3,6 +3,11 @@ import type { Inventory, RegionalWorkload } from '../../contracts/inventory';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import type { WorkloadStack } from '../stacks/workload-stack';
 
+/** The subnet group caches are created in: the cache's own, or (pilot light's DR region) the placement a restore uses. */
+export function cacheSubnetGroupOf(workload: WorkloadStack): string | undefined {
+  return workload.cache?.subnetGroup.ref ?? workload.cachePlacement?.subnetGroupName;
+}
+
 function regional(workload: WorkloadStack): RegionalWorkload {
   return {
     region: workload.region,
@@ -10,7 +15,7 @@ function regional(workload: WorkloadStack): RegionalWorkload {
     service: workload.service.service.serviceName,
     databaseInstanceId: workload.database.instance?.instanceIdentifier,
     cacheReplicationGroupId: workload.cache?.replicationGroup.ref,
-    cacheSubnetGroupName: workload.cache?.subnetGroup.ref ?? workload.cachePlacement?.subnetGroupName,
+    cacheSubnetGroupName: cacheSubnetGroupOf(workload),
     cacheRestoreSecurityGroupId:
       workload.cache?.restoreSecurityGroup.securityGroupId ?? workload.cachePlacement?.securityGroup.securityGroupId,
     kmsKeyArn: workload.database.key.keyArn,
@@ -37,7 +42,7 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
     dr: regional(stacks.standby),
     databaseSecretId: secretName,
     cacheAuthSecretId: stacks.primary.cache?.authToken.secretName,
-    additionalTargets: [],
+    additionalTargets: config.backup.additionalTargets,
     dns:
       stacks.primary.dns && stacks.standby.dns
         ? {

@@ -7,6 +7,9 @@ import { Construct } from 'constructs';
 import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
 import { TEMP_PREFIX } from '../../contracts/restore-verification';
 import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
+import { newInstanceGroupArns } from '../workload/database';
+import { newCacheGroupArns } from '../workload/cache';
+import { cacheSubnetGroupOf } from './inventory';
 import { metricIdentity } from '../../contracts/metrics';
 import { alarmOnNoSuccess, alarmOnReportedFailure } from './job-alarms';
 import { JobFunctions, type TwoRegionJobProps } from './job-functions';
@@ -66,10 +69,24 @@ export class RestoreVerification extends Construct {
       substitutions: { ...functions.substitutions(), TopicArn: props.topic.topicArn },
       functions: functions.all,
       resources: {
-        // The restore reads the snapshot and creates only instances named lifeline-verify-*.
-        'rds:RestoreDBInstanceFromDBSnapshot': [...snapshots, ...temporary],
+        // The restore reads the snapshot and creates only instances named lifeline-verify-*, in the isolated subnet group
+        // with the engine's default option and parameter groups (the machine runs in the primary region).
+        'rds:RestoreDBInstanceFromDBSnapshot': [
+          ...snapshots,
+          ...temporary,
+          ...newInstanceGroupArns(
+            stack,
+            config.database.engineVersion,
+            primary.database.subnetGroup.subnetGroupName,
+            config.regions.primary,
+          ),
+        ],
         'rds:DeleteDBInstance': temporary,
-        'elasticache:CreateReplicationGroup': [...cacheSnapshots, ...temporaryGroups],
+        'elasticache:CreateReplicationGroup': [
+          ...cacheSnapshots,
+          ...temporaryGroups,
+          ...newCacheGroupArns(stack, config.cache.engine, cacheSubnetGroupOf(primary), config.regions.primary),
+        ],
         'elasticache:DeleteReplicationGroup': temporaryGroups,
         'sns:Publish': [props.topic.topicArn],
       },

@@ -32,9 +32,12 @@ export class Scaling extends Construct {
     const service = workload.service.service;
     const functions = new JobFunctions(this, 'Functions', { ...props, job: 'alarm-scaling', workload, topic: props.topic });
     const fn = functions.byPlaceholder;
-    const scalingAlarms = Object.entries(workload.alarms.alarms).flatMap(([alarmId, alarm]) =>
-      ALARM_CATALOG[alarmId as keyof typeof ALARM_CATALOG]?.scales === 'service' && alarm ? [alarm] : [],
-    );
+    // Every alarm that scales something: the service, and the linked targets (cache replicas, read replicas) whose
+    // policies the configuration may name. The rule routes exactly these, and the decision reads their tags.
+    const scalingAlarms = Object.entries(workload.alarms.alarms).flatMap(([alarmId, alarm]) => {
+      const scales = ALARM_CATALOG[alarmId as keyof typeof ALARM_CATALOG]?.scales;
+      return scales && scales !== 'none' && alarm ? [alarm] : [];
+    });
     fn.DecideFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['cloudwatch:ListTagsForResource'], resources: scalingAlarms.map((a) => a.alarmArn) }),
     );
@@ -71,9 +74,13 @@ export class Scaling extends Construct {
             arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
           }),
         ],
-        // Only the scalable target of this one service (its ids are generated, so the condition scopes it).
+        // Scalable target ids are generated: the condition keys Application Auto Scaling defines (Service Authorization
+        // Reference: service-namespace and scalable-dimension; there is no resource-id key) limit it to ECS services' counts.
         conditions: {
-          StringEquals: { 'application-autoscaling:ResourceId': `service/${workload.service.cluster.clusterName}/${service.serviceName}` },
+          StringEquals: {
+            'application-autoscaling:service-namespace': 'ecs',
+            'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount',
+          },
         },
       }),
     );

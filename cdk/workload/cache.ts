@@ -1,9 +1,10 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { defaultCacheParameterGroup } from '../../contracts/naming';
 import { securityGroupsIn } from './security-group';
 
 export interface CacheProps {
@@ -99,4 +100,16 @@ export class Cache extends Construct {
   allowRestoresFrom(peer: ec2.IConnectable, description: string): void {
     this.restoreSecurityGroup.connections.allowFrom(peer, ec2.Port.tcp(CACHE_PORT), description);
   }
+}
+
+/**
+ * The parameter group and subnet group a new replication group (a restore, a DR cache) is created in:
+ * IAM authorizes CreateReplicationGroup on each (Service Authorization Reference, Amazon ElastiCache:
+ * parametergroup is required, subnetgroup when the request names one).
+ */
+export function newCacheGroupArns(stack: Stack, engine: string, subnetGroupName: string | undefined, region: string): string[] {
+  if (!subnetGroupName) return [];
+  const arn = (resource: string, name: string) =>
+    stack.formatArn({ service: 'elasticache', region, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return [arn('parametergroup', defaultCacheParameterGroup(engine)), arn('subnetgroup', subnetGroupName)];
 }

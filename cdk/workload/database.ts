@@ -13,6 +13,8 @@ interface DatabaseCommonProps {
   readonly port: number;
   /** Name prefix of the read replicas alarm scaling creates (contracts/naming.ts): a primary's replica policy is scoped to it. */
   readonly replicaPrefix?: string;
+  /** PostgreSQL major.minor (a primary's): its replicas take the engine's default option and parameter groups. */
+  readonly engineVersion?: string;
 }
 
 export interface PrimaryDatabaseProps extends DatabaseCommonProps {
@@ -95,7 +97,9 @@ export class Database extends Construct {
     this.instance = build(this);
     if (this.instance instanceof rds.DatabaseInstance) {
       this.credentials = this.instance.secret;
-      if (!common.replicaPrefix) throw new Error('A primary database needs the name prefix of its scaling read replicas');
+      if (!common.replicaPrefix || !common.engineVersion) {
+        throw new Error('A primary database needs its engine version and the name prefix of its scaling read replicas');
+      }
       const stack = Stack.of(this);
       const replicas = stack.formatArn({
         service: 'rds',
@@ -106,8 +110,19 @@ export class Database extends Construct {
       this.replicaScalingPolicy = new iam.ManagedPolicy(this, 'ReplicaScaling', {
         description: 'Lifeline alarm scaling: add and remove read replicas of the primary database',
         statements: [
-          new iam.PolicyStatement({ actions: ['rds:CreateDBInstanceReadReplica'], resources: [this.instance.instanceArn, replicas] }),
+          new iam.PolicyStatement({
+            actions: ['rds:CreateDBInstanceReadReplica'],
+            // A same-region replica is placed in its source's subnet group.
+            resources: [
+              this.instance.instanceArn,
+              replicas,
+              ...newInstanceGroupArns(stack, common.engineVersion, this.subnetGroup.subnetGroupName, stack.region),
+            ],
+          }),
           new iam.PolicyStatement({ actions: ['rds:AddTagsToResource', 'rds:DeleteDBInstance'], resources: [replicas] }),
+          // A replica of an encrypted instance is encrypted with its key: RDS creates a grant on it for the caller
+          // (RDS User Guide, "AWS KMS key management").
+          new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [this.key.keyArn] }),
         ],
       });
     }
@@ -198,4 +213,17 @@ function acknowledgeDefaultPort(instance: Construct, port: number): void {
       'The database sits in isolated subnets behind a security group that admits only named peers; a non-standard port adds no ' +
       'control, and the port is configurable (database.port) for teams whose policy asks for one.',
   });
+}
+
+/**
+ * The option group, parameter group and subnet group a new DB instance (a restore, a read replica) is created
+ * in: IAM authorizes RestoreDBInstanceFromDBSnapshot and CreateDBInstanceReadReplica on each of them, not only on
+ * the instance (Service Authorization Reference, Amazon RDS: resource types og, pg and subgrp are required). These
+ * instances take the engine's default option and parameter groups.
+ */
+export function newInstanceGroupArns(stack: Stack, engineVersion: string, subnetGroupName: string, region: string): string[] {
+  const [major] = engineVersion.split('.');
+  const arn = (resource: string, name: string) =>
+    stack.formatArn({ service: 'rds', region, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return [arn('og', `default:postgres-${major}`), arn('pg', `default.postgres${major}`), arn('subgrp', subnetGroupName)];
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ALARM_IDS, type AlarmId } from '../alarm-catalog';
+import { additionalTargetSchema } from '../inventory';
 
 /**
  * The one configuration of a Lifeline deployment.
@@ -279,6 +280,19 @@ export const lifelineConfigSchema = z
         /** Flexible time window in minutes (0 = off). @default 15 */
         flexibleWindowMinutes: z.number().int().min(0).max(1440).default(15),
         retention: retentionSchema.prefault({}),
+        /**
+         * Further databases and caches of the primary region to back up with the application's own, each by a target
+         * id and its identifier. Each must carry the tag `lifeline:backup` = the appName: the backup's permissions
+         * reach only what carries it. @default []
+         */
+        additionalTargets: z
+          .array(additionalTargetSchema)
+          .default([])
+          .refine((targets) => new Set(targets.map((t) => t.id)).size === targets.length, 'target ids must be unique')
+          .refine(
+            (targets) => targets.every((t) => t.id !== 'database' && t.id !== 'cache'),
+            "'database' and 'cache' are the application's own",
+          ),
         /**
          * Alarm when a target has had no successful backup for this long. It is not the RPO target:
          * with the default 6-hour schedule a 15-minute RPO is met by the warm standby's replica, not by backups.

@@ -68,7 +68,13 @@ export const staleName = (id: string, now: Date): string =>
   resourceName([id, 'stale', now.toISOString().slice(0, 16).replace(/[-:T]/g, '')], MAX_LENGTH.rdsInstance);
 
 /** The tags of everything a runbook creates. */
-export const runTags = (run: Run) => [
+/**
+ * Tags of what a run creates. `lifeline:app` too: a database it creates becomes the application's, and the
+ * runbook's own permissions to promote or rename one are conditioned on that tag (RDS does not copy a source's
+ * tags to a read replica or a restore).
+ */
+export const runTags = (run: Run, appName: string) => [
+  { Key: 'lifeline:app', Value: appName },
   { Key: 'lifeline:managed', Value: 'true' },
   { Key: 'lifeline:created-by', Value: `dr-${run.direction}` },
   { Key: 'lifeline:execution', Value: run.executionName },
@@ -113,6 +119,7 @@ export async function replaceWithReplica(props: {
   placement: RegionalWorkload;
   multiAz: boolean;
   run: Run;
+  appName: string;
   now: Date;
   staleId?: string;
 }): Promise<Replacement> {
@@ -143,7 +150,7 @@ export async function replaceWithReplica(props: {
         DBSubnetGroupName: placement.dbSubnetGroupName,
         VpcSecurityGroupIds: placement.databaseSecurityGroupId ? [placement.databaseSecurityGroupId] : undefined,
         MultiAZ: props.multiAz,
-        Tags: runTags(props.run),
+        Tags: runTags(props.run, props.appName),
       }),
     );
   } catch (error) {

@@ -68,12 +68,17 @@ function restore(kind: Kind, { create: [name, call, alreadyExists], poll, failed
   };
 }
 
-/** Delete the temporary resource and wait until it is gone; not found, at any point, means done. */
-function cleanUp(kind: Kind, [remove, waitState, check]: [string, string, string], deletion: State): States {
+/**
+ * Delete the temporary resource and wait until it is gone; not found, at any point, means done. It is looked up
+ * first: the delete is allowed only on a resource carrying the job's tag, and one that was never created has no
+ * tags to match, so IAM refuses it (AccessDenied) rather than answering "not found".
+ */
+function cleanUp(kind: Kind, [find, remove, waitState, check]: [string, string, string, string], deletion: State): States {
   const gone = [tolerate(kind.notFound, 'Report')];
   // Right after a restore the resource may still be busy (an automatic backup, a modification): wait it out.
   const busy = retry([kind.busy], { interval: 60, attempts: 30, rate: 1, jitter: false });
   return {
+    [find]: effect(sdk(kind.describe, kind.id), [kind.retrier], gone, remove),
     [remove]: effect(deletion, [kind.retrier, busy], gone, waitState),
     [waitState]: wait('$.plan.pollSeconds', check),
     [check]: effect(sdk(kind.describe, kind.id), [kind.retrier], gone, waitState),
@@ -163,18 +168,18 @@ export const restoreVerification: StateMachine = {
     KeepOrDelete: choice(
       [
         { Variable: '$.plan.keepMinutes', NumericGreaterThan: 0, Next: 'Report' },
-        stringEquals('$.plan.kind', 'elasticache', 'DeleteRestoreGroup'),
+        stringEquals('$.plan.kind', 'elasticache', 'FindRestoreGroup'),
       ],
-      'DeleteRestore',
+      'FindRestore',
     ),
     ...cleanUp(
       INSTANCE,
-      ['DeleteRestore', 'WaitForDeletion', 'DescribeDeletion'],
+      ['FindRestore', 'DeleteRestore', 'WaitForDeletion', 'DescribeDeletion'],
       sdk('rds:deleteDBInstance', { ...INSTANCE.id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }),
     ),
     ...cleanUp(
       GROUP,
-      ['DeleteRestoreGroup', 'WaitForGroupDeletion', 'DescribeGroupDeletion'],
+      ['FindRestoreGroup', 'DeleteRestoreGroup', 'WaitForGroupDeletion', 'DescribeGroupDeletion'],
       sdk('elasticache:deleteReplicationGroup', GROUP.id),
     ),
     Report: {

@@ -208,9 +208,11 @@ describe('control plane', () => {
     const pattern = rules[0].Properties.EventPattern as { source: string[]; 'detail-type': string[]; resources: unknown[] };
     expect(pattern.source).toEqual(['aws.cloudwatch']);
     expect(pattern['detail-type']).toEqual(['CloudWatch Alarm State Change']);
-    // The alarms whose catalog entry scales the service, in the primary region.
-    const scaling = Object.values(ALARM_CATALOG).filter((d) => d.scales === 'service').length;
+    // The alarms whose catalog entry scales something (the service, cache replicas, read replicas), in the primary
+    // region: a linked policy's alarm reaches the workflow only if the rule routes it.
+    const scaling = Object.values(ALARM_CATALOG).filter((d) => d.scales !== 'none' && d.onlyWhen !== 'read-replica').length;
     expect(pattern.resources).toHaveLength(scaling);
+    expect(scaling).toBe(8);
     const target = (rules[0].Properties.Targets as { Arn: { Ref: string } }[])[0];
     expect(JSON.stringify(resources[target.Arn.Ref].Properties.Tags)).toContain('alarm-scaling.asl.json');
   });

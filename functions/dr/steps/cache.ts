@@ -40,7 +40,7 @@ async function failOverGlobal(
 
 /** Creates the cache, empty or from the copied RDB export; a standby cache already there is used as is. */
 async function create(
-  { run, to, settings }: StepContext,
+  { run, to, settings, inventory }: StepContext,
   plan: Extract<CachePlan, { mode: 'fresh' | 'restore-snapshot' }>,
 ): Promise<Outcome<Detail>> {
   if (plan.mode === 'fresh' && plan.exists)
@@ -62,7 +62,7 @@ async function create(
         CacheSubnetGroupName: to.cacheSubnetGroupName,
         SecurityGroupIds: to.cacheRestoreSecurityGroupId ? [to.cacheRestoreSecurityGroupId] : undefined,
         SnapshotArns: plan.mode === 'restore-snapshot' ? [`arn:aws:s3:::${to.bucket}/${plan.rdbKey}`] : undefined,
-        Tags: runTags(run),
+        Tags: runTags(run, inventory.appName),
       }),
     );
   }

@@ -26,7 +26,10 @@ async function promote({ to, settings }: StepContext, instanceId: string): Promi
 }
 
 /** Restores the newest copied snapshot (pilot light); a re-run finds the instance this execution restored. */
-async function restore({ run, to, settings }: StepContext, plan: Extract<DatabasePlan, { action: 'restore' }>): Promise<Outcome<Detail>> {
+async function restore(
+  { run, to, settings, inventory }: StepContext,
+  plan: Extract<DatabasePlan, { action: 'restore' }>,
+): Promise<Outcome<Detail>> {
   const existing = await describeInstance(to.region, plan.instanceId);
   if (!existing) {
     await rds(to.region).send(
@@ -39,7 +42,7 @@ async function restore({ run, to, settings }: StepContext, plan: Extract<Databas
         MultiAZ: true,
         PubliclyAccessible: false,
         DeletionProtection: true,
-        Tags: runTags(run),
+        Tags: runTags(run, inventory.appName),
       }),
     );
   } else if (!createdBy(existing.TagList, run)) {

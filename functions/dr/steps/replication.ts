@@ -10,7 +10,7 @@ type Detail = StepDetails['replication'];
  * RDS frees its old name only when that rename completes.
  */
 async function rebuild(ctx: StepContext, detail: Detail): Promise<Outcome<Detail>> {
-  const { run, from, to, preflight, settings, now } = ctx;
+  const { run, from, to, preflight, settings, inventory, now } = ctx;
   const plan = preflight.database;
   if (plan?.action !== 'rebuild') return { ready: true, detail };
   const source = await replicationSource(from.region, plan.sourceInstanceId);
@@ -20,6 +20,7 @@ async function rebuild(ctx: StepContext, detail: Detail): Promise<Outcome<Detail
     placement: to,
     multiAz: true,
     run,
+    appName: inventory.appName,
     now,
     staleId: detail.renamed ?? plan.staleInstanceId,
   });

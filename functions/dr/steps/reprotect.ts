@@ -30,7 +30,15 @@ export const reprotect: RecoveryStep<'reprotect'> = {
         },
       };
     const primary = await replicationSource(to.region, primaryId);
-    const replacement = await replaceWithReplica({ id: drId, source: primary, placement: from, multiAz: false, run, now });
+    const replacement = await replaceWithReplica({
+      id: drId,
+      source: primary,
+      placement: from,
+      multiAz: false,
+      run,
+      appName: inventory.appName,
+      now,
+    });
     // The DR application has no writer again until the next failover.
     await setDatabaseParameter(from.region, inventory.appName, 'none');
     const detail = { standbyCount: settings.standbyCount, replica: drId, renamed: replacement.renamed, waitingFor: replacement.waitingFor };
@@ -39,7 +47,7 @@ export const reprotect: RecoveryStep<'reprotect'> = {
       ? { ready: false, waitSeconds: renameInstance, plannedSeconds: renameInstance + createReplica, detail }
       : { ready: false, waitSeconds: createReplica, detail };
   },
-  async check({ run, from, to, preflight, settings, now }, detail) {
+  async check({ run, from, to, preflight, settings, inventory, now }, detail) {
     if (detail.waitingFor === 'rename' && detail.replica) {
       // The writer's old name is free only once its rename completes: then the replica is asked for.
       const primary = await replicationSource(to.region, preflight.database?.instanceId ?? '');
@@ -49,6 +57,7 @@ export const reprotect: RecoveryStep<'reprotect'> = {
         placement: from,
         multiAz: false,
         run,
+        appName: inventory.appName,
         now,
         staleId: detail.renamed,
       });

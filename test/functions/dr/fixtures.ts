@@ -101,8 +101,9 @@ export const runOf = (direction: Direction): Run => ({
   dryRun: false,
 });
 
-/** The tags of everything the run of {@link runOf} creates. */
+/** The tags of everything the run of {@link runOf} creates: the application's tag first (its permissions are conditioned on it). */
 export const tagsOf = (direction: Direction) => [
+  { Key: 'lifeline:app', Value: 'shop' },
   { Key: 'lifeline:managed', Value: 'true' },
   { Key: 'lifeline:created-by', Value: `dr-${direction}` },
   { Key: 'lifeline:execution', Value: `${direction}-1` },

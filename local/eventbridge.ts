@@ -62,14 +62,36 @@ export class LocalEventBus {
   async drain(options: { executionPrefix?: string } & Pick<RunnerBindings, 'onEvent' | 'onInvoke'> = {}): Promise<ExecutionResult[]> {
     const deliveries = this.queue.splice(0);
     return Promise.all(
-      deliveries.map(({ rule, event }, i) =>
-        runJob(this.twin, rule.job, event, {
+      deliveries.map(async ({ rule, event }, i) => {
+        await this.authorizeTarget(rule, event);
+        return runJob(this.twin, rule.job, event, {
           region: rule.region,
           executionName: `${options.executionPrefix ?? rule.job}-${event.id}-${i}`,
           onEvent: options.onEvent,
           onInvoke: options.onInvoke,
-        }),
-      ),
+        });
+      }),
     );
+  }
+
+  /**
+   * Only what the deployment routes is delivered: a rule the app deploys must
+   * match the event and target the machine, and its role must be allowed to
+   * start it (else EventBridge counts a failed invocation and starts nothing).
+   */
+  private async authorizeTarget(rule: Rule, event: TwinEvent): Promise<void> {
+    const iam = this.twin.iam;
+    if (!iam) return;
+    const machine = iam.view.stateMachines[`${rule.region}/${rule.job}`];
+    const deployed = iam.view.invokers.find(
+      (i) => i.kind === 'rule' && i.region === rule.region && i.target === machine?.arn && matchesPattern(i.pattern, event),
+    );
+    if (!machine || !deployed) {
+      throw new Error(
+        `No deployed EventBridge rule in ${rule.region} routes ${event.resources.join(', ')} to the ${rule.job} state machine`,
+      );
+    }
+    const refused = await iam.check({ role: deployed.role, session: 'events' }, 'states:StartExecution', machine.arn, 'events:target');
+    if (refused) throw new Error(`EventBridge could not start ${rule.job}: ${refused}`);
   }
 }

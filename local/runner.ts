@@ -5,6 +5,7 @@ import { isModeled } from './twin/errors';
 import { TwinModelViolation } from './twin/models/check';
 import { isServiceName, stepFunctionsErrorName, toStepFunctionsOutput } from './twin/sdk-models';
 import type { AwsCore } from './twin/aws-core';
+import { type Principal, runAs } from './twin/iam/authorizer';
 import type { Input } from './twin/util';
 
 /** Receives each execution event as it happens, with the name of the execution it belongs to. */
@@ -32,6 +33,19 @@ export interface RunnerBindings {
   readonly childMachines?: Readonly<Record<string, { job: string; definition: StateMachineDefinition }>>;
   /** Called after every Lambda invocation with the function name and the handler's real (wall) milliseconds, in process. */
   readonly onInvoke?: (functionName: string, wallMs: number) => void;
+  /** IAM as deployed: the role the machine runs as, its functions' and children's identities. Absent: nothing is authorized. */
+  readonly iam?: RunnerIam;
+}
+
+/** A state machine's identity as deployed (iam/template-view.ts), and how the runner asks IAM. */
+export interface RunnerIam {
+  readonly machine: Principal;
+  /** By the function name the ASL's FunctionName resolves to: the deployed function's ARN and its role. */
+  readonly functions: Readonly<Record<string, { readonly arn: string; readonly principal: Principal }>>;
+  /** Child machines' identities by their ARN. */
+  readonly children: Readonly<Record<string, RunnerIam>>;
+  /** The refusal's message when `principal` may not do `action` on `resource`, else undefined. */
+  readonly check: (principal: Principal, action: string, resource: string, call: string) => Promise<string | undefined>;
 }
 
 export interface TimelineEntry {
@@ -126,10 +140,22 @@ function bindTask(
       const arn = String(params.StateMachineArn ?? '');
       const child = bindings.childMachines?.[arn];
       if (!child) throw stepFunctionsError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
-      const result = await runDefinition(child.definition, params.Input ?? {}, bindings, {
-        job: child.job,
-        executionName: typeof params.Name === 'string' ? params.Name : undefined,
-      });
+      const childIam = bindings.iam?.children[arn];
+      if (bindings.iam) {
+        const refused = await bindings.iam.check(bindings.iam.machine, 'states:StartExecution', arn, 'states:StartExecution');
+        if (refused || !childIam) {
+          throw stepFunctionsError(stepFunctionsErrorName('sfn', 'AccessDeniedException', false), refused ?? `${arn} is not deployed`);
+        }
+      }
+      const result = await runDefinition(
+        child.definition,
+        params.Input ?? {},
+        { ...bindings, iam: childIam },
+        {
+          job: child.job,
+          executionName: typeof params.Name === 'string' ? params.Name : undefined,
+        },
+      );
       counter.children.push(result);
       const described = {
         ExecutionArn: bindings.twin.arn('states', bindings.region, `execution:${child.job}:${result.executionName}`),
@@ -151,11 +177,24 @@ function bindTask(
       const params = (input ?? {}) as Input;
       const name = String(params.FunctionName ?? '');
       const fn = bindings.functions[name];
-      if (!fn) throw stepFunctionsError('Lambda.ResourceNotFoundException', `Function not found: ${name}`);
+      const identity = bindings.iam?.functions[name];
+      if (!fn || (bindings.iam && !identity)) throw stepFunctionsError('Lambda.ResourceNotFoundException', `Function not found: ${name}`);
+      if (bindings.iam && identity) {
+        // The state machine's role must be allowed to invoke the function (Lambda answers 403 AccessDeniedException).
+        const refused = await bindings.iam.check(bindings.iam.machine, 'lambda:InvokeFunction', identity.arn, 'lambda:Invoke');
+        if (refused) {
+          throw stepFunctionsError(
+            'Lambda.AWSLambdaException',
+            `${refused} (Service: Lambda, Status Code: 403, Error Code: AccessDeniedException)`,
+          );
+        }
+      }
       counter.lambda += 1;
       const start = performance.now();
+      const invoke = () => fn(params.Payload ?? {}, { functionName: name, awsRequestId: `local-${counter.lambda}` });
       try {
-        const payload = await fn(params.Payload ?? {}, { functionName: name, awsRequestId: `local-${counter.lambda}` });
+        // The handler's calls are made as the function's execution role.
+        const payload = await (identity ? runAs(identity.principal, invoke) : invoke());
         return { StatusCode: 200, Payload: payload ?? null, ExecutedVersion: '$LATEST' };
       } catch (error) {
         const errorType = error instanceof Error ? error.name : 'Error';
@@ -174,7 +213,9 @@ function bindTask(
     return async (input) => {
       try {
         // The twin maps the Step Functions parameter names to the SDK's through the service model, and checks them.
-        const output = await bindings.twin.call(service, action, bindings.region, (input ?? {}) as Input, 'stepFunctions');
+        // The machine's role makes the call.
+        const call = () => bindings.twin.call(service, action, bindings.region, (input ?? {}) as Input, 'stepFunctions');
+        const output = await (bindings.iam ? runAs(bindings.iam.machine, call) : call());
         const withBodies: Record<string, unknown> = { ...output };
         if ('Body' in withBodies) withBodies.Body = await readBodies(withBodies.Body);
         return toStepFunctionsOutput(service, action, withBodies);

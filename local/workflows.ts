@@ -2,8 +2,17 @@ import { join } from 'node:path';
 import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job, JOBS } from '../contracts/jobs';
 import { drTimingsFrom } from '../contracts/aws-timings';
 import { jobEnvironment } from '../contracts/environment';
-import { type ExecutionResult, loadDefinition, type LocalFunction, type RunnerBindings, type RunOptionsLocal, runWorkflow } from './runner';
+import {
+  type ExecutionResult,
+  loadDefinition,
+  type LocalFunction,
+  type RunnerBindings,
+  type RunnerIam,
+  type RunOptionsLocal,
+  runWorkflow,
+} from './runner';
 import type { Twin } from './twin';
+import type { Iam } from './twin/iam/authorizer';
 
 /**
  * The environment the CDK job constructs give the functions (every job's, as
@@ -57,6 +66,32 @@ export async function loadJobFunctions(
   return { substitutions, functions };
 }
 
+/**
+ * The identity of state machine `file` as deployed in `region`: its role, its
+ * functions' roles (by the twin's names for them, `functionNames` by
+ * placeholder) and its children's. A machine the app does not deploy there
+ * cannot run (StateMachineDoesNotExist).
+ */
+export function deployedMachine(iam: Iam, region: string, file: string, functionNames: Readonly<Record<string, string>>): RunnerIam {
+  const machine = iam.view.stateMachines[`${region}/${file}`];
+  if (!machine) throw new Error(`State Machine Does Not Exist: the app deploys no ${file} state machine in ${region}`);
+  const functions: Record<string, RunnerIam['functions'][string]> = {};
+  const children: Record<string, RunnerIam> = {};
+  for (const [placeholder, value] of Object.entries(machine.substitutions)) {
+    const fn = iam.view.functions[value];
+    if (fn && functionNames[placeholder])
+      functions[functionNames[placeholder]] = { arn: value, principal: { role: fn.role, session: placeholder } };
+    const child = Object.entries(iam.view.stateMachines).find(([, m]) => m.arn === value);
+    if (child) children[value] = deployedMachine(iam, region, child[0].split('/')[1], functionNames);
+  }
+  return {
+    machine: { role: machine.role, session: file },
+    functions,
+    children,
+    check: (principal, action, resource, call) => iam.check(principal, action, resource, call),
+  };
+}
+
 /** Runs a product workflow on the twin in the region it is deployed to. */
 export async function runJob(
   twin: Twin,
@@ -75,10 +110,11 @@ export async function runJob(
   for (const [placeholder, file] of Object.entries(JOB_CHILD_MACHINES[job] ?? {})) {
     childMachines[childArns[placeholder]] = { job: file, definition: loadDefinition(file, all) };
   }
+  const iam = twin.iam ? deployedMachine(twin.iam, region, job, substitutions) : undefined;
   return runWorkflow(
     job,
     input,
-    { twin: twin.core, region, substitutions: all, functions, childMachines, onEvent: options.onEvent, onInvoke: options.onInvoke },
+    { twin: twin.core, region, substitutions: all, functions, childMachines, onEvent: options.onEvent, onInvoke: options.onInvoke, iam },
     options,
   );
 }

@@ -252,6 +252,8 @@ export interface DrillOptions {
   readonly log: (line: string) => void;
   /** Registers the twin so a signal handler can stop it. */
   readonly onTwin?: (twin: Twin) => void;
+  /** Evaluate every IAM request afresh and fail on a memoized decision that differs (the tests' check of the memo). */
+  readonly verifyIamMemo?: boolean;
 }
 
 const clockText = (ms: number) => {
@@ -269,6 +271,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     faults: [...options.scenario.faults, ...options.extraFaults],
     sampleRows: options.scenario.data.rows,
     cacheKeys: options.scenario.data.cacheKeys,
+    verifyIamMemo: options.verifyIamMemo,
   });
   options.onTwin?.(twin);
   const bootStart = performance.now();

@@ -45,6 +45,9 @@ export interface TwinEvent {
 
 export type ActionHandler = (region: string, input: Input) => Promise<object> | object;
 
+/** Authorizes a call (IAM) before the service sees it; throws the service's refusal. */
+export type Authorizer = (service: ServiceName, action: string, region: string, input: Input) => Promise<void>;
+
 /** A simulated service: its actions by SDK command name (without "Command"). */
 export interface TwinService {
   readonly name: ServiceName;
@@ -82,6 +85,8 @@ export class AwsCore {
   readonly regions: readonly string[];
   /** Tasks waiting on a task token (`.waitForTaskToken`), by token. */
   readonly taskTokens = new Map<string, { succeed: (output: unknown) => void; fail: (error: string, cause: string) => void }>();
+  /** IAM, once the deployment's policies are known (iam/authorizer.ts); until then calls are not authorized. */
+  authorizer?: Authorizer;
   private readonly services = new Map<ServiceName, TwinService>();
   private readonly eventListeners: ((event: TwinEvent) => void)[] = [];
   private eventCounter = 0;
@@ -181,6 +186,8 @@ export class AwsCore {
         );
       }
       const request = this.modelChecks.request(serviceName, action, input, origin);
+      // IAM refuses before the service changes anything (and before it could be throttled).
+      await this.authorizer?.(serviceName, action, region, request);
       const fault = this.faults.take(serviceName, action, region);
       if (fault?.kind === 'throttle') throw throttlingError(serviceName);
       if (fault?.kind === 'fail') {

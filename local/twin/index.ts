@@ -16,13 +16,37 @@ import {
   workloadNames,
 } from './seeding';
 import type { DbInstance } from './services/rds';
+import { TWIN_ACCOUNT } from './aws-core';
+import { Iam } from './iam/authorizer';
+import { twinResourceFacts } from './iam/facts';
+import { iamViewFor } from './iam/policy-cache';
+import type { IamView } from './iam/template-view';
 
 export type { ControlPlaneResources } from './seeding';
+
+const STARTED = Symbol.for('lifeline.twins.started');
+
+/**
+ * Every twin this process started, on a global symbol so the tests' IAM check (test/support/iam-refusals.ts) reads
+ * their refusals without loading the twin into test files that never start one.
+ */
+export function startedTwins(): Set<Twin> {
+  const global = globalThis as { [STARTED]?: Set<Twin> };
+  global[STARTED] ??= new Set();
+  return global[STARTED];
+}
 
 export interface TwinOptions extends SeedOptions {
   readonly start?: Date;
   readonly latency?: Partial<Record<LatencyKey, number>>;
   readonly faults?: readonly FaultSpec[];
+  /**
+   * Authorize every call a principal makes with the policies CDK synthesizes for this configuration
+   * (iam/authorizer.ts). On unless false; the benchmark turns it off only to measure what it costs.
+   */
+  readonly iam?: boolean;
+  /** Evaluate every IAM request afresh and fail on a memoized decision that differs (tests of the memo). */
+  readonly verifyIamMemo?: boolean;
 }
 
 /**
@@ -37,6 +61,9 @@ export class Twin extends AwsServices {
   private readonly heartbeats: Heartbeats;
   private readonly loadBalancers: LoadBalancers;
   private deployment?: SeededDeployment;
+  /** IAM of this deployment, once started (unless turned off). */
+  iam?: Iam;
+  private readonly retired: Iam[] = [];
   private restoreSdk?: () => void;
   private started = false;
 
@@ -81,12 +108,14 @@ export class Twin extends AwsServices {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    startedTwins().add(this);
     await this.core.dataPlane.start();
     try {
       this.deployment = await seedDeployment(this, this.options, {
         startLoadBalancer: (region) => this.loadBalancers.start(region),
         healthy: (region) => this.healthOf(region).healthy,
       });
+      await this.applyDeployment();
       const restoreSdk = this.interceptSdk();
       const restoreIo = trackRealIo(this.clock);
       this.restoreSdk = () => {
@@ -97,6 +126,53 @@ export class Twin extends AwsServices {
       await this.stop();
       throw error;
     }
+  }
+
+  /**
+   * Reads what CDK synthesizes for this configuration (cached per configuration): tags the seeded databases
+   * and caches as deployed, attaches the bucket policies and, unless turned off, authorizes every call with IAM.
+   */
+  private async applyDeployment(): Promise<void> {
+    const view = await iamViewFor(this.config);
+    for (const [bucket, policy] of Object.entries(view.bucketPolicies)) this.s3.attachPolicy(bucket, policy);
+    for (const [arn, tags] of Object.entries(view.resourceTags)) this.tagSeeded(arn, tags);
+    if (this.options.iam !== false) this.authorizeWith(view);
+  }
+
+  /**
+   * Authorizes every call from now on with `view`'s policies: the deployment's, or (in tests) a copy with one
+   * permission taken away, to show what AWS would refuse.
+   */
+  authorizeWith(view: IamView): void {
+    const iam = new Iam(
+      view,
+      TWIN_ACCOUNT,
+      (bucket) => this.s3.bucketPolicy(bucket),
+      () => this.clock.iso(),
+      (work) => this.clock.track(work),
+    );
+    iam.verifyMemo = this.options.verifyIamMemo ?? false;
+    const facts = twinResourceFacts(this, view, TWIN_ACCOUNT);
+    this.core.authorizer = (service, action, region, input) => iam.authorize(service, action, region, input, facts);
+    // The refusals of the IAM it replaces stay on record for the tests' check.
+    if (this.iam) this.retired.push(this.iam);
+    this.iam = iam;
+  }
+
+  /** Every IAM this twin authorized with (the current one last). */
+  get iams(): Iam[] {
+    return [...this.retired, ...(this.iam ? [this.iam] : [])];
+  }
+
+  private tagSeeded(arn: string, tags: Readonly<Record<string, string>>): void {
+    const [, , service, region, , type, id] = arn.split(':');
+    const resource =
+      service === 'rds' && type === 'db'
+        ? this.rds.instances.get(region)?.get(id)
+        : service === 'elasticache' && type === 'replicationgroup'
+          ? this.elasticache.groups.get(region)?.get(id)
+          : undefined;
+    if (resource) resource.tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
 
   /** Stops everything it started; safe to call twice and on a half-started twin. */
@@ -130,7 +206,7 @@ export class Twin extends AwsServices {
 
   /** What the load balancer's /health in `region` reports. */
   healthOf(region: string): Health {
-    const n = workloadNames(this.core, this.config, region);
+    const n = workloadNames(this.config, region);
     return applicationHealth({
       region,
       regionDown: this.core.regionDown(region),

@@ -2,9 +2,10 @@ import { ALARM_CATALOG, type AlarmSubject, alarmTags } from '../../contracts/ala
 import { artifactsBucketStatements } from '../../contracts/artifacts-bucket';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
-import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
+import { BACKUP_TARGET_TAG, databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
 import { type RegionRole, type WorkloadResource, workloadResourceName } from '../../contracts/naming';
-import type { AwsCore } from './aws-core';
+import { createHash } from 'node:crypto';
+import { type AwsCore, TWIN_ACCOUNT } from './aws-core';
 import type { AwsServices } from './aws-services';
 import type { DbInstance } from './services/rds';
 
@@ -15,8 +16,6 @@ export interface SeedOptions {
   readonly sampleRows?: number;
   /** Keys in the sample cache. @default 5000 */
   readonly cacheKeys?: number;
-  /** Further databases and caches in the primary region, listed as additional backup targets (scale tests). */
-  readonly additionalTargets?: { readonly databases: number; readonly caches: number };
 }
 
 export interface ControlPlaneResources {
@@ -51,10 +50,11 @@ export type WorkloadNames = ReturnType<typeof workloadNames>;
  * also creates come from contracts/naming.ts; the others only the twin needs
  * (CDK generates them in AWS).
  */
-export function workloadNames(core: AwsCore, config: LifelineConfig, region: string) {
+export function workloadNames(config: LifelineConfig, region: string) {
   const app = config.appName;
   const role: RegionRole = region === config.regions.primary ? 'primary' : 'dr';
   const name = (kind: WorkloadResource) => workloadResourceName(app, role, kind);
+  const key = (id: string) => `arn:aws:kms:${region}:${TWIN_ACCOUNT}:key/${app}-${role}-${id}`;
   return {
     role,
     cluster: name('cluster'),
@@ -62,12 +62,31 @@ export function workloadNames(core: AwsCore, config: LifelineConfig, region: str
     database: name('db'),
     cache: name('cache'),
     subnetGroup: name('isolated'),
-    kmsKey: core.arn('kms', region, `key/${app}-${role}-key`),
+    cacheSubnetGroup: `${name('isolated')}-cache`,
+    kmsKey: key('key'),
+    cacheKey: key('cache-key'),
+    notificationsKey: key('notifications-key'),
+    topicArn: `arn:aws:sns:${region}:${TWIN_ACCOUNT}:${app}-notifications`,
     appSecurityGroup: `sg-${role}-database`,
     restoreSecurityGroup: `sg-${role}-restore`,
     bucket: `${app}-${role}-${region}-artifacts`,
+    ledgerTable: `${app}-ledger`,
+    // CloudFormation names an unnamed secret <logical id>-<12 characters>; the master secret is replicated under the same name.
+    databaseSecretName: `DatabaseInstanceSecret-${digest(app, 12)}`,
+    cacheSecretName: `CacheAuthToken-${digest(`${app}/${role}`, 12)}`,
   };
 }
+
+const digest = (text: string, length: number): string =>
+  createHash('sha256')
+    .update(text)
+    .digest('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, length);
+
+/** A secret's ARN in `region`: Secrets Manager appends six random characters to the name, here derived from region and name. */
+export const secretArn = (region: string, name: string): string =>
+  `arn:aws:secretsmanager:${region}:${TWIN_ACCOUNT}:secret:${name}-${digest(`${region}/${name}`, 6)}`;
 
 /** Tables of the sample application; rows carry `written_at` so replica lag can be simulated. */
 const SAMPLE_SCHEMA = `
@@ -103,28 +122,29 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
     dr: await seedRegion(seeding, app, config.regions.dr),
   };
 
-  const primaryDb = aws.rds.instance(config.regions.primary, workloadNames(aws.core, config, config.regions.primary).database);
+  const primaryDb = aws.rds.instance(config.regions.primary, workloadNames(config, config.regions.primary).database);
   await aws.core.dataPlane.query(primaryDb.physical ?? '', SAMPLE_SCHEMA);
   await insertSampleOrders(aws.core, primaryDb, options.sampleRows ?? 200, 'sample');
   if (seeding.warm) regional.dr = await seedWarmStandby(seeding, regional.dr, primaryDb);
 
-  const cacheSecretName = `${config.appName}/cache/auth-token`;
-  for (const region of [config.regions.primary, config.regions.dr]) aws.secrets.seed(region, cacheSecretName, 'twin-cache-auth-token');
-  const secretName = `${config.appName}/database/master`;
   for (const region of [config.regions.primary, config.regions.dr]) {
-    // A replicated secret: the same credentials answer in both regions.
+    const n = workloadNames(config, region);
+    aws.secrets.seed(region, n.cacheSecretName, 'twin-cache-auth-token', secretArn(region, n.cacheSecretName));
+    // A replicated secret: the same name and credentials answer in both regions.
     const connection = aws.core.dataPlane.connectionFor('postgres');
     aws.secrets.seed(
       region,
-      secretName,
+      n.databaseSecretName,
       JSON.stringify({ username: connection.user, password: connection.password, engine: 'postgres', port: 5432 }),
+      secretArn(region, n.databaseSecretName),
     );
   }
+  const primaryNames = workloadNames(config, config.regions.primary);
 
   const { domainName, hostedZoneId } = config.dns;
   const dns = domainName && hostedZoneId ? seedDns(aws, { domainName, hostedZoneId }, regional, app.healthy) : undefined;
 
-  const ledgerTable = `${config.appName}-ledger`;
+  const { ledgerTable } = primaryNames;
   aws.dynamodb.seedTable(ledgerTable, 'pk', 'sk');
   const topicArns: Record<string, string> = {};
   for (const region of [config.regions.primary, config.regions.dr]) {
@@ -140,8 +160,8 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
       strategy: config.dr.strategy,
       primary: regional.primary,
       dr: regional.dr,
-      databaseSecretId: secretName,
-      cacheAuthSecretId: cacheSecretName,
+      databaseSecretId: primaryNames.databaseSecretName,
+      cacheAuthSecretId: primaryNames.cacheSecretName,
       dns,
       rtoSeconds: config.dr.rtoMinutes * 60,
       rpoSeconds: config.dr.rpoMinutes * 60,
@@ -152,7 +172,7 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
 /** A region's workload: bucket, service, (primary only) database and cache, parameters, quota, load balancer, alarms. */
 async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: string): Promise<RegionalWorkload> {
   const { aws, config, warm } = seeding;
-  const n = workloadNames(aws.core, config, region);
+  const n = workloadNames(config, region);
   const primary = n.role === 'primary';
   // The bucket policy the CDK Artifacts construct attaches, from the same statements.
   aws.s3.seedBucket(region, n.bucket, artifactsBucketStatements(region, `arn:aws:s3:::${n.bucket}`));
@@ -184,7 +204,7 @@ async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: s
     service: n.service,
     databaseInstanceId: primary ? n.database : undefined,
     cacheReplicationGroupId: primary ? n.cache : undefined,
-    cacheSubnetGroupName: `${n.subnetGroup}-cache`,
+    cacheSubnetGroupName: n.cacheSubnetGroup,
     cacheRestoreSecurityGroupId: `${n.restoreSecurityGroup}-cache`,
     databaseSecurityGroupId: n.appSecurityGroup,
     kmsKeyArn: n.kmsKey,
@@ -198,7 +218,7 @@ async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: s
 /** A warm standby's cross-region read replica of the primary database and its own cache. */
 async function seedWarmStandby(seeding: Seeding, dr: RegionalWorkload, primaryDb: DbInstance): Promise<RegionalWorkload> {
   const { aws, config } = seeding;
-  const n = workloadNames(aws.core, config, dr.region);
+  const n = workloadNames(config, dr.region);
   aws.rds.seedReplica(dr.region, n.database, primaryDb, {
     kmsKeyId: n.kmsKey,
     subnetGroup: n.subnetGroup,
@@ -208,22 +228,25 @@ async function seedWarmStandby(seeding: Seeding, dr: RegionalWorkload, primaryDb
   return { ...dr, databaseInstanceId: n.database, cacheReplicationGroupId: n.cache };
 }
 
-/** Further databases (sharing the primary's data) and caches of the primary region, as additional backup targets. */
+/**
+ * The configured further backup targets (`backup.additionalTargets`) as the operator keeps them: databases sharing
+ * the primary's data and caches of 100 keys in the primary region, each tagged `lifeline:backup` = the app name.
+ */
 async function seedAdditionalTargets(seeding: Seeding, primaryDb: DbInstance): Promise<Inventory['additionalTargets']> {
-  const { aws, config, options } = seeding;
-  const n = workloadNames(aws.core, config, config.regions.primary);
-  const targets: Inventory['additionalTargets'] = [];
-  for (let i = 1; i <= (options.additionalTargets?.databases ?? 0); i += 1) {
-    const id = `${n.database}-${i}`;
-    await seedDatabase(seeding, config.regions.primary, id, { sharePhysicalWith: primaryDb });
-    targets.push({ id: `database-${i}`, kind: 'rds', identifier: id });
+  const { aws, config } = seeding;
+  const region = config.regions.primary;
+  const tags = [{ Key: BACKUP_TARGET_TAG, Value: config.appName }];
+  for (const target of config.backup.additionalTargets) {
+    if (target.kind === 'rds') {
+      await seedDatabase(seeding, region, target.identifier, { sharePhysicalWith: primaryDb });
+      aws.rds.instance(region, target.identifier).tags = tags;
+    } else {
+      await seedCache(seeding, region, target.identifier, 1, 100);
+      const group = aws.elasticache.groups.get(region)?.get(target.identifier);
+      if (group) group.tags = tags;
+    }
   }
-  for (let i = 1; i <= (options.additionalTargets?.caches ?? 0); i += 1) {
-    const id = `${n.cache}-${i}`;
-    await seedCache(seeding, config.regions.primary, id, 1, 100);
-    targets.push({ id: `cache-${i}`, kind: 'elasticache', identifier: id });
-  }
-  return targets;
+  return config.backup.additionalTargets;
 }
 
 /** A Multi-AZ instance of the configured class, placed as the region's application database is. */
@@ -233,7 +256,7 @@ async function seedDatabase(
   id: string,
   more: { readonly createdAt?: number; readonly sharePhysicalWith?: DbInstance },
 ): Promise<void> {
-  const n = workloadNames(aws.core, config, region);
+  const n = workloadNames(config, region);
   await aws.rds.seedInstance(region, {
     id,
     instanceClass: config.database.instanceClass,

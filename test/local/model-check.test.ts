@@ -4,6 +4,7 @@ import { CloudWatchClient, SetAlarmStateCommand, type StateValue } from '@aws-sd
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateDBSnapshotCommand, type CreateDBSnapshotCommandInput, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { checkAgainstReference } from '../support/authorization-reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allStates, apiActionOf } from '../../contracts/asl';
 import { runDrill } from '../../local/drill/run';
@@ -347,8 +348,8 @@ describe('twin responses checked against the model', () => {
   });
 });
 
-describe('the whole drill against the models', () => {
-  it('makes every call valid: no request the model refuses, no response it does not allow', async () => {
+describe('the whole drill against the models and IAM', () => {
+  it('makes every call valid and allowed: no request the model refuses, no response it does not allow, no refusal', async () => {
     // Prepare
     const scenario = loadScenario(undefined);
     let twin: Twin | undefined;
@@ -360,6 +361,7 @@ describe('the whole drill against the models', () => {
       extraFaults: [],
       log: () => undefined,
       onTwin: (t) => (twin = t),
+      verifyIamMemo: true,
     });
 
     // Assess
@@ -367,5 +369,14 @@ describe('the whole drill against the models', () => {
     expect(checks?.findings).toEqual([]);
     expect(checks).toMatchObject({ requestViolations: 0, responseViolations: 0 });
     expect(checks?.calls).toBeGreaterThan(100);
+    // Every call a principal made was allowed by the policies CDK synthesizes, authorized on every resource the
+    // Service Authorization Reference says it involves, with ARNs in the reference's formats.
+    const iam = twin?.iam;
+    expect(iam?.refusals).toEqual([]);
+    expect(iam?.stats.calls).toBeGreaterThan(100);
+    expect(iam?.stats.operatorCalls).toBeLessThan(iam?.stats.calls ?? 0);
+    // Every memoized decision was also evaluated afresh, and agreed.
+    expect(iam?.memoVerified).toBeGreaterThan(100);
+    expect(iam ? await checkAgainstReference(iam) : ['no IAM']).toEqual([]);
   });
 });

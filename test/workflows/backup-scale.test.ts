@@ -9,8 +9,13 @@ const HISTORY_LIMIT = 25_000;
 describe('backup at scale', () => {
   let twin: Twin;
   beforeAll(async () => {
-    // 200 databases and 200 caches: the application's own plus 199 more of each.
-    twin = await startTwin({}, { additionalTargets: { databases: 199, caches: 199 }, sampleRows: 10 });
+    // 200 databases and 200 caches: the application's own plus 199 more of each, configured as further targets.
+    const further = (kind: 'rds' | 'elasticache', prefix: string) =>
+      Array.from({ length: 199 }, (_, i) => ({ id: `${prefix}-${i + 1}`, kind, identifier: `lifeline-primary-${prefix}-${i + 1}` }));
+    twin = await startTwin(
+      { backup: { additionalTargets: [...further('rds', 'database'), ...further('elasticache', 'cache')] } },
+      { sampleRows: 10 },
+    );
   }, 120_000);
   afterAll(async () => twin?.stop());
 

@@ -143,6 +143,19 @@ export class S3Twin implements TwinService {
     });
   }
 
+  /** The bucket's policy document, for IAM's evaluation of requests in it. */
+  bucketPolicy(name: string): { readonly Version?: string; readonly Statement: readonly Record<string, unknown>[] } | undefined {
+    // The stored object itself: a policy keeps its identity until replaced, which IAM's memo relies on.
+    return this.buckets.get(name)?.policy as
+      { readonly Version?: string; readonly Statement: readonly Record<string, unknown>[] } | undefined;
+  }
+
+  /** Replaces a bucket's policy with the one the deployment attached (the synthesized AWS::S3::BucketPolicy). */
+  attachPolicy(name: string, policy: { readonly Statement: readonly object[] }): void {
+    const bucket = this.buckets.get(name);
+    if (bucket) bucket.policy = { Version: '2012-10-17', Statement: records(policy.Statement) };
+  }
+
   bucketRegion(name: string): string | undefined {
     return this.buckets.get(name)?.region;
   }

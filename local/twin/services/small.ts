@@ -15,12 +15,22 @@ export class SecretsManagerTwin implements TwinService {
     };
   }
 
-  seed(region: string, name: string, value: string): string {
+  seed(
+    region: string,
+    name: string,
+    value: string,
+    arn = this.core.arn('secretsmanager', region, `secret:${name}-${shortId().slice(-6)}`),
+  ): string {
     let map = this.secrets.get(region);
     if (!map) this.secrets.set(region, (map = new Map()));
-    const arn = this.core.arn('secretsmanager', region, `secret:${name}-${shortId().slice(-6)}`);
     map.set(name, { arn, value, version: 1 });
     return arn;
+  }
+
+  /** A secret's ARN by name or ARN, if the region has it. */
+  arnOf(region: string, id: string): string | undefined {
+    for (const [name, secret] of this.secrets.get(region) ?? []) if (name === id || secret.arn === id) return secret.arn;
+    return undefined;
   }
 
   private find(region: string, id: string): { name: string; secret: { arn: string; value: string; version: number } } {

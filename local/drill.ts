@@ -91,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!report.ok) {
     for (const step of report.steps.filter((s) => !s.ok)) process.stderr.write(`✗ ${step.name}: ${step.problems.join('; ')}\n`);
+    for (const refusal of report.checks.refusals) process.stderr.write(`✗ IAM refused ${refusal}\n`);
   }
   return report.ok ? EXIT.ok : EXIT.failed;
 }

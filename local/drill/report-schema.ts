@@ -85,8 +85,21 @@ export const drillReportSchema = z
       .strict(),
     scenario: z.string().optional().describe('the scenario file, if one was given'),
     twin: z.object({ bootMs: z.number().int().nonnegative(), resources: z.array(z.string()) }).strict(),
+    checks: z
+      .object({
+        calls: z.number().int().nonnegative().describe('AWS API calls the twin answered'),
+        modelChecked: z.number().int().nonnegative().describe('calls checked against the SDK models'),
+        modelViolations: z.number().int().nonnegative(),
+        modelCheckMs: z.number().nonnegative().describe('real time spent checking'),
+        authorized: z.number().int().nonnegative().describe('calls (and invocations, starts) IAM authorized as their principal'),
+        iamEvaluations: z.number().int().nonnegative().describe('policy evaluations run (the rest were memoized)'),
+        iamMs: z.number().nonnegative().describe('real time spent authorizing'),
+        refusals: z.array(z.string()).describe('calls IAM refused: a permission the deployed policies lack'),
+      })
+      .strict()
+      .describe('what the twin checked: every call against the SDK models and, as its principal, against IAM'),
     steps: z.array(stepReportSchema),
-    ok: z.boolean().describe('every workflow met its expectations and the RTO/RPO targets'),
+    ok: z.boolean().describe('every workflow met its expectations and the RTO/RPO targets, and IAM refused no call'),
     wallMs: z.number().int().nonnegative(),
   })
   .strict()

@@ -31,6 +31,14 @@ export function summaryTable(report: DrillReport): string {
     `targets: RTO ${report.config.rtoMinutes} min, RPO ${report.config.rpoMinutes} min (${report.config.strategy})`,
     ...recovery.map((l) => `  ${l}`),
   );
+  const c = report.checks;
+  out.push(
+    '',
+    `checks: ${c.calls} AWS calls; ${c.modelChecked} checked against the SDK models (${c.modelViolations} violations, ` +
+      `${c.modelCheckMs} ms); ${c.authorized} authorized by IAM as their principal (${c.iamEvaluations} evaluations, ` +
+      `${c.iamMs} ms); ${c.refusals.length} refused`,
+    ...c.refusals.map((r) => `  refused: ${r}`),
+  );
   out.push(
     '',
     report.ok ? 'every workflow met its expectations and the targets' : 'some workflows did not meet their expectations or the targets',

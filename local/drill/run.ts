@@ -49,7 +49,7 @@ function drillSteps(): DrillStep[] {
       name: 'backup',
       job: 'backup',
       start: (twin, { onEvent, executionName }) =>
-        runJob(twin, 'backup', { reason: 'drill: scheduled backup' }, { executionName, onEvent }),
+        runJob(twin, 'backup', { reason: 'drill: scheduled backup' }, { executionName, onEvent, bySchedule: true }),
       expected: 'SUCCEEDED',
       before: async (twin) => {
         twin.clock.advance(HOUR);
@@ -82,7 +82,7 @@ function drillSteps(): DrillStep[] {
       name: 'restore-verification',
       job: 'restore-verification',
       start: (twin, { onEvent, executionName }) =>
-        runJob(twin, 'restore-verification', { reason: 'drill: verify the newest backup' }, { executionName, onEvent }),
+        runJob(twin, 'restore-verification', { reason: 'drill: verify the newest backup' }, { executionName, onEvent, bySchedule: true }),
       expected: 'SUCCEEDED',
       before: async (twin) => {
         twin.clock.advance(10 * 60_000);
@@ -365,8 +365,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       },
       scenario: options.scenarioFile,
       twin: { bootMs, resources },
+      checks: {
+        calls: twin.core.calls.length,
+        modelChecked: twin.core.modelChecks.calls,
+        modelViolations: twin.core.modelChecks.requestViolations + twin.core.modelChecks.responseViolations,
+        modelCheckMs: Math.round(twin.core.modelChecks.ms),
+        authorized: twin.iam?.stats.calls ?? 0,
+        iamEvaluations: twin.iam?.stats.evaluations ?? 0,
+        iamMs: Math.round(twin.iam?.stats.ms ?? 0),
+        refusals: (twin.iam?.refusals ?? []).map((r) => `${r.call}: ${r.message}`),
+      },
       steps: reports,
-      ok: reports.every((r) => r.ok),
+      // A refusal means the deployed policies lack a permission the product uses, even where a workflow got past it.
+      ok: reports.every((r) => r.ok) && (twin.iam?.refusals.length ?? 0) === 0,
       wallMs: Math.round(performance.now() - wallStart),
     };
   } finally {

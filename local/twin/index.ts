@@ -17,7 +17,7 @@ import {
 } from './seeding';
 import type { DbInstance } from './services/rds';
 import { TWIN_ACCOUNT } from './aws-core';
-import { Iam } from './iam/authorizer';
+import { Iam, runAs } from './iam/authorizer';
 import { twinResourceFacts } from './iam/facts';
 import { iamViewFor } from './iam/policy-cache';
 import type { IamView } from './iam/template-view';
@@ -157,6 +157,17 @@ export class Twin extends AwsServices {
     // The refusals of the IAM it replaces stay on record for the tests' check.
     if (this.iam) this.retired.push(this.iam);
     this.iam = iam;
+  }
+
+  /**
+   * Runs `fn` as the deployed function `construct` of `region` (e.g. `RestoreVerificationSweeperFunction`): its calls
+   * are authorized with that function's execution role, as when a schedule invokes it in AWS.
+   */
+  asFunction<T>(construct: string, region: string, fn: () => T): T {
+    if (!this.iam) return fn();
+    const deployed = Object.values(this.iam.view.functions).find((f) => f.construct === construct && f.region === region);
+    if (!deployed) throw new Error(`The app deploys no function ${construct} in ${region}`);
+    return runAs({ role: deployed.role, session: construct }, fn);
   }
 
   /** Every IAM this twin authorized with (the current one last). */

@@ -9,6 +9,8 @@ import { apiActionsOf, placeholdersOf } from '../../contracts/asl';
 import { isReadOnlyAction } from '../../cdk/compliance/iam-actions';
 import { isRecord } from '../../cdk/compliance/rule';
 import { STATE_MACHINES_DIR } from '../../contracts/asl';
+import { parseConfig } from '../../contracts/config/load';
+import { cachedPolicies, cacheFileOf, iamViewOf, policySourceDigest } from '../../local/twin/iam/policy-cache';
 import { synthLifeline } from '../../cdk/synth';
 
 const CONTROL_PLANE = 'Lifeline-ControlPlane-Primary';
@@ -317,5 +319,22 @@ describe('control plane', () => {
       .find((f) => f.includes('DR_SETTINGS'));
     expect(settings).toContain('requireApproval');
     expect(settings).toContain('promoteReplica');
+  });
+});
+
+describe("the twin's IAM policies", () => {
+  it('are cached, for every configuration, from the current sources, and the cache holds what this synthesis gives', () => {
+    // Prepare
+    const digest = policySourceDigest();
+    const cached = cachedPolicies();
+    const config = parseConfig({});
+
+    // Act
+    const stale = cached.filter(({ entry }) => entry.sourceDigest !== digest).map(({ file }) => file);
+    const fresh = iamViewOf(synthLifeline({}), config);
+
+    // Assess: a stale file means `npm run policies` was not run after a change to what the policies come from.
+    expect(stale).toEqual([]);
+    expect(cached.find(({ file }) => file === cacheFileOf(config))?.entry.view).toEqual(fresh);
   });
 });

@@ -3,6 +3,9 @@ import type { Twin } from '../../local/twin';
 import { functionEnvironment } from '../../local/workflows';
 import { startTwin } from '../support/twin';
 
+/** The heartbeat writer as each region's control plane deploys it, with its own role. */
+const WRITER = 'HeartbeatWriterFunction';
+
 describe('heartbeat writer on the twin', () => {
   let twin: Twin;
   let writeHeartbeat: typeof import('../../functions/heartbeat/write').writeHeartbeat;
@@ -16,7 +19,9 @@ describe('heartbeat writer on the twin', () => {
 
   it('writes a timestamped row into the primary database', async () => {
     const now = new Date('2026-06-01T00:00:30.000Z');
-    await expect(twin.clock.drive(() => writeHeartbeat(twin.inventory, 'primary', now))).resolves.toMatchObject({
+    await expect(
+      twin.clock.drive(() => twin.asFunction(WRITER, twin.primaryRegion, () => writeHeartbeat(twin.inventory, 'primary', now))),
+    ).resolves.toMatchObject({
       written: true,
       instanceId: twin.inventory.primary.databaseInstanceId,
     });
@@ -30,13 +35,17 @@ describe('heartbeat writer on the twin', () => {
   });
 
   it('skips the DR read replica, and writes there once it is promoted', async () => {
-    await expect(twin.clock.drive(() => writeHeartbeat(twin.inventory, 'dr', new Date()))).resolves.toEqual({
+    await expect(
+      twin.clock.drive(() => twin.asFunction(WRITER, twin.drRegion, () => writeHeartbeat(twin.inventory, 'dr', new Date()))),
+    ).resolves.toEqual({
       written: false,
       instanceId: twin.inventory.dr.databaseInstanceId,
       reason: 'read replica (not writable)',
     });
     await twin.core.call('rds', 'PromoteReadReplica', twin.drRegion, { DBInstanceIdentifier: twin.inventory.dr.databaseInstanceId });
     twin.clock.advance(twin.core.seconds('rdsPromoteReplica') * 1000);
-    await expect(twin.clock.drive(() => writeHeartbeat(twin.inventory, 'dr', twin.clock.date()))).resolves.toMatchObject({ written: true });
+    await expect(
+      twin.clock.drive(() => twin.asFunction(WRITER, twin.drRegion, () => writeHeartbeat(twin.inventory, 'dr', twin.clock.date()))),
+    ).resolves.toMatchObject({ written: true });
   });
 });

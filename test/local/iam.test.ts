@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../contracts/config/load';
 import type { Twin } from '../../local/twin';
-import { cachedPolicies, policySourceDigest, synthesizeIamView } from '../../local/twin/iam/policy-cache';
 import type { IamView, PolicyDocument } from '../../local/twin/iam/template-view';
 import { runJob } from '../../local/workflows';
 import { startTwin } from '../support/twin';
@@ -29,24 +27,6 @@ function without(view: IamView, role: string, action: string, keep: (resource: s
   );
   return { ...view, roles };
 }
-
-describe('the policy cache', () => {
-  it('holds, for every cached configuration, what the current sources synthesize', async () => {
-    // Prepare
-    const digest = policySourceDigest();
-    const cached = cachedPolicies();
-
-    // Act
-    const stale = cached.filter(({ entry }) => entry.sourceDigest !== digest).map(({ file }) => file);
-    const config = parseConfig({});
-    const fresh = await synthesizeIamView(config);
-
-    // Assess: a stale file means `npm run policies` was not run after a change to what the policies come from.
-    expect(stale).toEqual([]);
-    expect(cached.length).toBeGreaterThan(0);
-    expect(cached.find(({ entry }) => JSON.stringify(entry.config) === JSON.stringify(config))?.entry.view).toEqual(fresh);
-  });
-});
 
 describe('IAM on the twin: a call its deployed policies do not allow fails as AWS fails it, before anything changes', () => {
   let twin: Twin;

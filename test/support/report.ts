@@ -45,6 +45,16 @@ export const sampleReport: DrillReport = {
   startedAt: '2026-01-05T12:00:00.000Z',
   config: { appName: 'demo', primary: 'us-east-1', dr: 'us-west-2', strategy: 'warm-standby', rtoMinutes: 30, rpoMinutes: 15 },
   twin: { bootMs: 900, resources: [] },
+  checks: {
+    calls: 185,
+    modelChecked: 185,
+    modelViolations: 0,
+    modelCheckMs: 53,
+    authorized: 200,
+    iamEvaluations: 90,
+    iamMs: 300,
+    refusals: [],
+  },
   steps: [
     step('backup', [
       ['Plan', 0, 0.3],

@@ -46,22 +46,25 @@ describe('alarm scaling of a Multi-AZ cache never asks for fewer than one replic
     const now = twin.clock.date();
 
     // Act
-    const decision = await decideScaling(
-      {
-        id: 'event-multi-az',
-        'detail-type': ALARM_STATE_CHANGE,
-        source: 'aws.cloudwatch',
-        time: now.toISOString(),
-        region,
-        resources: [alarm?.arn ?? ''],
-        detail: { alarmName: 'multiaz-primary-cache-cpu-high', state: { value: 'ALARM', timestamp: now.toISOString() } },
-      },
-      {
-        inventory: twin.inventory,
-        ledger: { client: new DynamoDBClient({ region }), table: twin.controlPlane.ledgerTable },
-        settings,
-        now,
-      },
+    // The decision as the deployed Decide function makes it, with its role.
+    const decision = await twin.asFunction('ScalingFunctionsDecideFunction', region, () =>
+      decideScaling(
+        {
+          id: 'event-multi-az',
+          'detail-type': ALARM_STATE_CHANGE,
+          source: 'aws.cloudwatch',
+          time: now.toISOString(),
+          region,
+          resources: [alarm?.arn ?? ''],
+          detail: { alarmName: 'multiaz-primary-cache-cpu-high', state: { value: 'ALARM', timestamp: now.toISOString() } },
+        },
+        {
+          inventory: twin.inventory,
+          ledger: { client: new DynamoDBClient({ region }), table: twin.controlPlane.ledgerTable },
+          settings,
+          now,
+        },
+      ),
     );
 
     // Assess

@@ -5,6 +5,9 @@ import { startTwin } from '../support/twin';
 
 const HOUR = 3600_000;
 
+/** The sweeper as deployed: a schedule invokes it, and it runs with its own role. */
+const SWEEPER = 'RestoreVerificationSweeperFunction';
+
 describe('restore verification on the twin (real PostgreSQL)', () => {
   let twin: Twin;
   let region: string;
@@ -116,7 +119,9 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
     expect(twin.s3.getInternal(twin.inventory.primary.bucket, 'reports/restore-verification/happy.json')).toContain('"passed": true');
     // The sweeper removes it once it expires, and nothing else.
     twin.clock.advance(31 * 60_000);
-    const swept = await twin.clock.drive(() => sweep(twin.inventory, twin.clock.date()));
+    const swept = await twin.clock.drive(() =>
+      twin.asFunction(SWEEPER, twin.primaryRegion, () => sweep(twin.inventory, twin.clock.date())),
+    );
     expect(swept.deleted).toEqual([`${region}/${kept.id}`]);
     twin.clock.advance(twin.core.seconds('rdsDeleteInstance') * 1000);
   });
@@ -199,7 +204,9 @@ describe('restore verification on the twin (real PostgreSQL)', () => {
     ]);
     twin.clock.advance(twin.core.seconds('rdsRestore') * 1000);
 
-    const swept = await twin.clock.drive(() => sweep(twin.inventory, twin.clock.date()));
+    const swept = await twin.clock.drive(() =>
+      twin.asFunction(SWEEPER, twin.primaryRegion, () => sweep(twin.inventory, twin.clock.date())),
+    );
 
     expect(swept.deleted).toEqual([`${region}/lifeline-verify-crashed`]);
     expect(swept.notYetExpired).toEqual([`${region}/lifeline-verify-running`]);

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { LifelineConfig } from '../../../contracts/config/schema';
+import { parseConfig } from '../../../contracts/config/load';
+import type { LifelineConfig, LifelineConfigInput } from '../../../contracts/config/schema';
+import type { Synthesized } from '../../../cdk/synth';
 import { TWIN_ACCOUNT } from '../aws-core';
 import { twinPhysicalIds } from './physical-ids';
 import { type IamView, readIamView } from './template-view';
@@ -59,11 +61,15 @@ export const cacheFileOf = (config: LifelineConfig): string =>
  * Synthesizes the app for `config` (in process, no bundling, cdk-nag on)
  * and reads its IAM view with the twin's names.
  */
-export async function synthesizeIamView(config: LifelineConfig): Promise<IamView> {
+export async function synthesizeIamView(input: LifelineConfigInput): Promise<IamView> {
   const { synthLifeline } = await import('../../../cdk/synth');
-  const { stacks, json } = synthLifeline(config);
-  const regions = Object.fromEntries(Object.values(stacks).map((stack) => [stack.stackName, stack.region]));
-  return readIamView(json, regions, TWIN_ACCOUNT, twinPhysicalIds(config));
+  return iamViewOf(synthLifeline(input), parseConfig(input));
+}
+
+/** The IAM view of an app synthesized for `config` (tests reuse a synthesis they already made). */
+export function iamViewOf(synthesized: Pick<Synthesized, 'stacks' | 'json'>, config: LifelineConfig): IamView {
+  const regions = Object.fromEntries(Object.values(synthesized.stacks).map((stack) => [stack.stackName, stack.region]));
+  return readIamView(synthesized.json, regions, TWIN_ACCOUNT, twinPhysicalIds(config));
 }
 
 /**

@@ -127,6 +127,17 @@ export async function twinFigures() {
         decisionHandlerWallMs: { p50: percentile(decisionMs, 0.5), p99: percentile(decisionMs, 0.99), runs: decisionMs.length },
       },
       handlerWallMs: handlers.figures(),
+      // What the twin checked over all of the above: every call against the SDK models, and as its principal by IAM.
+      checks: {
+        calls: twin.core.calls.length,
+        modelChecked: twin.core.modelChecks.calls,
+        modelCheckMs: Math.round(twin.core.modelChecks.ms),
+        iamAuthorized: twin.iam?.stats.calls,
+        iamRequirements: twin.iam?.stats.requirements,
+        iamEvaluations: twin.iam?.stats.evaluations,
+        iamMs: Math.round(twin.iam?.stats.ms ?? 0),
+        iamRefusals: twin.iam?.refusals.length,
+      },
       billedRuns,
       env: functionEnvironment(twin, twin.primaryRegion),
     };

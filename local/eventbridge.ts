@@ -77,7 +77,8 @@ export class LocalEventBus {
   /**
    * Only what the deployment routes is delivered: a rule the app deploys must
    * match the event and target the machine, and its role must be allowed to
-   * start it (else EventBridge counts a failed invocation and starts nothing).
+   * start it. Otherwise nothing starts (in AWS a failed invocation is counted),
+   * and the drain fails naming why: a twin run that relies on it is wrong.
    */
   private async authorizeTarget(rule: Rule, event: TwinEvent): Promise<void> {
     const iam = this.twin.iam;

@@ -93,7 +93,7 @@ export const drillReportSchema = z
         modelCheckMs: z.number().nonnegative().describe('real time spent checking'),
         authorized: z.number().int().nonnegative().describe('calls (and invocations, starts) IAM authorized as their principal'),
         iamEvaluations: z.number().int().nonnegative().describe('policy evaluations run (the rest were memoized)'),
-        iamMs: z.number().nonnegative().describe('real time spent authorizing'),
+        iamMs: z.number().nonnegative().describe('time spent authorizing, summed over calls (concurrent calls overlap)'),
         refusals: z.array(z.string()).describe('calls IAM refused: a permission the deployed policies lack'),
       })
       .strict()

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as FakeTimers from '@sinonjs/fake-timers';
 
 type InstalledClock = ReturnType<typeof FakeTimers.install>;
@@ -99,6 +100,18 @@ export class VirtualClock {
       shouldClearNativeTimers: true,
     });
     const clock = this.installed;
+    // Node's own timers run a callback in the async context that scheduled it; fake timers would run it in the
+    // driver's. Binding keeps what AsyncLocalStorage carries (the principal IAM authorizes a call as) across a timer.
+    const fakeSetTimeout = globalThis.setTimeout;
+    const fakeSetInterval = globalThis.setInterval;
+    const bound = <F extends (...args: never[]) => unknown>(schedule: F) =>
+      ((callback: (...args: unknown[]) => void, ...rest: unknown[]) =>
+        (schedule as unknown as (...args: unknown[]) => unknown)(
+          typeof callback === 'function' ? AsyncLocalStorage.bind(callback) : callback,
+          ...rest,
+        )) as unknown as F;
+    globalThis.setTimeout = bound(fakeSetTimeout);
+    globalThis.setInterval = bound(fakeSetInterval);
     const result = this.join(work());
     try {
       while (this.pending.size > 0) {
@@ -114,6 +127,8 @@ export class VirtualClock {
       }
       return await result;
     } finally {
+      globalThis.setTimeout = fakeSetTimeout;
+      globalThis.setInterval = fakeSetInterval;
       this.nowMs = clock.now;
       clock.uninstall();
       this.installed = undefined;

@@ -42,7 +42,7 @@ export interface TwinOptions extends SeedOptions {
   readonly faults?: readonly FaultSpec[];
   /**
    * Authorize every call a principal makes with the policies CDK synthesizes for this configuration
-   * (iam/authorizer.ts). On unless false; the benchmark turns it off only to measure what it costs.
+   * (iam/authorizer.ts). On unless false.
    */
   readonly iam?: boolean;
   /** Evaluate every IAM request afresh and fail on a memoized decision that differs (tests of the memo). */
@@ -75,6 +75,7 @@ export class Twin extends AwsServices {
       faults: options.faults,
     });
     this.config = options.config;
+    this.rds.engineVersion = options.config.database.engineVersion;
     this.heartbeats = new Heartbeats(this, () => this.deployment?.controlPlane.ledgerTable);
     this.rds.beforeClone = (instance) => this.heartbeats.writeDue(instance);
     this.dynamodb.beforeRead = (pk) => this.heartbeats.beforeLedgerRead(pk);

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Twin } from '../../local/twin';
 import type { IamView, PolicyDocument } from '../../local/twin/iam/template-view';
+import { alarmEventPattern } from '../../contracts/alarm-scaling';
+import { LocalEventBus } from '../../local/eventbridge';
+import { TWIN_ACCOUNT } from '../../local/twin/aws-core';
+import { Iam } from '../../local/twin/iam/authorizer';
 import { runJob } from '../../local/workflows';
 import { startTwin } from '../support/twin';
 
@@ -80,7 +84,7 @@ describe('IAM on the twin: a call its deployed policies do not allow fails as AW
     expect(twin.core.mutations.slice(before).filter((m) => m.region === twin.drRegion && m.service === 'rds')).toEqual([]);
   });
 
-  it('refuses an invocation the state machine role may not make, and a call as a function role outside its grant', async () => {
+  it('refuses an invocation the state machine role may not make', async () => {
     // Prepare: the backup role loses lambda:InvokeFunction on its Plan function.
     const plan = Object.entries(deployed.functions).find(([, f]) => f.construct === 'BackupFunctionsPlanFunction')?.[0] ?? '';
     twin.authorizeWith(without(deployed, 'BackupWorkflowRole', 'lambda:InvokeFunction', (r) => !r.startsWith(plan)));
@@ -97,5 +101,106 @@ describe('IAM on the twin: a call its deployed policies do not allow fails as AW
     expect(result.cause).toContain(`is not authorized to perform: lambda:InvokeFunction on resource: ${plan}`);
     expect(twin.core.mutations.slice(before)).toEqual([]);
     twin.authorizeWith(deployed);
+  });
+
+  it('starts nothing when the role of the deployed schedule or rule may not start the machine', async () => {
+    // Prepare: the schedule's and the scaling rule's roles without states:StartExecution.
+    twin.authorizeWith(
+      without(without(deployed, 'SchedulerRoleForTarget', 'states:StartExecution'), 'EventsRole', 'states:StartExecution'),
+    );
+    twin.iam?.expectRefusals((r) => r.action === 'states:StartExecution');
+    const bus = new LocalEventBus(twin);
+    bus.addRule(
+      alarmEventPattern([`arn:aws:cloudwatch:${twin.primaryRegion}:${TWIN_ACCOUNT}:alarm:iam-primary-service-cpu-high`]),
+      'alarm-scaling',
+      twin.primaryRegion,
+    );
+    const before = twin.core.mutations.length;
+
+    // Act
+    const scheduled = runJob(twin, 'backup', { reason: 'iam test' }, { executionName: 'iam-schedule', bySchedule: true });
+    await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+      AlarmName: 'iam-primary-service-cpu-high',
+      StateValue: 'ALARM',
+      StateReason: 'iam test',
+    });
+    const routed = bus.drain();
+
+    // Assess: each start is refused naming the action and the machine; no workflow ran.
+    await expect(scheduled).rejects.toThrow(
+      /EventBridge Scheduler could not start backup: .* states:StartExecution on resource: arn:aws:states:/,
+    );
+    await expect(routed).rejects.toThrow(
+      /EventBridge could not start alarm-scaling: .* states:StartExecution on resource: arn:aws:states:/,
+    );
+    expect(twin.core.mutations.slice(before).filter((m) => m.service !== 'cloudwatch')).toEqual([]);
+    twin.authorizeWith(deployed);
+  });
+});
+
+describe('the IAM memo', () => {
+  it('decides by the request itself where a policy variable names the resource, as the simulator does', async () => {
+    // Prepare: an Allow on the snapshots named after the caller's request tag; the memo must not reuse a decision.
+    const role = 'arn:aws:iam::111122223333:role/owner';
+    const view: IamView = {
+      roles: {
+        [role]: {
+          arn: role,
+          name: 'owner',
+          assumedBy: ['lambda.amazonaws.com'],
+          awsManaged: [],
+          policies: [
+            {
+              name: 'by-owner',
+              document: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Action: 'rds:DeleteDBSnapshot',
+                    Resource: 'arn:aws:rds:us-east-1:111122223333:snapshot:${aws:RequestTag/owner}-*',
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      functions: {},
+      stateMachines: {},
+      invokers: [],
+      keyPolicies: {},
+      bucketPolicies: {},
+      encryptionKeys: {},
+      resourceTags: {},
+    };
+    const iam = new Iam(
+      view,
+      '111122223333',
+      () => undefined,
+      () => '',
+    );
+    iam.verifyMemo = true;
+    const ask = (snapshot: string) =>
+      iam.allows(
+        { role, session: 'test' },
+        {
+          action: 'rds:DeleteDBSnapshot',
+          resource: `arn:aws:rds:us-east-1:111122223333:snapshot:${snapshot}`,
+          resourceType: 'snapshot',
+          context: { 'aws:RequestTag/owner': 'alice' },
+        },
+      );
+
+    // Act
+    const own = await ask('alice-a');
+    const other = await ask('bob-b');
+    const ownAgain = await ask('alice-a');
+
+    // Assess
+    expect(own.allowed).toBe(true);
+    expect(other.allowed).toBe(false);
+    expect(ownAgain.allowed).toBe(true);
+    expect(iam.memoVerified).toBe(1);
   });
 });

@@ -80,7 +80,12 @@ export class Iam {
   readonly observed = new Map<string, Map<string, { readonly action: string; readonly resource: string }>>();
   /** Refusals a test provoked on purpose (see {@link expectRefusals}); any other fails the test file that made it. */
   private readonly expected: ((refusal: Refusal) => boolean)[] = [];
-  /** Calls evaluated, requirements checked, evaluations run (the rest were memoized), and real ms spent. */
+  /** Each service:action called outside any principal (the harness, an operator at a console): not evaluated. */
+  readonly operatorActions = new Set<string>();
+  /**
+   * Calls evaluated, requirements checked, evaluations run (the rest were memoized), and ms spent authorizing
+   * (summed per call, waits included: concurrent calls overlap).
+   */
   readonly stats = { calls: 0, requirements: 0, evaluations: 0, ms: 0, operatorCalls: 0 };
   private readonly memo = new Map<string, Promise<EvaluationOutcome>>();
   /** Evaluate every request even when memoized, and fail on a memoized outcome that differs (a test of the memo). */
@@ -118,9 +123,11 @@ export class Iam {
       requirement.action,
       requirement.resourceType,
       this.documentId(resourcePolicy),
-      matching.ids,
-      // Only the context keys those statements' conditions read can change the decision.
-      Object.entries(requirement.context ?? {}).filter(([k]) => matching.conditionKeys.has(k.toLowerCase())),
+      ...(matching
+        ? // Only the context keys those statements' conditions read can change the decision.
+          [matching.ids, Object.entries(requirement.context ?? {}).filter(([k]) => matching.conditionKeys.has(k.toLowerCase()))]
+        : // A shape the signature cannot stand for: the request itself is the key.
+          [requirement.resource, requirement.context]),
     ]);
     let outcome = this.memo.get(key);
     if (!outcome || this.verifyMemo) {
@@ -141,6 +148,7 @@ export class Iam {
     const principal = currentPrincipal();
     if (!principal) {
       this.stats.operatorCalls += 1;
+      this.operatorActions.add(`${service}:${action}`);
       return;
     }
     const rule = REQUIREMENTS[service][action];
@@ -328,7 +336,8 @@ function resourceMatches(pattern: string, arn: string): boolean {
     return [...parts.slice(0, 5), parts.slice(5).join(':')];
   };
   const [p, a] = [split(pattern), split(arn)];
-  return p.length === a.length && p.every((segment, i) => wildcard(segment, a[i], false));
+  // Partition, service, region and account compare without case, as the simulator compares them.
+  return p.length === a.length && p.every((segment, i) => wildcard(segment, a[i], i < 5));
 }
 
 /**
@@ -336,8 +345,24 @@ function resourceMatches(pattern: string, arn: string): boolean {
  * of the decision that depends on the resource's ARN. With the same role, action, resource type and context, requests
  * that match the same statements are decided alike; the drill test evaluates every request afresh to hold this.
  */
-function statementsMatching(documents: readonly PolicyDocument[], requirement: Requirement): { ids: string[]; conditionKeys: Set<string> } {
+function statementsMatching(
+  documents: readonly PolicyDocument[],
+  requirement: Requirement,
+): { ids: string[]; conditionKeys: Set<string> } | undefined {
   const list = (value: unknown): string[] => (value === undefined ? [] : [value].flat().map(String));
+  // Shapes where this matcher and the simulator's could part: a wildcard in the request's ARN (the simulator matches
+  // overlaps), policy variables (`${aws:...}`) anywhere in a statement, short resource patterns (the simulator pads
+  // them). Such requests are memoized by themselves.
+  const short = (pattern: string) => pattern !== '*' && pattern.split(':').length < 6;
+  if (
+    requirement.resource.includes('*') ||
+    documents.some(
+      (d) =>
+        JSON.stringify(d.Statement).includes('${') || d.Statement.some((st) => [...list(st.Resource), ...list(st.NotResource)].some(short)),
+    )
+  ) {
+    return undefined;
+  }
   const matched: string[] = [];
   const conditionKeys = new Set<string>();
   documents.forEach((document, d) =>

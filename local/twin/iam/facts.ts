@@ -19,6 +19,7 @@ const idOf = (value: string): string => (value.startsWith('arn:') ? parts(value)
 export function twinResourceFacts(aws: AwsServices, view: IamView, account: string): ResourceFacts {
   return {
     account,
+    rdsEngineVersion: () => aws.rds.engineVersion,
     tags(arn) {
       const { service, region, type, id } = parts(arn);
       if (service === 'rds' && type === 'db') return asRecord(aws.rds.instances.get(region)?.get(id)?.tags);

@@ -95,7 +95,9 @@ export function twinPhysicalIds(config: LifelineConfig): PhysicalIds {
         return arn('cloudwatch', stack, `alarm:${alarm}`);
       }
       default:
-        return `${refValue}.${name}`;
+        // Not guessed: a marker that matches no ARN, so a grant on it allows nothing (these resources are ones the twin
+        // does not serve: log groups, flow logs, security groups).
+        return `unresolved:${stack.name}/${logicalId}.${name}`;
     }
   };
 

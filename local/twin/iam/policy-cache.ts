@@ -14,6 +14,12 @@ const ROOT = join(__dirname, '..', '..', '..');
 export const POLICY_CACHE_DIR = join(__dirname, 'cache');
 
 /**
+ * Where the twin keeps what it had to synthesize (a configuration not in the committed cache, or a stale one):
+ * never the committed directory, so a run cannot hide a stale committed file. `npm run policies` promotes these.
+ */
+export const RUNTIME_POLICY_CACHE_DIR = join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'lifeline-iam');
+
+/**
  * Everything the synthesized policies and their resolution depend on: the
  * CDK app and the contracts it reads, the state machines, cdk.json, the
  * locked dependency versions and the twin's own naming and reading code.
@@ -25,6 +31,8 @@ const SOURCES = [
   'cdk.json',
   'package-lock.json',
   'local/twin/seeding.ts',
+  'local/twin/aws-core.ts',
+  'local/twin/iam/policy-cache.ts',
   'local/twin/iam/intrinsics.ts',
   'local/twin/iam/physical-ids.ts',
   'local/twin/iam/template-view.ts',
@@ -54,8 +62,14 @@ export interface CachedPolicies {
   readonly view: IamView;
 }
 
-export const cacheFileOf = (config: LifelineConfig): string =>
-  join(POLICY_CACHE_DIR, `${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}.json`);
+export const cacheFileOf = (config: LifelineConfig, dir = POLICY_CACHE_DIR): string =>
+  join(dir, `${createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)}.json`);
+
+function readCurrent(file: string, digest: string): IamView | undefined {
+  if (!existsSync(file)) return undefined;
+  const cached = JSON.parse(readFileSync(file, 'utf8')) as CachedPolicies;
+  return cached.sourceDigest === digest ? cached.view : undefined;
+}
 
 /**
  * Synthesizes the app for `config` (in process, no bundling, cdk-nag on)
@@ -73,32 +87,31 @@ export function iamViewOf(synthesized: Pick<Synthesized, 'stacks' | 'json'>, con
 }
 
 /**
- * The IAM view of `config`: from the cache when its digest is current,
- * otherwise synthesized (several seconds) and written to the cache, to be
- * committed with the change that made it stale (`npm run policies`
- * refreshes every cached configuration).
+ * The IAM view of `config`: from the committed cache when its digest is current, else from the runtime cache, else
+ * synthesized (several seconds) and kept in the runtime cache. `writeTo` the committed cache is `npm run policies`.
  */
-export async function iamViewFor(config: LifelineConfig, digest = policySourceDigest()): Promise<IamView> {
-  const file = cacheFileOf(config);
-  if (existsSync(file)) {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as CachedPolicies;
-    if (cached.sourceDigest === digest) return cached.view;
-  }
+export async function iamViewFor(
+  config: LifelineConfig,
+  digest = policySourceDigest(),
+  writeTo: 'runtime' | 'committed' = 'runtime',
+): Promise<IamView> {
+  const committed = readCurrent(cacheFileOf(config), digest);
+  if (committed) return committed;
+  const runtime = writeTo === 'runtime' ? readCurrent(cacheFileOf(config, RUNTIME_POLICY_CACHE_DIR), digest) : undefined;
+  if (runtime) return runtime;
   const view = await synthesizeIamView(config);
-  mkdirSync(POLICY_CACHE_DIR, { recursive: true });
+  const dir = writeTo === 'committed' ? POLICY_CACHE_DIR : RUNTIME_POLICY_CACHE_DIR;
+  mkdirSync(dir, { recursive: true });
   const entry: CachedPolicies = { sourceDigest: digest, config, view };
-  writeFileSync(file, `${JSON.stringify(entry)}\n`);
+  writeFileSync(cacheFileOf(config, dir), `${JSON.stringify(entry)}\n`);
   return view;
 }
 
-/** The cached configurations, as stored. */
-export function cachedPolicies(): { file: string; entry: CachedPolicies }[] {
-  if (!existsSync(POLICY_CACHE_DIR)) return [];
-  return readdirSync(POLICY_CACHE_DIR)
+/** The cached configurations, as stored (the committed cache unless `dir` says otherwise). */
+export function cachedPolicies(dir = POLICY_CACHE_DIR): { file: string; entry: CachedPolicies }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({
-      file: join(POLICY_CACHE_DIR, f),
-      entry: JSON.parse(readFileSync(join(POLICY_CACHE_DIR, f), 'utf8')) as CachedPolicies,
-    }));
+    .map((f) => ({ file: join(dir, f), entry: JSON.parse(readFileSync(join(dir, f), 'utf8')) as CachedPolicies }));
 }

@@ -23,6 +23,8 @@ export interface Requirement {
 /** What the twin knows of the resources a call names: their ARNs, tags and keys. */
 export interface ResourceFacts {
   readonly account: string;
+  /** PostgreSQL major.minor of the deployment's instances: its default option and parameter groups are named after it. */
+  rdsEngineVersion(): string;
   tags(arn: string): Readonly<Record<string, string>>;
   rdsSnapshot(region: string, id: string): { readonly arn: string; readonly kmsKeyId?: string } | undefined;
   rdsInstance(
@@ -81,23 +83,30 @@ function tagOnCreate(service: 'rds' | 'elasticache', input: Input, arn: string, 
  * KMS permissions RDS uses on the caller's behalf to create a resource under a customer managed key
  * (RDS User Guide, "AWS KMS key management").
  */
-function rdsKeyUse(key: string | undefined, reason: 'target' | 'source'): Requirement[] {
-  if (!key || !key.startsWith('arn:aws:kms:')) return [];
-  return ['kms:CreateGrant', 'kms:DescribeKey'].map((action) => ({ action, resource: key, resourceType: 'key', kms: { reason } }));
+function rdsKeyUse(key: string | undefined, reason: 'target' | 'source', region: string, facts: ResourceFacts): Requirement[] {
+  if (!key) return [];
+  // A key id or alias names a key of the call's region (an alias the twin does not model has no key policy: refused).
+  const arn = key.startsWith('arn:') ? key : `arn:aws:kms:${region}:${facts.account}:${key.startsWith('alias/') ? key : `key/${key}`}`;
+  return ['kms:CreateGrant', 'kms:DescribeKey'].map((action) => ({ action, resource: arn, resourceType: 'key', kms: { reason } }));
 }
 
-/** The defaults a PostgreSQL 16 instance is created with when the request names none. */
-const DEFAULT_OPTION_GROUP = 'default:postgres-16';
-const DEFAULT_PARAMETER_GROUP = 'default.postgres16';
+/** The option and parameter groups a PostgreSQL instance of `version` is created with when the request names none. */
+const defaultGroups = (version: string) => {
+  const [major] = version.split('.');
+  return { option: `default:postgres-${major}`, parameter: `default.postgres${major}` };
+};
 
 /**
- * The groups a new instance is placed in: those the request names, else the engine's defaults and the default
- * subnet group (a same-region read replica: its source's subnet group, RDS API Reference, CreateDBInstanceReadReplica).
+ * The groups a new instance is placed in: those the request names, else the engine's default option and parameter
+ * groups and the default subnet group. A same-region read replica takes its source's subnet group, parameter group
+ * and option group (RDS API Reference, CreateDBInstanceReadReplica); the twin's instances all use the engine's
+ * default groups (as the CDK app deploys them), so the source's are those.
  */
 function rdsPlacement(facts: ResourceFacts, region: string, input: Input, subnetGroup = 'default'): Requirement[] {
+  const defaults = defaultGroups(facts.rdsEngineVersion());
   return [
-    { type: 'og', id: str(input, 'OptionGroupName') ?? DEFAULT_OPTION_GROUP },
-    { type: 'pg', id: str(input, 'DBParameterGroupName') ?? DEFAULT_PARAMETER_GROUP },
+    { type: 'og', id: str(input, 'OptionGroupName') ?? defaults.option },
+    { type: 'pg', id: str(input, 'DBParameterGroupName') ?? defaults.parameter },
     { type: 'subgrp', id: str(input, 'DBSubnetGroupName') ?? subnetGroup },
   ].map(({ type, id }) => ({ action: '', resource: arnOf(facts, 'rds', region, type, id), resourceType: type }));
 }
@@ -166,8 +175,8 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
           { action: '', resource: target, resourceType: 'snapshot', context: requestTagContext(input, true) },
         ]),
         ...tagOnCreate('rds', input, target, 'snapshot'),
-        ...rdsKeyUse(str(input, 'KmsKeyId') ?? source?.kmsKeyId, 'target'),
-        ...(sourceRegion !== region ? rdsKeyUse(source?.kmsKeyId, 'source') : []),
+        ...rdsKeyUse(str(input, 'KmsKeyId') ?? source?.kmsKeyId, 'target', region, facts),
+        ...(sourceRegion !== region ? rdsKeyUse(source?.kmsKeyId, 'source', sourceRegion, facts) : []),
       ];
     },
     DeleteDBSnapshot: (region, input, facts) =>
@@ -184,7 +193,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
         ]),
         ...tagOnCreate('rds', input, db, 'db'),
         // The new instance is encrypted with the snapshot's key: RDS creates a grant on it for the caller.
-        ...rdsKeyUse(facts.rdsSnapshot(region, snapshotId)?.kmsKeyId, 'source'),
+        ...rdsKeyUse(facts.rdsSnapshot(region, snapshotId)?.kmsKeyId, 'source', region, facts),
       ];
     },
     DeleteDBInstance: (region, input, facts) => all('rds:DeleteDBInstance', [rdsDb(facts, region, str(input, 'DBInstanceIdentifier'))]),
@@ -200,7 +209,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
           ...rdsPlacement(facts, region, input, sourceRegion === region ? source?.dbSubnetGroupName : undefined),
         ]),
         ...tagOnCreate('rds', input, db, 'db'),
-        ...rdsKeyUse(str(input, 'KmsKeyId') ?? source?.kmsKeyId, 'target'),
+        ...rdsKeyUse(str(input, 'KmsKeyId') ?? source?.kmsKeyId, 'target', region, facts),
       ];
     },
     PromoteReadReplica: (region, input, facts) => all('rds:PromoteReadReplica', [rdsDb(facts, region, str(input, 'DBInstanceIdentifier'))]),
@@ -272,7 +281,18 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       all('elasticache:IncreaseReplicaCount', [cacheRes(facts, region, 'replicationgroup', str(input, 'ReplicationGroupId'))]),
     DecreaseReplicaCount: (region, input, facts) =>
       all('elasticache:DecreaseReplicaCount', [cacheRes(facts, region, 'replicationgroup', str(input, 'ReplicationGroupId'))]),
-    DescribeGlobalReplicationGroups: () => wildcard('elasticache:DescribeGlobalReplicationGroups'),
+    DescribeGlobalReplicationGroups: (_region, input, facts) => {
+      const id = str(input, 'GlobalReplicationGroupId');
+      return id
+        ? [
+            {
+              action: 'elasticache:DescribeGlobalReplicationGroups',
+              resource: `arn:aws:elasticache::${facts.account}:globalreplicationgroup:${id}`,
+              resourceType: 'globalreplicationgroup',
+            },
+          ]
+        : wildcard('elasticache:DescribeGlobalReplicationGroups');
+    },
     FailoverGlobalReplicationGroup: (_region, input, facts) => [
       {
         action: 'elasticache:FailoverGlobalReplicationGroup',

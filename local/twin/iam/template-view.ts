@@ -195,20 +195,28 @@ export function readIamView(
     }
   }
 
-  // Policies attach to roles by name (AWS::IAM::Policy) or by ARN (a role's ManagedPolicyArns).
+  // Policies attach to roles by name (AWS::IAM::Policy, a managed policy's own Roles) or by ARN (a role's ManagedPolicyArns).
+  const attach = (roleName: string, name: string, document: PolicyDocument) => {
+    const role = Object.values(roles).find((r) => r.view.name === roleName);
+    if (!role) throw new Error(`${name} attaches to unknown role ${roleName}`);
+    roles[role.view.arn] = { ...role, view: { ...role.view, policies: [...role.view.policies, { name, document }] } };
+  };
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
+      if (resource.Type !== 'AWS::IAM::ManagedPolicy' || resource.Properties?.Roles === undefined) continue;
+      const arn = resolver.string(stack, { Ref: logicalId });
+      for (const roleName of asList(resolver.resolve(stack, resource.Properties.Roles)).map(String)) {
+        attach(roleName, arn, managed.get(arn) as PolicyDocument);
+      }
+    }
+  }
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
       if (resource.Type !== 'AWS::IAM::Policy') continue;
       const props = resource.Properties ?? {};
       const document = asDocument(resolver.resolve(stack, props.PolicyDocument), `${stack.name}/${logicalId}`);
-      for (const roleName of asList(resolver.resolve(stack, props.Roles)).map(String)) {
-        const role = Object.values(roles).find((r) => r.view.name === roleName);
-        if (!role) throw new Error(`${stack.name}/${logicalId} attaches to unknown role ${roleName}`);
-        roles[role.view.arn] = {
-          ...role,
-          view: { ...role.view, policies: [...role.view.policies, { name: `${stack.name}/${logicalId}`, document }] },
-        };
-      }
+      for (const roleName of asList(resolver.resolve(stack, props.Roles)).map(String))
+        attach(roleName, `${stack.name}/${logicalId}`, document);
     }
   }
   for (const [arn, { view: role }] of Object.entries(roles)) {

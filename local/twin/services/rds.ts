@@ -66,6 +66,8 @@ const ENGINE_VERSION = '16.4';
 export class RdsTwin implements TwinService {
   readonly name = 'rds' as const;
   readonly instances = new Map<string, Map<string, DbInstance>>();
+  /** The PostgreSQL version of every instance (the deployment's `database.engineVersion`). */
+  engineVersion = ENGINE_VERSION;
   readonly snapshots = new Map<string, Map<string, DbSnapshot>>();
   /** Physical databases shared by snapshot copies, with their reference counts. */
   private readonly physicalRefs = new Map<string, number>();
@@ -268,7 +270,7 @@ export class RdsTwin implements TwinService {
       DBInstanceArn: instance.arn,
       DBInstanceClass: instance.instanceClass,
       Engine: 'postgres',
-      EngineVersion: ENGINE_VERSION,
+      EngineVersion: this.engineVersion,
       DBInstanceStatus: status,
       MultiAZ: instance.multiAz,
       DeletionProtection: instance.deletionProtection,
@@ -304,7 +306,7 @@ export class RdsTwin implements TwinService {
       OriginalSnapshotCreateTime: new Date(snapshot.createdAt),
       SnapshotDatabaseTime: new Date(snapshot.createdAt),
       Engine: 'postgres',
-      EngineVersion: ENGINE_VERSION,
+      EngineVersion: this.engineVersion,
       Status: status,
       PercentProgress: status === 'available' ? 100 : 0,
       SnapshotType: snapshot.snapshotType,

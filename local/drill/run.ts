@@ -34,7 +34,12 @@ interface DrillStep {
   readonly before?: (twin: Twin) => Promise<void>;
   /** Checks beyond the status, returning problems, and figures for the report. */
   readonly after?: (twin: Twin, result: ExecutionResult) => Checked;
+  /** Steps this one builds on (by name), run first when `--only` picks it: there is nothing to verify before a backup. */
+  readonly needs?: (config: LifelineConfig) => readonly string[];
 }
+
+/** A pilot-light failover restores the copied snapshot: it needs a backup first. */
+const backupFirstForPilotLight = (config: LifelineConfig) => (config.dr.strategy === 'pilot-light' ? ['backup'] : []);
 
 interface Checked {
   readonly problems: string[];
@@ -81,6 +86,7 @@ function drillSteps(): DrillStep[] {
     {
       name: 'restore-verification',
       job: 'restore-verification',
+      needs: () => ['backup'],
       start: (twin, { onEvent, executionName }) =>
         runJob(twin, 'restore-verification', { reason: 'drill: verify the newest backup' }, { executionName, onEvent, bySchedule: true }),
       expected: 'SUCCEEDED',
@@ -110,19 +116,42 @@ function drillSteps(): DrillStep[] {
         };
       },
     },
-    drStep('dr-dry-run', 'dr-failover', { reason: 'drill: quarterly failover check' }),
-    drStep('dr-failover', 'dr-failover', { reason: 'drill: the primary region is down' }, async (twin) => {
+    { ...drStep('dr-dry-run', 'dr-failover', { reason: 'drill: quarterly failover check' }), needs: backupFirstForPilotLight },
+    drStep('dr-failover', 'dr-failover', { reason: 'drill: the primary region is down' }, backupFirstForPilotLight, async (twin) => {
       twin.clock.advance(5 * 60_000);
       await twin.writeSampleRows(20, 'drill-before-outage');
       twin.clock.advance(2 * 60_000);
       twin.core.faults.add({ kind: 'region-outage', region: twin.primaryRegion }, twin.clock.now());
       twin.clock.advance(5 * 60_000);
     }),
-    drStep('dr-failback', 'dr-failback', { reason: 'drill: the primary region is back' }, async (twin) => {
-      twin.core.faults.clear('region-outage', twin.primaryRegion);
-      twin.clock.advance(30 * 60_000);
-    }),
+    drStep(
+      'dr-failback',
+      'dr-failback',
+      { reason: 'drill: the primary region is back' },
+      () => ['dr-failover'],
+      async (twin) => {
+        twin.core.faults.clear('region-outage', twin.primaryRegion);
+        twin.clock.advance(30 * 60_000);
+      },
+    ),
   ];
+}
+
+/**
+ * The steps of a drill: all of them, or those of `only` with the steps they build on first (restore verification
+ * after a backup, failback after a failover), in the drill's order.
+ */
+export function stepsFor(only: Job | undefined, config: LifelineConfig): DrillStep[] {
+  const all = drillSteps();
+  if (!only) return all;
+  const wanted = new Set<string>();
+  const want = (step: DrillStep | undefined): void => {
+    if (!step || wanted.has(step.name)) return;
+    for (const name of step.needs?.(config) ?? []) want(all.find((s) => s.name === name));
+    wanted.add(step.name);
+  };
+  for (const step of all.filter((s) => s.job === only)) want(step);
+  return all.filter((s) => wanted.has(s.name));
 }
 
 /** Seconds the drill's operator takes to read the approval request and approve it. */
@@ -133,12 +162,14 @@ function drStep(
   name: string,
   job: 'dr-failover' | 'dr-failback',
   input: { reason: string },
+  needs?: DrillStep['needs'],
   before?: (twin: Twin) => Promise<void>,
 ): DrillStep {
   const dryRun = name === 'dr-dry-run';
   return {
     name,
     job,
+    needs,
     region: 'dr',
     expected: 'SUCCEEDED',
     before,
@@ -297,7 +328,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     const bus = new LocalEventBus(twin);
     const alarmArns = [...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn);
     bus.addRule(alarmEventPattern(alarmArns), 'alarm-scaling', twin.primaryRegion);
-    const steps = drillSteps().filter((s) => !options.only || s.job === options.only);
+    const steps = stepsFor(options.only, options.config);
     const reports: StepReport[] = [];
     for (const step of steps) {
       await step.before?.(twin);

@@ -98,7 +98,7 @@ export class DrRunbooks extends Construct {
     );
     step.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['ssm:PutParameter'],
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
         resources: regions.map((region) =>
           stack.formatArn({
             service: 'ssm',

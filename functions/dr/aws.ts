@@ -9,7 +9,7 @@ import {
   ModifyDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { cloudwatch, ecs, elasticache, rds, route53, ssm } from '../shared/clients';
 import { LifelineError } from '../shared/errors';
 import { MAX_LENGTH, resourceName } from '../../contracts/identifiers';
@@ -198,6 +198,16 @@ export const findReplicationGroup = (region: string, id: string): Promise<Replic
       (r) => r.ReplicationGroups?.[0],
       () => undefined,
     );
+
+/** The writer a region's application is pointed at (the SSM parameter it reads), if the parameter exists. */
+export async function databaseParameter(region: string, appName: string): Promise<string | undefined> {
+  try {
+    return (await ssm(region).send(new GetParameterCommand({ Name: databaseParameterName(appName) }))).Parameter?.Value;
+  } catch (error) {
+    if (error instanceof ParameterNotFound) return undefined;
+    throw error;
+  }
+}
 
 /** Points a region's application at its writer (`none`: it has none): the SSM parameter the application reads. */
 export async function setDatabaseParameter(region: string, appName: string, value: string): Promise<void> {

@@ -181,9 +181,16 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(twin.s3.getInternal(twin.inventory.dr.bucket, 'reports/dr-failover/outage.json')).toContain('"rtoSeconds"');
     expect(twin.sns.messages.at(-1)?.subject).toBe('Lifeline DR failover: completed');
 
-    // Run twice: a second failover finds the work done and changes nothing of the database or DNS.
-    const again = await failover({ mode: 'failover', reason: 'run twice', confirm: `failover to ${dr}` }, 'outage-again');
-    expect(again.status).toBe('FAILED');
+    // Run twice, approved again: the second failover finds the work done and changes nothing of the workload (no
+    // promotion, parameter, redeployment or DNS change): only its own ledger record and report.
+    const mutationsBefore = twin.core.mutations.length;
+    const again = await failover({ mode: 'failover', reason: 'run twice', confirm: `failover to ${dr}` }, 'outage-again', {
+      decision: 'approve',
+      afterSeconds: 90,
+    });
+    expect(completedReport(again).outcome).toBe('completed');
+    const changed = twin.core.mutations.slice(mutationsBefore).filter((m) => m.service !== 'dynamodb' && m.service !== 's3');
+    expect(changed.map((m) => `${m.service}:${m.action}`)).toEqual([]);
   });
 
   const failsBack =

@@ -59,7 +59,13 @@ const DETAILS = {
     writersStoppedAt: z.string().optional(),
     replicaLagSeconds: z.number().optional(),
   }),
-  repoint: z.object({ parameter: z.string(), instanceId: z.string().optional(), ...serviceDetailSchema.shape }),
+  repoint: z.object({
+    parameter: z.string(),
+    instanceId: z.string().optional(),
+    /** The application already pointed at this writer (a repeated run): nothing was changed or redeployed. */
+    unchanged: z.boolean().optional(),
+    ...serviceDetailSchema.shape,
+  }),
   dns: z.object({
     skipped: z.string().optional(),
     note: z.string().optional(),

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { repoint } from '../../../functions/dr/steps/repoint';
 import { aws, changes, DR, resetAws, settings, steadyService, stepContext } from './fixtures';
@@ -8,7 +8,8 @@ describe('repoint step', () => {
   beforeEach(resetAws);
 
   it('start points the DR application at its new writer, then forces a new deployment to pick it up', async () => {
-    // Prepare
+    // Prepare: the DR application has no writer yet.
+    aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: 'none' } });
     aws.ssm[DR].on(PutParameterCommand).resolves({});
     aws.ecs[DR].on(UpdateServiceCommand).resolves({});
 
@@ -34,6 +35,21 @@ describe('repoint step', () => {
       ready: false,
       waitSeconds: settings.timings.taskStart + settings.timings.taskStop,
       detail: { parameter: '/shop/app/database-instance', instanceId: 'shop-dr-db' },
+    });
+  });
+
+  it('start changes nothing when the application already reads the new writer (a repeated run)', async () => {
+    // Prepare
+    aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: 'shop-dr-db' } });
+
+    // Act
+    const outcome = await repoint.start(stepContext({ preflight: { desiredCount: 6 } }));
+
+    // Assess: no PutParameter and no forced deployment.
+    expect(changes()).toEqual([]);
+    expect(outcome).toEqual({
+      ready: true,
+      detail: { parameter: '/shop/app/database-instance', instanceId: 'shop-dr-db', unchanged: true },
     });
   });
 

@@ -95,7 +95,10 @@ function admission(direction: Runbook['direction'], next: string): States {
       ),
       TimeoutSecondsPath: '$.run.approvalTimeoutSeconds',
       ResultPath: '$.approval',
-      Catch: [catchTo('ReportTimedOut', ['States.Timeout']), catchTo('ReportRejected')],
+      // A request that could not be sent (SNS throttled during a regional event) is sent again; only the approver's
+      // Rejected is a rejection: any other failure fails the run, saying why, instead of passing for a "no".
+      Retry: [lambdaRetry()],
+      Catch: [catchTo('ReportTimedOut', ['States.Timeout']), catchTo('ReportRejected', ['Rejected']), catchTo('ReportFailed')],
       Next: next,
     },
     ReportTimedOut: { ...report('timed-out'), Next: 'ApprovalTimedOut' },

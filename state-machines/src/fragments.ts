@@ -29,6 +29,7 @@ const LAMBDA_TRANSIENT = [
   'Lambda.TooManyRequestsException',
   'Throttling',
   'ThrottlingException',
+  'ThrottledException',
   'TooManyRequestsException',
 ];
 

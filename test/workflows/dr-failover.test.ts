@@ -118,6 +118,35 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(protectedMutations(twin, before)).toEqual([]);
   });
 
+  it('sends a throttled approval request again, and fails (not "rejected") when the request cannot be sent at all', async () => {
+    const before = twin.core.mutations.length;
+    const publishes = () => twin.core.calls.filter((c) => c.service === 'sns' && c.action === 'Publish');
+    const publishedBefore = publishes().length;
+    // One throttled Publish, as during a regional event: the request goes out on the retry and the approver answers.
+    twin.core.faults.add({ kind: 'throttle', service: 'sns', action: 'Publish', count: 1 }, twin.clock.now());
+    const answered = await failover({ mode: 'failover', reason: 'throttled request', confirm: `failover to ${dr}` }, 'throttled', {
+      decision: 'reject',
+      afterSeconds: 60,
+    });
+    expect((answered.output as RunbookReport).outcome).toBe('rejected');
+    // The approval request, throttled then sent; then the run's own report of the rejection.
+    expect(
+      publishes()
+        .slice(publishedBefore)
+        .map((c) => c.error ?? 'sent'),
+    ).toEqual(['Throttling', 'sent', 'sent']);
+
+    // SNS failing for good: the run fails saying so; nobody rejected anything.
+    failCalls(twin, { service: 'sns', action: 'Publish', error: 'InternalErrorException', message: 'SNS is down', count: 20 });
+    const unsent = await failover({ mode: 'failover', reason: 'no notifications', confirm: `failover to ${dr}` }, 'unsent');
+    twin.core.faults.clear('fail');
+    expect(unsent.status).toBe('FAILED');
+    expect((unsent.output as RunbookReport | undefined)?.outcome).not.toBe('rejected');
+    expect(unsent.cause).toContain('SNS is down');
+    // Nothing of the workload changed (the failed run keeps its own report in the artifacts bucket).
+    expect(protectedMutations(twin, before).filter((m) => !m.resource.includes('/reports/dr-failover/'))).toEqual([]);
+  });
+
   it('fails a failover whose promotion fails, saying what was done and what was not', async () => {
     failCalls(twin, {
       service: 'rds',

@@ -158,10 +158,11 @@ export class Iam {
     try {
       // Request keys (the tags a create carries) hold for every resource the request involves.
       const requestContext = requestTagContext(input, service === 'rds');
-      for (const each of rule(region, input, facts)) {
-        const requirement = { ...each, context: { ...requestContext, ...each.context } };
+      const requirements = rule(region, input, facts).map((each) => ({ ...each, context: { ...requestContext, ...each.context } }));
+      // Everything the call involves is on record, also what a refusal leaves unevaluated (the reference check reads it).
+      for (const requirement of requirements) this.observe(`${service}:${action}`, requirement);
+      for (const requirement of requirements) {
         this.stats.requirements += 1;
-        this.observe(`${service}:${action}`, requirement);
         const resourcePolicy = requirement.kms
           ? this.view.keyPolicies[requirement.resource]
           : requirement.bucket

@@ -115,16 +115,21 @@ const all = (action: string, resources: Requirement[]): Requirement[] => resourc
 
 const rdsDb = (facts: ResourceFacts, region: string, id: string | undefined): Requirement => {
   const arn = id ? arnOf(facts, 'rds', region, 'db', id) : '*';
-  return { action: '', resource: arn, resourceType: 'db', context: id ? resourceTagContext(facts, arn, 'rds:db-tag') : {} };
+  return { action: '', resource: arn, resourceType: id ? 'db' : '*', context: id ? resourceTagContext(facts, arn, 'rds:db-tag') : {} };
 };
 const rdsSnapshot = (facts: ResourceFacts, region: string, id: string | undefined): Requirement => {
   const arn = id ? arnOf(facts, 'rds', region, 'snapshot', id) : '*';
-  return { action: '', resource: arn, resourceType: 'snapshot', context: id ? resourceTagContext(facts, arn, 'rds:snapshot-tag') : {} };
+  return {
+    action: '',
+    resource: arn,
+    resourceType: id ? 'snapshot' : '*',
+    context: id ? resourceTagContext(facts, arn, 'rds:snapshot-tag') : {},
+  };
 };
 const cacheArn = (facts: ResourceFacts, region: string, kind: string, id: string) => arnOf(facts, 'elasticache', region, kind, id);
 const cacheRes = (facts: ResourceFacts, region: string, kind: string, id: string | undefined): Requirement => {
   const arn = id ? cacheArn(facts, region, kind, id) : '*';
-  return { action: '', resource: arn, resourceType: kind, context: id ? resourceTagContext(facts, arn) : {} };
+  return { action: '', resource: arn, resourceType: id ? kind : '*', context: id ? resourceTagContext(facts, arn) : {} };
 };
 const s3Object = (bucket: string, key: string): Requirement => ({
   action: '',

@@ -81,18 +81,6 @@ export class LocalEventBus {
    * and the drain fails naming why: a twin run that relies on it is wrong.
    */
   private async authorizeTarget(rule: Rule, event: TwinEvent): Promise<void> {
-    const iam = this.twin.iam;
-    if (!iam) return;
-    const machine = iam.view.stateMachines[`${rule.region}/${rule.job}`];
-    const deployed = iam.view.invokers.find(
-      (i) => i.kind === 'rule' && i.region === rule.region && i.target === machine?.arn && matchesPattern(i.pattern, event),
-    );
-    if (!machine || !deployed) {
-      throw new Error(
-        `No deployed EventBridge rule in ${rule.region} routes ${event.resources.join(', ')} to the ${rule.job} state machine`,
-      );
-    }
-    const refused = await iam.check({ role: deployed.role, session: 'events' }, 'states:StartExecution', machine.arn, 'events:target');
-    if (refused) throw new Error(`EventBridge could not start ${rule.job}: ${refused}`);
+    await this.twin.iam?.authorizeStart('rule', rule.region, rule.job, (pattern) => matchesPattern(pattern, event));
   }
 }

@@ -92,15 +92,6 @@ export function deployedMachine(iam: Iam, region: string, file: string, function
   };
 }
 
-/** A schedule the app deploys in `region` must target `job`'s machine with a role that may start it. */
-async function authorizeSchedule(iam: Iam, region: string, job: Job): Promise<void> {
-  const machine = iam.view.stateMachines[`${region}/${job}`];
-  const schedule = iam.view.invokers.find((i) => i.kind === 'schedule' && i.region === region && i.target === machine?.arn);
-  if (!machine || !schedule) throw new Error(`The app deploys no schedule in ${region} that starts the ${job} state machine`);
-  const refused = await iam.check({ role: schedule.role, session: 'scheduler' }, 'states:StartExecution', machine.arn, 'scheduler:target');
-  if (refused) throw new Error(`EventBridge Scheduler could not start ${job}: ${refused}`);
-}
-
 /** Runs a product workflow on the twin in the region it is deployed to. */
 export async function runJob(
   twin: Twin,
@@ -114,7 +105,7 @@ export async function runJob(
     } = {},
 ): Promise<ExecutionResult> {
   const region = options.region ?? twin.primaryRegion;
-  if (options.bySchedule && twin.iam) await authorizeSchedule(twin.iam, region, job);
+  if (options.bySchedule) await twin.iam?.authorizeStart('schedule', region, job);
   const { substitutions, functions } = await loadJobFunctions(twin, job, region);
   const childMachines: Record<string, { job: string; definition: ReturnType<typeof loadDefinition> }> = {};
   const childArns: Record<string, string> = {};

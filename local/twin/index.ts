@@ -18,7 +18,7 @@ import {
 import type { DbInstance } from './services/rds';
 import { TWIN_ACCOUNT } from './aws-core';
 import { Iam, runAs } from './iam/authorizer';
-import { twinResourceFacts } from './iam/facts';
+import { taggedResource, twinResourceFacts } from './iam/facts';
 import { iamViewFor } from './iam/policy-cache';
 import type { IamView } from './iam/template-view';
 
@@ -177,13 +177,7 @@ export class Twin extends AwsServices {
   }
 
   private tagSeeded(arn: string, tags: Readonly<Record<string, string>>): void {
-    const [, , service, region, , type, id] = arn.split(':');
-    const resource =
-      service === 'rds' && type === 'db'
-        ? this.rds.instances.get(region)?.get(id)
-        : service === 'elasticache' && type === 'replicationgroup'
-          ? this.elasticache.groups.get(region)?.get(id)
-          : undefined;
+    const resource = taggedResource(this, arn);
     if (resource) resource.tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
 

@@ -1,5 +1,4 @@
 import { ALARM_CATALOG, type AlarmSubject, alarmTags } from '../../contracts/alarm-catalog';
-import { artifactsBucketStatements } from '../../contracts/artifacts-bucket';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
 import { BACKUP_TARGET_TAG, databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
@@ -174,8 +173,8 @@ async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: s
   const { aws, config, warm } = seeding;
   const n = workloadNames(config, region);
   const primary = n.role === 'primary';
-  // The bucket policy the CDK Artifacts construct attaches, from the same statements.
-  aws.s3.seedBucket(region, n.bucket, artifactsBucketStatements(region, `arn:aws:s3:::${n.bucket}`));
+  // Its policy is the synthesized AWS::S3::BucketPolicy, attached once the deployment is read (Twin.applyDeployment).
+  aws.s3.seedBucket(region, n.bucket);
   aws.ecs.seedService(region, {
     cluster: n.cluster,
     service: n.service,

@@ -3,7 +3,13 @@ import { ecs } from '../../shared/clients';
 import { describeInstance, replaceWithReplica, replicationSource, setDatabaseParameter } from '../aws';
 import { databaseIdOf } from '../deps';
 import { serviceSteady } from './service-state';
-import type { RecoveryStep } from './step';
+import type { RecoveryStep, StepContext } from './step';
+
+/** Makes `id` in the region traffic left a replica of the writer `primaryId` again (renaming what holds the name aside). */
+async function replicaOfWriter({ run, from, to, inventory, now }: StepContext, id: string, primaryId: string, staleId?: string) {
+  const source = await replicationSource(to.region, primaryId);
+  return replaceWithReplica({ id, source, placement: from, multiAz: false, run, appName: inventory.appName, now, staleId });
+}
 
 /**
  * Failback's last step, back to standby: the DR service shrinks to its
@@ -12,7 +18,8 @@ import type { RecoveryStep } from './step';
  */
 export const reprotect: RecoveryStep<'reprotect'> = {
   pollSeconds: 60,
-  async start({ run, from, to, fromRole, preflight, inventory, settings, now }) {
+  async start(ctx) {
+    const { from, fromRole, preflight, inventory, settings } = ctx;
     const warm = inventory.strategy === 'warm-standby';
     await ecs(from.region).send(
       new UpdateServiceCommand({ cluster: from.cluster, service: from.service, desiredCount: warm ? settings.standbyCount : 0 }),
@@ -29,16 +36,7 @@ export const reprotect: RecoveryStep<'reprotect'> = {
           database: current ? `${drId} kept (restored by the failover; delete it when no longer needed)` : 'none',
         },
       };
-    const primary = await replicationSource(to.region, primaryId);
-    const replacement = await replaceWithReplica({
-      id: drId,
-      source: primary,
-      placement: from,
-      multiAz: false,
-      run,
-      appName: inventory.appName,
-      now,
-    });
+    const replacement = await replicaOfWriter(ctx, drId, primaryId);
     // The DR application has no writer again until the next failover.
     await setDatabaseParameter(from.region, inventory.appName, 'none');
     const detail = { standbyCount: settings.standbyCount, replica: drId, renamed: replacement.renamed, waitingFor: replacement.waitingFor };
@@ -47,20 +45,11 @@ export const reprotect: RecoveryStep<'reprotect'> = {
       ? { ready: false, waitSeconds: renameInstance, plannedSeconds: renameInstance + createReplica, detail }
       : { ready: false, waitSeconds: createReplica, detail };
   },
-  async check({ run, from, to, preflight, settings, inventory, now }, detail) {
+  async check(ctx, detail) {
+    const { from, preflight, settings } = ctx;
     if (detail.waitingFor === 'rename' && detail.replica) {
       // The writer's old name is free only once its rename completes: then the replica is asked for.
-      const primary = await replicationSource(to.region, preflight.database?.instanceId ?? '');
-      const replacement = await replaceWithReplica({
-        id: detail.replica,
-        source: primary,
-        placement: from,
-        multiAz: false,
-        run,
-        appName: inventory.appName,
-        now,
-        staleId: detail.renamed,
-      });
+      const replacement = await replicaOfWriter(ctx, detail.replica, preflight.database?.instanceId ?? '', detail.renamed);
       const next = { ...detail, renamed: replacement.renamed ?? detail.renamed, waitingFor: replacement.waitingFor };
       return replacement.waitingFor === 'rename'
         ? { ready: false, detail: { ...next, replicaStatus: replacement.status } }

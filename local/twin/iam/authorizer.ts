@@ -39,6 +39,15 @@ export interface Refusal {
 /** Resource types (Service Authorization Reference) of the permissions {@link Iam.check} evaluates. */
 const CHECKED_TYPES: Readonly<Record<string, string>> = { 'lambda:InvokeFunction': 'function', 'states:StartExecution': 'statemachine' };
 
+/** IAM's refusal text (IAM User Guide, "Troubleshoot access denied error messages"); no resource for `*` actions. */
+function notAuthorized(who: string, action: string, resource: string | undefined, explicit: boolean): string {
+  const on = resource === undefined ? '' : ` on resource: ${resource}`;
+  const why = explicit
+    ? 'with an explicit deny in an identity-based policy'
+    : `because no identity-based policy allows the ${action} action`;
+  return `User: ${who} is not authorized to perform: ${action}${on} ${why}`;
+}
+
 /** A session's ARN as AWS prints it in a refusal. */
 const sessionArn = (account: string, role: RoleView | undefined, principal: Principal): string =>
   `arn:aws:sts::${account}:assumed-role/${role?.name ?? principal.role.split('/').pop()}/${principal.session}`;
@@ -179,6 +188,28 @@ export class Iam {
     }
   }
 
+  /**
+   * A start of state machine `file` in `region` by a deployed EventBridge Scheduler schedule or EventBridge rule (a rule
+   * only for an event its pattern `matches`): there must be one, and its role must be allowed to start the machine.
+   * Throws naming why not (in AWS nothing starts and the invocation counts as failed).
+   */
+  async authorizeStart(kind: 'schedule' | 'rule', region: string, file: string, matches: (pattern: unknown) => boolean = () => true) {
+    const service = kind === 'schedule' ? 'EventBridge Scheduler' : 'EventBridge';
+    const machine = this.view.stateMachines[`${region}/${file}`];
+    const invoker = this.view.invokers.find(
+      (i) => i.kind === kind && i.region === region && i.target === machine?.arn && matches(i.pattern),
+    );
+    if (!machine || !invoker) throw new Error(`No ${service} ${kind} the app deploys in ${region} starts the ${file} state machine here`);
+    const principal = { role: invoker.role, session: kind === 'schedule' ? 'scheduler' : 'events' };
+    const refused = await this.check(
+      principal,
+      'states:StartExecution',
+      machine.arn,
+      `${kind === 'schedule' ? 'scheduler' : 'events'}:target`,
+    );
+    if (refused) throw new Error(`${service} could not start ${file}: ${refused}`);
+  }
+
   /** Marks refusals matching `predicate` as provoked on purpose by a test. */
   expectRefusals(predicate: (refusal: Refusal) => boolean): void {
     this.expected.push(predicate);
@@ -211,9 +242,7 @@ export class Iam {
     this.stats.ms += performance.now() - started;
     if (outcome.allowed) return undefined;
     const who = sessionArn(this.account, this.view.roles[principal.role], principal);
-    const message =
-      `User: ${who} is not authorized to perform: ${action} on resource: ${resource} ` +
-      `because no identity-based policy allows the ${action} action`;
+    const message = notAuthorized(who, action, resource, outcome.explicit);
     this.refusals.push({ at: this.now(), principal: who, call, action, resource, message });
     return message;
   }
@@ -222,12 +251,8 @@ export class Iam {
     const who = sessionArn(this.account, this.view.roles[principal.role], principal);
     // SNS prints its prefix upper-case and S3 quotes the ARN (FIDELITY.md, IAM refusals, with sources).
     const action = service === 'sns' ? requirement.action.replace(/^sns:/, 'SNS:') : requirement.action;
-    const why = explicit
-      ? 'with an explicit deny in an identity-based policy'
-      : `because no identity-based policy allows the ${action} action`;
     const arn = service === 's3' ? `"${requirement.resource}"` : requirement.resource;
-    const resource = requirement.resource === '*' ? '' : ` on resource: ${arn}`;
-    let message = `User: ${who} is not authorized to perform: ${action}${resource} ${why}`;
+    let message = notAuthorized(who, action, requirement.resource === '*' ? undefined : arn, explicit);
     let error: Error;
     if (requirement.kms && service === 'rds') {
       // RDS reports a key it may not use as KMSKeyNotAccessibleFault (botocore rds model; texts from

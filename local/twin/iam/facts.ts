@@ -15,20 +15,23 @@ const asRecord = (tags: readonly Tag[] | undefined): Record<string, string> =>
 /** An identifier or the ARN of one: the identifier. */
 const idOf = (value: string): string => (value.startsWith('arn:') ? parts(value).id : value);
 
+/** The twin's resource an ARN names, among those whose tags IAM conditions read (databases, caches, snapshots, alarms). */
+export function taggedResource(aws: AwsServices, arn: string): { tags: Tag[] } | undefined {
+  const { service, region, type, id } = parts(arn);
+  if (service === 'rds' && type === 'db') return aws.rds.instances.get(region)?.get(id);
+  if (service === 'rds' && type === 'snapshot') return aws.rds.snapshots.get(region)?.get(id);
+  if (service === 'elasticache' && type === 'replicationgroup') return aws.elasticache.groups.get(region)?.get(id);
+  if (service === 'elasticache' && type === 'snapshot') return aws.elasticache.snapshots.get(region)?.get(id);
+  if (service === 'cloudwatch' && type === 'alarm') return aws.cloudwatch.alarms.get(region)?.get(id);
+  return undefined;
+}
+
 /** What the IAM evaluation reads of the twin's state: tags for conditions, keys of snapshots and instances, secrets' ARNs. */
 export function twinResourceFacts(aws: AwsServices, view: IamView, account: string): ResourceFacts {
   return {
     account,
     rdsEngineVersion: () => aws.rds.engineVersion,
-    tags(arn) {
-      const { service, region, type, id } = parts(arn);
-      if (service === 'rds' && type === 'db') return asRecord(aws.rds.instances.get(region)?.get(id)?.tags);
-      if (service === 'rds' && type === 'snapshot') return asRecord(aws.rds.snapshots.get(region)?.get(id)?.tags);
-      if (service === 'elasticache' && type === 'replicationgroup') return asRecord(aws.elasticache.groups.get(region)?.get(id)?.tags);
-      if (service === 'elasticache' && type === 'snapshot') return asRecord(aws.elasticache.snapshots.get(region)?.get(id)?.tags);
-      if (service === 'cloudwatch' && type === 'alarm') return asRecord(aws.cloudwatch.alarms.get(region)?.get(id)?.tags);
-      return {};
-    },
+    tags: (arn) => asRecord(taggedResource(aws, arn)?.tags),
     rdsSnapshot: (region, id) => aws.rds.snapshots.get(region)?.get(idOf(id)),
     rdsInstance: (region, id) => aws.rds.instances.get(region)?.get(idOf(id)),
     secretArn: (region, id) => aws.secrets.arnOf(region, id),

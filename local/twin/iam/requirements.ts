@@ -58,7 +58,10 @@ function resourceTagContext(facts: ResourceFacts, arn: string, serviceKey?: stri
   return context;
 }
 
-/** `aws:RequestTag/<key>`, `aws:TagKeys` (and RDS's `rds:req-tag/<key>`) for the tags a create request carries. */
+/**
+ * `aws:RequestTag/<key>`, `aws:TagKeys` (and RDS's `rds:req-tag/<key>`) for the tags a request carries: request keys,
+ * which the authorizer adds to every resource of the request (the rules give resource keys only).
+ */
 export function requestTagContext(input: Input, rds = false): Record<string, string | string[]> {
   const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: unknown; Value?: unknown }[]) : [];
   if (tags.length === 0) return {};
@@ -74,9 +77,7 @@ const hasTags = (input: Input): boolean => Array.isArray(input.Tags) && input.Ta
 
 /** Tags given at creation need the service's AddTagsToResource on the new resource as well (RDS and ElastiCache guides). */
 function tagOnCreate(service: 'rds' | 'elasticache', input: Input, arn: string, resourceType: string): Requirement[] {
-  return hasTags(input)
-    ? [{ action: `${service}:AddTagsToResource`, resource: arn, resourceType, context: requestTagContext(input, service === 'rds') }]
-    : [];
+  return hasTags(input) ? [{ action: `${service}:AddTagsToResource`, resource: arn, resourceType }] : [];
 }
 
 /**
@@ -164,7 +165,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       return [
         ...all('rds:CreateDBSnapshot', [
           rdsDb(facts, region, str(input, 'DBInstanceIdentifier')),
-          { action: '', resource: snapshot, resourceType: 'snapshot', context: requestTagContext(input, true) },
+          { action: '', resource: snapshot, resourceType: 'snapshot' },
         ]),
         ...tagOnCreate('rds', input, snapshot, 'snapshot'),
       ];
@@ -177,7 +178,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       return [
         ...all('rds:CopyDBSnapshot', [
           rdsSnapshot(facts, sourceRegion, sourceId),
-          { action: '', resource: target, resourceType: 'snapshot', context: requestTagContext(input, true) },
+          { action: '', resource: target, resourceType: 'snapshot' },
         ]),
         ...tagOnCreate('rds', input, target, 'snapshot'),
         ...rdsKeyUse(str(input, 'KmsKeyId') ?? source?.kmsKeyId, 'target', region, facts),
@@ -192,7 +193,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       const snapshotId = String(input.DBSnapshotIdentifier);
       return [
         ...all('rds:RestoreDBInstanceFromDBSnapshot', [
-          { action: '', resource: db, resourceType: 'db', context: requestTagContext(input, true) },
+          { action: '', resource: db, resourceType: 'db' },
           rdsSnapshot(facts, region, snapshotId),
           ...rdsPlacement(facts, region, input),
         ]),
@@ -209,7 +210,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       const source = facts.rdsInstance(sourceRegion, sourceId);
       return [
         ...all('rds:CreateDBInstanceReadReplica', [
-          { action: '', resource: db, resourceType: 'db', context: requestTagContext(input, true) },
+          { action: '', resource: db, resourceType: 'db' },
           rdsDb(facts, sourceRegion, sourceId),
           ...rdsPlacement(facts, region, input, sourceRegion === region ? source?.dbSubnetGroupName : undefined),
         ]),
@@ -233,7 +234,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       return [
         ...all('elasticache:CreateSnapshot', [
           cacheRes(facts, region, 'replicationgroup', str(input, 'ReplicationGroupId')),
-          { action: '', resource: snapshot, resourceType: 'snapshot', context: requestTagContext(input) },
+          { action: '', resource: snapshot, resourceType: 'snapshot' },
         ]),
         ...tagOnCreate('elasticache', input, snapshot, 'snapshot'),
       ];
@@ -267,7 +268,7 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       const parameterGroup = str(input, 'CacheParameterGroupName') ?? defaultCacheParameterGroup(String(input.Engine ?? 'redis'));
       return [
         ...all('elasticache:CreateReplicationGroup', [
-          { action: '', resource: group, resourceType: 'replicationgroup', context: requestTagContext(input) },
+          { action: '', resource: group, resourceType: 'replicationgroup' },
           cacheRes(facts, region, 'parametergroup', parameterGroup),
           ...(str(input, 'CacheSubnetGroupName') ? [cacheRes(facts, region, 'subnetgroup', str(input, 'CacheSubnetGroupName'))] : []),
           ...(snapshot ? [cacheRes(facts, region, 'snapshot', snapshot)] : []),
@@ -459,7 +460,7 @@ function rdsTagging(action: string, region: string, input: Input, facts: Resourc
       action,
       resource: arnOf(facts, 'rds', region, type, arn),
       resourceType: type,
-      context: { ...resourceTagContext(facts, arn, tagKey), ...requestTagContext(input, true) },
+      context: resourceTagContext(facts, arn, tagKey),
     },
   ];
 }

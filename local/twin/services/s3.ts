@@ -134,13 +134,9 @@ export class S3Twin implements TwinService {
     };
   }
 
-  /** A bucket as the deployment creates it, with the statements of its bucket policy (none: no policy). */
-  seedBucket(region: string, name: string, statements: readonly object[] = []): void {
-    this.buckets.set(name, {
-      region,
-      objects: new Map(),
-      policy: statements.length ? { Version: '2012-10-17', Statement: records(statements) } : undefined,
-    });
+  /** A bucket as the deployment creates it, without a policy until one is attached ({@link attachPolicy}). */
+  seedBucket(region: string, name: string): void {
+    this.buckets.set(name, { region, objects: new Map(), policy: undefined });
   }
 
   /** The bucket's policy document, for IAM's evaluation of requests in it. */

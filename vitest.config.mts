@@ -4,11 +4,16 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['local/polyfills.ts', 'test/support/iam-refusals.ts'],
-    // CDK synths and the real PostgreSQL are the slow parts. Three workers on the 2-core machine: the tests wait on
-    // PostgreSQL and on drill subprocesses, so a third overlaps those waits (measured: 2 → 156 s, 3 → 144 s, 4 → 168 s).
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 3,
+    // Files share worker processes: the SDK, aws-cdk-lib, the twin and IAM's data load once per worker instead of
+    // once per file (measured: import 133 s summed → 20–28 s), and cdk/synth.ts's cache serves every CDK test of a worker.
+    // What must not leak between files is per twin or per test: each twin imports its own handler instances
+    // (local/workflows.ts), the IAM check takes each file's twins once, fixtures reset their SDK mocks.
+    isolate: false,
+    // One worker per core of the 2-core machine: with shared processes a third worker only adds a process to load
+    // (measured: 2 → 95–105 s, 3 → 102–110 s).
+    maxWorkers: 2,
   },
 });

@@ -43,10 +43,21 @@ function isHandlerModule(value: unknown): value is { handler: LocalFunction } {
   return typeof value === 'object' && value !== null && 'handler' in value && typeof value.handler === 'function';
 }
 
+/** Each twin's handler instances by entry: a deployment's functions keep their module state, as a warm Lambda does. */
+const handlerInstances = new WeakMap<Twin, { readonly query: string; readonly modules: Map<string, { handler: LocalFunction }> }>();
+/** Which twin loaded each module object, to notice a runtime that cannot give a second deployment its own instance. */
+const loadedFor = new WeakMap<object, Twin>();
+let deployments = 0;
+
 /**
  * Loads a job's handlers in process. Handlers read their environment when
- * first loaded (as in Lambda), so the environment is set first: one twin
- * per process.
+ * first loaded (as in Lambda), so the environment is set first, and each
+ * twin imports its own instance of every entry (a query in the specifier:
+ * its own execution environments), so twins with different configurations
+ * can run one after another in one test process. Node's CommonJS loader
+ * (tsx, `npm start`) ignores the query and keeps one instance: there, a
+ * second twin that runs a job is refused rather than given the first one's
+ * handlers.
  */
 export async function loadJobFunctions(
   twin: Twin,
@@ -54,12 +65,27 @@ export async function loadJobFunctions(
   region: string,
 ): Promise<{ substitutions: Record<string, string>; functions: Record<string, LocalFunction> }> {
   Object.assign(process.env, functionEnvironment(twin, region));
+  let instances = handlerInstances.get(twin);
+  if (!instances) {
+    deployments += 1;
+    instances = { query: `deployment=${deployments}`, modules: new Map() };
+    handlerInstances.set(twin, instances);
+  }
   const substitutions: Record<string, string> = {};
   const functions: Record<string, LocalFunction> = {};
   for (const [placeholder, spec] of Object.entries(JOB_FUNCTIONS[job])) {
     const name = `${job}-${placeholder}`;
-    const loaded: unknown = await import(join(__dirname, '..', 'functions', spec.entry));
-    if (!isHandlerModule(loaded)) throw new Error(`functions/${spec.entry} exports no handler`);
+    let loaded = instances.modules.get(spec.entry);
+    if (!loaded) {
+      const module: unknown = await import(`${join(__dirname, '..', 'functions', spec.entry)}?${instances.query}`);
+      if (!isHandlerModule(module)) throw new Error(`functions/${spec.entry} exports no handler`);
+      const owner = loadedFor.get(module);
+      if (owner && owner !== twin)
+        throw new Error(`functions/${spec.entry} was loaded for another twin and this runtime keeps one instance: one twin per process`);
+      loadedFor.set(module, twin);
+      instances.modules.set(spec.entry, module);
+      loaded = module;
+    }
     substitutions[placeholder] = name;
     functions[name] = loaded.handler;
   }

@@ -17,15 +17,20 @@ export class RespEndpoint {
     this.server = createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+      // Redis sets TCP_NODELAY on every client connection (networking.c: connEnableTcpNoDelay). Without it, the
+      // replies to ioredis's pipelined CLIENT SETINFO pair wait on Nagle and the client's delayed ACK: ~20 ms each.
+      socket.setNoDelay(true);
       let buffer = '';
       socket.on('data', (chunk) => {
         buffer += chunk.toString('utf8');
+        let replies = '';
         for (;;) {
           const parsed = parseCommand(buffer);
           if (!parsed) break;
           buffer = buffer.slice(parsed.consumed);
-          socket.write(this.reply(parsed.args));
+          replies += this.reply(parsed.args);
         }
+        if (replies) socket.write(replies);
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

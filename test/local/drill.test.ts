@@ -3,8 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { drillCli, type DrillIo } from '../../local/drill/cli';
 import { BAR_COLOR, FAILED_BAR_COLOR } from '../../local/drill/html';
 import type { DrillReport } from '../../local/drill/report-schema';
+import type { Twin } from '../../local/twin';
+import { checkAgainstReference } from '../support/authorization-reference';
 import { reportValidator } from '../support/report';
 
 const ROOT = join(__dirname, '..', '..');
@@ -15,8 +18,20 @@ const ROOT = join(__dirname, '..', '..');
  */
 const DRILL = ['--import', 'tsx', 'local/drill.ts'];
 
-function drill(args: string[]) {
+/** The drill as a separate process, exactly as `npm start` runs it. */
+function drillProcess(args: string[]) {
   return spawnSync(process.execPath, [...DRILL, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+}
+
+/**
+ * The same command line in this process (the CLI module the entry calls), so a test pays for no second process and
+ * can read the twin; the process entry itself (exit codes, Ctrl-C) is tested through {@link drillProcess}.
+ */
+async function drill(args: string[], hooks: Pick<DrillIo, 'onTwin' | 'verifyIamMemo'> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const status = await drillCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), ...hooks });
+  return { status, stdout, stderr };
 }
 
 /** PostgreSQL server processes below `root` in the process tree (node → postgres). */
@@ -55,8 +70,9 @@ const WHOLE_DRILL_TIMEOUT = 180_000;
 describe('npm start (the drill)', () => {
   it(
     'runs the whole game day: exit 0, RTO and RPO against the targets, a report that follows its schema, one bar per executed step',
-    () => {
-      const result = drill([]);
+    async () => {
+      let twin: Twin | undefined;
+      const result = await drill([], { onTwin: (t) => (twin = t), verifyIamMemo: true });
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/dr-failover: RTO \d+m \d\d\.\ds ✓ \(target 30m 00\.0s\), RPO \d+m \d\d\.\ds ✓/);
       const json = /reports: (\S+\.json)/.exec(result.stdout)?.[1] ?? '';
@@ -77,12 +93,28 @@ describe('npm start (the drill)', () => {
       expect(bars(BAR_COLOR)).toBe(executed.filter((e) => !e.error).length);
       expect(bars(FAILED_BAR_COLOR)).toBe(executed.filter((e) => e.error).length);
       expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length);
+
+      // Every call of the game day is valid and allowed: no request the models refuse, no response they do not allow.
+      const checks = twin?.core.modelChecks;
+      expect(checks?.findings).toEqual([]);
+      expect(checks).toMatchObject({ requestViolations: 0, responseViolations: 0 });
+      expect(checks?.calls).toBeGreaterThan(100);
+      // Every call a principal made was allowed by the policies CDK synthesizes, authorized on every resource the
+      // Service Authorization Reference says it involves, with ARNs in the reference's formats.
+      const iam = twin?.iam;
+      expect(iam?.refusals).toEqual([]);
+      expect(iam?.stats.calls).toBeGreaterThan(100);
+      // The only calls made as nobody: the drill's load (alarm states) and the operator's approval at a console.
+      expect([...(iam?.operatorActions ?? [])].sort()).toEqual(['cloudwatch:SetAlarmState', 'sfn:SendTaskSuccess']);
+      // Every memoized decision was also evaluated afresh, and agreed.
+      expect(iam?.memoVerified).toBeGreaterThan(100);
+      expect(iam ? await checkAgainstReference(iam) : ['no IAM']).toEqual([]);
     },
     WHOLE_DRILL_TIMEOUT,
   );
 
   it('runs the backup on the twin, prints the summary as JSON and exits 0', () => {
-    const result = drill(['--only', 'backup', '--json']);
+    const result = drillProcess(['--only', 'backup', '--json']);
     expect(result.status).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ ok: true, steps: [{ name: 'backup', status: 'SUCCEEDED', ok: true }] });
@@ -92,8 +124,8 @@ describe('npm start (the drill)', () => {
     expect(result.stderr).toContain('twin ready in');
   });
 
-  it('exits 1 naming the workflow when a fault makes it fail', () => {
-    const result = drill(['--only', 'backup', '--fault', 'fail:rds:CreateDBSnapshot:SnapshotQuotaExceededFault:9']);
+  it('exits 1 naming the workflow when a fault makes it fail', async () => {
+    const result = await drill(['--only', 'backup', '--fault', 'fail:rds:CreateDBSnapshot:SnapshotQuotaExceededFault:9']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
       /✗ backup: expected SUCCEEDED, got FAILED \(BackupFailed: .*database: Rds\.SnapshotQuotaExceededException/,
@@ -106,7 +138,9 @@ describe('npm start (the drill)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
       const file = join(dir, 'pilot-light.json');
       writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
-      const result = drill(['--scenario', file]);
+      // A process of its own: handlers read their configuration once, when first loaded (as in Lambda), and this
+      // file's other drills loaded them for the default configuration.
+      const result = drillProcess(['--scenario', file, '--only', 'dr-failover']);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/✗ dr-failover: RPO \d+ s is over the 900 s target/);
       expect(result.stdout).toMatch(/dr-failover: RTO .*✓.*RPO .*✗ over target/);
@@ -118,18 +152,20 @@ describe('npm start (the drill)', () => {
     [['--only', 'nothing'], /argument 'nothing' is invalid/],
     [['--fault', 'explode:everything'], /Invalid fault "explode:everything"/],
     [['--bogus'], /unknown option '--bogus'/],
-  ])('rejects bad options %j with exit code 2 before starting anything', (args, message) => {
-    const result = drill(args);
+  ])('rejects bad options %j with exit code 2 before starting anything', async (args, message) => {
+    let started = false;
+    const result = await drill(args, { onTwin: () => (started = true) });
+    expect(started).toBe(false);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).not.toContain('twin ready');
   });
 
-  it('rejects a bad scenario file with exit code 2, naming the field', () => {
+  it('rejects a bad scenario file with exit code 2, naming the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ faults: [{ kind: 'throttle', service: 'nope' }], latency: { warpDrive: 1 } }));
-    const result = drill(['--scenario', file]);
+    const result = await drill(['--scenario', file]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('faults.0.service: must be a twin service name');
     expect(result.stderr).toContain('latency: keys must be latency profile entries');

@@ -4,13 +4,9 @@ import { CloudWatchClient, SetAlarmStateCommand, type StateValue } from '@aws-sd
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateDBSnapshotCommand, type CreateDBSnapshotCommandInput, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { checkAgainstReference } from '../support/authorization-reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allStates, apiActionOf } from '../../contracts/asl';
-import { runDrill } from '../../local/drill/run';
-import { drillConfig, loadScenario } from '../../local/drill/scenario';
 import { runDefinition } from '../../local/runner';
-import type { Twin } from '../../local/twin';
 import { AwsCore } from '../../local/twin/aws-core';
 import { AwsServices } from '../../local/twin/aws-services';
 import { ModelChecker, TwinModelViolation } from '../../local/twin/models/check';
@@ -345,39 +341,5 @@ describe('twin responses checked against the model', () => {
     ]);
     expect(() => checker.response('rds', 'DescribeDBInstances', { DBInstances: [{ Colour: 'red' }] })).not.toThrow();
     expect(checker.findings).toEqual([expect.objectContaining({ path: 'DBInstances[].Colour', allowlisted: true, count: 1 })]);
-  });
-});
-
-describe('the whole drill against the models and IAM', () => {
-  it('makes every call valid and allowed: no request the model refuses, no response it does not allow, no refusal', async () => {
-    // Prepare
-    const scenario = loadScenario(undefined);
-    let twin: Twin | undefined;
-
-    // Act
-    await runDrill({
-      config: drillConfig(scenario),
-      scenario,
-      extraFaults: [],
-      log: () => undefined,
-      onTwin: (t) => (twin = t),
-      verifyIamMemo: true,
-    });
-
-    // Assess
-    const checks = twin?.core.modelChecks;
-    expect(checks?.findings).toEqual([]);
-    expect(checks).toMatchObject({ requestViolations: 0, responseViolations: 0 });
-    expect(checks?.calls).toBeGreaterThan(100);
-    // Every call a principal made was allowed by the policies CDK synthesizes, authorized on every resource the
-    // Service Authorization Reference says it involves, with ARNs in the reference's formats.
-    const iam = twin?.iam;
-    expect(iam?.refusals).toEqual([]);
-    expect(iam?.stats.calls).toBeGreaterThan(100);
-    // The only calls made as nobody: the drill's load (alarm states) and the operator's approval at a console.
-    expect([...(iam?.operatorActions ?? [])].sort()).toEqual(['cloudwatch:SetAlarmState', 'sfn:SendTaskSuccess']);
-    // Every memoized decision was also evaluated afresh, and agreed.
-    expect(iam?.memoVerified).toBeGreaterThan(100);
-    expect(iam ? await checkAgainstReference(iam) : ['no IAM']).toEqual([]);
   });
 });

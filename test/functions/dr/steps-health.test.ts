@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { health, httpProbe } from '../../../functions/dr/steps/health';
 import type { HealthAnswer } from '../../../functions/dr/steps/step';
-import { sent, settings, stepContext } from './fixtures';
+import { resetAws, sent, settings, stepContext } from './fixtures';
 
 /** A probe that answers as told and remembers the URLs it was asked. */
 function probeAnswering(answer: HealthAnswer) {
@@ -14,6 +14,7 @@ function probeAnswering(answer: HealthAnswer) {
 }
 
 describe('health step', () => {
+  beforeEach(() => resetAws());
   afterEach(() => vi.unstubAllGlobals());
 
   it('start counts from zero and asks for the first check at once, without probing', async () => {

@@ -37,6 +37,7 @@ export function buildLifeline(app: App, config: LifelineConfig, options: BuildOp
   const standby = new WorkloadStack(app, `${prefix}-Workload-Standby`, {
     ...placed('standby'),
     primaryDatabase: config.dr.strategy === 'warm-standby' ? primary.database.instance : undefined,
+    primaryLoadBalancer: primary.service.loadBalancer,
     description: `Lifeline ${config.appName}: protected application, DR region (${config.dr.strategy})`,
   });
   const controlPlaneInputs = { primary, standby, functionFactory: options.functionFactory };

@@ -122,6 +122,20 @@ export const DEFAULT_LATENCY_PROFILE = {
       'Route 53 API Reference, GetChange: changes "generally propagate to all Route 53 name servers within 60 seconds" ' +
       '(PENDING → INSYNC).',
   },
+  cloudwatchAlarmPeriod: {
+    seconds: 60,
+    source:
+      'CloudWatch alarms with a period of one minute or longer are "evaluated every minute" (CloudWatch User Guide "Alarm ' +
+      'evaluation"); a datapoint counts once its one-minute period has ended. Route 53 alarm-based health checks read the ' +
+      'alarm\'s data stream, not its state (Route 53 Developer Guide "How Amazon Route 53 determines whether a health check is ' +
+      'healthy"); the delay between the two is not documented, so the twin adds none.',
+  },
+  dnsAliasTtl: {
+    seconds: 60,
+    source:
+      'An alias record to an AWS resource uses the resource\'s TTL (Route 53 Developer Guide "Choosing between alias and ' +
+      'non-alias records"); a load balancer\'s is 60 s (Elastic Load Balancing User Guide "How Elastic Load Balancing works").',
+  },
   route53HealthCheckInterval: {
     seconds: 30,
     source:
@@ -160,6 +174,7 @@ export function drTimingsFrom(profile: LatencyProfile = DEFAULT_LATENCY_PROFILE)
     cacheCreate: profile.elasticacheCreateFromSnapshot.seconds,
     taskStart: profile.ecsTaskStart.seconds,
     taskStop: profile.ecsTaskStop.seconds,
-    dnsPropagation: profile.route53Propagation.seconds,
+    alarmPeriod: profile.cloudwatchAlarmPeriod.seconds,
+    dnsTtl: profile.dnsAliasTtl.seconds,
   };
 }

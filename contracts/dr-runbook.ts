@@ -44,7 +44,10 @@ export const drTimingsSchema = z.object({
   cacheCreate: z.number().positive(),
   taskStart: z.number().positive(),
   taskStop: z.number().nonnegative(),
-  dnsPropagation: z.number().positive(),
+  /** The traffic alarm's period: a switch's datapoint counts (for the alarm and Route 53's check) once it has ended. */
+  alarmPeriod: z.number().positive(),
+  /** The alias records' TTL: resolvers follow a switch within it. */
+  dnsTtl: z.number().nonnegative(),
 });
 export type DrTimings = z.infer<typeof drTimingsSchema>;
 

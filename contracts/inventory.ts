@@ -46,15 +46,8 @@ export const inventorySchema = z.object({
   databaseSecretId: z.string().min(1),
   /** Secret with the cache's AUTH token (replicated to the DR region like the database's). */
   cacheAuthSecretId: z.string().min(1).optional(),
-  /** Route 53 failover pair, when DNS is configured. */
-  dns: z
-    .object({
-      hostedZoneId: z.string().min(1),
-      domainName: z.string().min(1),
-      primaryHealthCheckId: z.string().min(1),
-      secondaryHealthCheckId: z.string().min(1),
-    })
-    .optional(),
+  /** The Route 53 failover pair's zone and name, when DNS is configured (it follows the traffic switch on its own). */
+  dns: z.object({ hostedZoneId: z.string().min(1), domainName: z.string().min(1) }).optional(),
   /** Further databases and caches of the primary region the backup job protects (ids must be unique). */
   additionalTargets: z.array(additionalTargetSchema).default([]),
   rtoSeconds: z.number().positive(),
@@ -64,6 +57,14 @@ export type Inventory = z.infer<typeof inventorySchema>;
 
 /** The tag a further database or cache carries to be backed up: the backup may snapshot only what carries it. */
 export const BACKUP_TARGET_TAG = 'lifeline:backup';
+
+/**
+ * Which region serves, as the DR region holds it (`primary` or `dr`): the runbooks write it, and the DR region's
+ * heartbeat publishes it every minute as the traffic metric, so the switch lives in the DR region, read locally.
+ */
+export const trafficParameterName = (appName: string): string => `/${appName}/dr/traffic`;
+export const TRAFFIC_VALUES = ['primary', 'dr'] as const;
+export type TrafficTo = (typeof TRAFFIC_VALUES)[number];
 
 /** The SSM parameter naming the DB instance the application of a region uses. */
 export const databaseParameterName = (appName: string): string => `/${appName}/app/database-instance`;

@@ -57,6 +57,16 @@ export const METRICS = {
 type Published = keyof typeof METRICS;
 type NameOf<O extends Published> = keyof (typeof METRICS)[O]['names'];
 
+/**
+ * The traffic switch (1: the DR region serves; 0: the primary does), published with PutMetricData by the DR region's
+ * heartbeat every minute and by the runbooks at the switch. Not through Powertools: both publishers must write one
+ * series, and Powertools adds each function's own `service` dimension.
+ */
+export const TRAFFIC_METRIC = { namespace: METRICS_NAMESPACE, name: 'TrafficToDr', dimension: 'App' } as const;
+
+/** The DR region's alarm on {@link TRAFFIC_METRIC}; Route 53's health check of the primary record reads its data stream. */
+export const trafficAlarmName = (appName: string): string => `${appName}-traffic-to-dr`;
+
 /** What identifies one published metric in CloudWatch: namespace, name and dimensions. */
 export interface MetricIdentity {
   readonly namespace: string;

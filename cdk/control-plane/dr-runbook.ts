@@ -48,13 +48,17 @@ export class DrRunbooks extends Construct {
         'elasticache:DescribeReplicationGroups',
         'elasticache:DescribeGlobalReplicationGroups',
         'cloudwatch:GetMetricData',
-        'route53:GetChange',
-        'route53:ListResourceRecordSets',
         'servicequotas:GetServiceQuota',
       ],
       resources: ['*'],
     });
     for (const f of [fn.PreflightFunction, fn.StepFunction, fn.ReportFunction]) f.addToRolePolicy(read);
+    // The traffic switch is in this (the DR) region: the preflight and the report read it, the steps move it.
+    const trafficSwitch = standby.trafficSwitch;
+    if (!trafficSwitch) throw new Error('the DR workload has no traffic switch');
+    trafficSwitch.grant(fn.PreflightFunction, false);
+    trafficSwitch.grant(fn.ReportFunction, false);
+    trafficSwitch.grant(fn.StepFunction, true);
 
     const step = fn.StepFunction;
     // Instances of this application in its two regions: the tag every workload resource carries scopes the wildcard.
@@ -129,14 +133,6 @@ export class DrRunbooks extends Construct {
         resources: [secretArnByName(stack, secretName, config.regions.dr)],
       }),
     );
-    if (config.dns.hostedZoneId) {
-      step.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['route53:ChangeResourceRecordSets'],
-          resources: [`arn:${stack.partition}:route53:::hostedzone/${config.dns.hostedZoneId}`],
-        }),
-      );
-    }
     fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
     fn.ReportFunction.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
 

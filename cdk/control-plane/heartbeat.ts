@@ -9,6 +9,7 @@ import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
 import type { Inventory } from '../../contracts/inventory';
 import type { WorkloadStack } from '../stacks/workload-stack';
 import { secretArnByName } from './inventory';
+import { TrafficSwitch } from '../workload/traffic-switch';
 import { type FunctionFactory, OpsFunction } from './ops-function';
 
 export interface HeartbeatProps {
@@ -62,6 +63,9 @@ export class Heartbeat extends Construct {
         resources: [secretArnByName(stack, props.secretName)],
       }),
     );
+    // The DR heartbeat publishes the traffic switch every minute (the datapoints Route 53's check reads).
+    if (props.role === 'dr') props.workload.trafficSwitch?.grant(fn, false);
+    if (props.role === 'dr') fn.addToRolePolicy(TrafficSwitch.publishStatement());
     if (props.role === 'primary') {
       // The primary's master secret is encrypted with the database key; its DR replica with the region's default key.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.workload.database.key.keyArn] }));

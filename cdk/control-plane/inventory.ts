@@ -44,13 +44,8 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
     cacheAuthSecretId: stacks.primary.cache?.authToken.secretName,
     additionalTargets: config.backup.additionalTargets,
     dns:
-      stacks.primary.dns && stacks.standby.dns
-        ? {
-            hostedZoneId: stacks.primary.dns.hostedZoneId,
-            domainName: stacks.primary.dns.domainName,
-            primaryHealthCheckId: stacks.primary.dns.healthCheck.attrHealthCheckId,
-            secondaryHealthCheckId: stacks.standby.dns.healthCheck.attrHealthCheckId,
-          }
+      config.dns.domainName && config.dns.hostedZoneId
+        ? { hostedZoneId: config.dns.hostedZoneId, domainName: config.dns.domainName }
         : undefined,
     rtoSeconds: config.dr.rtoMinutes * 60,
     rpoSeconds: config.dr.rpoMinutes * 60,

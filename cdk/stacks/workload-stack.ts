@@ -5,11 +5,13 @@ import type { Construct } from 'constructs';
 import type { LifelineConfig, RegionRole } from '../../contracts/config/schema';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { databaseParameterName } from '../../contracts/inventory';
 import { Cache, CACHE_PORT } from '../workload/cache';
 import { Database } from '../workload/database';
 import { FailoverDns } from '../workload/dns';
+import { TrafficSwitch } from '../workload/traffic-switch';
 import { Network } from '../workload/network';
 import { securityGroupsIn } from '../workload/security-group';
 import { Service } from '../workload/service';
@@ -23,6 +25,8 @@ export interface WorkloadStackProps extends StackProps {
   readonly role: RegionRole;
   /** The primary database, for the standby's cross-region read replica (warm standby). */
   readonly primaryDatabase?: rds.IDatabaseInstance;
+  /** DR: the primary's load balancer, for the Route 53 failover pair this stack owns. */
+  readonly primaryLoadBalancer?: elbv2.IApplicationLoadBalancer;
 }
 
 /**
@@ -44,7 +48,9 @@ export class WorkloadStack extends Stack {
   readonly notifications: Notifications;
   /** The region's artifacts bucket (reports, cache exports and their DR copies). */
   readonly artifacts: Artifacts;
-  /** This region's failover record and health check, when DNS is configured. */
+  /** DR: which region serves (the runbooks' switch). */
+  readonly trafficSwitch?: TrafficSwitch;
+  /** DR: the Route 53 failover pair and its health checks, when DNS is configured. */
   readonly dns?: FailoverDns;
   /**
    * Which DB instance the application in this region uses. The DR runbooks
@@ -153,16 +159,21 @@ export class WorkloadStack extends Stack {
       },
     });
 
-    const { domainName, hostedZoneId } = config.dns;
-    if (domainName && hostedZoneId) {
-      this.dns = new FailoverDns(this, 'Dns', {
-        domainName,
-        hostedZoneId,
-        failover: role === 'primary' ? 'PRIMARY' : 'SECONDARY',
-        loadBalancer: this.service.loadBalancer,
-        healthCheckPath: config.service.healthCheckPath,
-        https: Boolean(role === 'primary' ? config.service.certificateArns.primary : config.service.certificateArns.dr),
-      });
+    if (role === 'standby') {
+      this.trafficSwitch = new TrafficSwitch(this, 'TrafficSwitch', { appName: config.appName });
+      const { domainName, hostedZoneId } = config.dns;
+      if (domainName && hostedZoneId) {
+        if (!props.primaryLoadBalancer) throw new Error('the DR workload needs the primary load balancer for its DNS failover pair');
+        this.dns = new FailoverDns(this, 'Dns', {
+          domainName,
+          hostedZoneId,
+          primary: { loadBalancer: props.primaryLoadBalancer, https: Boolean(config.service.certificateArns.primary) },
+          dr: { loadBalancer: this.service.loadBalancer, https: Boolean(config.service.certificateArns.dr) },
+          healthCheckPath: config.service.healthCheckPath,
+          trafficAlarm: this.trafficSwitch.alarm,
+          trafficAlarmRegion: region,
+        });
+      }
     }
   }
 }

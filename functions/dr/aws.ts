@@ -8,12 +8,11 @@ import {
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import { ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { cloudwatch, ecs, elasticache, rds, route53, ssm } from '../shared/clients';
+import { cloudwatch, ecs, elasticache, rds, ssm } from '../shared/clients';
 import { LifelineError } from '../shared/errors';
 import { MAX_LENGTH, resourceName } from '../../contracts/identifiers';
-import { databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
+import { databaseParameterName, type RegionalWorkload } from '../../contracts/inventory';
 import type { Run } from '../../contracts/dr-runbook';
 
 /**
@@ -165,21 +164,6 @@ export async function replaceWithReplica(props: {
     );
   }
   return { waitingFor: 'replica', renamed };
-}
-
-/** Route 53 and ALB names compare without case, trailing dot or the dualstack. prefix. */
-export const normalizeDns = (name: string | undefined): string =>
-  (name ?? '')
-    .toLowerCase()
-    .replace(/\.$/, '')
-    .replace(/^dualstack\./, '');
-
-/** The records of a domain's Route 53 failover pair (a complete pair is two: PRIMARY and SECONDARY). */
-export async function failoverRecords(dns: NonNullable<Inventory['dns']>): Promise<ResourceRecordSet[]> {
-  const listed = await route53().send(
-    new ListResourceRecordSetsCommand({ HostedZoneId: dns.hostedZoneId, StartRecordName: dns.domainName }),
-  );
-  return (listed.ResourceRecordSets ?? []).filter((r) => normalizeDns(r.Name) === normalizeDns(dns.domainName) && r.Failover);
 }
 
 /** An ECS service, or undefined when DescribeServices finds none of that name. */

@@ -14,7 +14,8 @@ export interface CriticalPath {
 /**
  * The critical path of the AWS operations a runbook waits for, from the
  * timings alone: the longest recovery branch, the repoint (new tasks start,
- * old ones drain), DNS propagation and the health probes. The runbook's own
+ * old ones drain), the traffic switch (the alarm's period, the DNS TTL) and
+ * the health probes. The runbook's own
  * orchestration (API calls, polling slack, Lambda time) is what a measured
  * RTO adds to it.
  */
@@ -29,6 +30,8 @@ export function criticalPath(
     renamesDatabase?: boolean;
     healthyChecks: number;
     healthIntervalSeconds: number;
+    /** Route 53 records follow the switch: resolvers hold the old answer for the alias TTL. */
+    dns: boolean;
   },
 ): CriticalPath {
   const branches: PlannedOperation[] = [];
@@ -53,7 +56,7 @@ export function criticalPath(
   const operations = [
     longest,
     { name: 'forced deployment (new tasks start, old drain)', seconds: timings.taskStart + timings.taskStop },
-    { name: 'DNS change INSYNC', seconds: timings.dnsPropagation },
+    { name: `traffic switch (alarm period${plan.dns ? ', DNS TTL' : ''})`, seconds: timings.alarmPeriod + (plan.dns ? timings.dnsTtl : 0) },
     { name: `${plan.healthyChecks} consecutive health checks`, seconds: (plan.healthyChecks - 1) * plan.healthIntervalSeconds },
   ];
   return { operations, seconds: operations.reduce((sum, o) => sum + o.seconds, 0) };

@@ -3,7 +3,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { s3, sns } from '../shared/clients';
-import { describeInstance, describeService, failoverRecords, normalizeDns } from './aws';
+import { describeInstance, describeService } from './aws';
+import { readTraffic } from '../shared/traffic';
 import { topicRegion } from './topic';
 import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
@@ -121,16 +122,13 @@ async function observe(state: RunbookState, deps: DrDeps): Promise<{ done: strin
     `service ${to.service} scaled to ${service?.desiredCount}`,
     `service ${to.service} at ${service?.desiredCount ?? 'unknown'} of ${preflight.desiredCount} tasks`,
   );
-  if (deps.inventory.dns) {
-    const dns = deps.inventory.dns;
-    const pair = await failoverRecords(dns).catch(() => []);
-    const primary = pair.find((r) => r.Failover === 'PRIMARY');
-    note(
-      normalizeDns(primary?.AliasTarget?.DNSName) === normalizeDns(to.endpoint),
-      `DNS ${dns.domainName} points at ${to.region}`,
-      `DNS ${dns.domainName} not switched to ${to.region}`,
-    );
-  }
+  const toRole = run.direction === 'failover' ? 'dr' : 'primary';
+  const traffic = await readTraffic(deps.inventory.dr.region, deps.inventory.appName).catch(() => undefined);
+  note(
+    traffic === toRole,
+    `traffic switched to ${to.region}`,
+    `traffic not switched to ${to.region} (the switch says ${traffic ?? 'unknown'})`,
+  );
   return { done, notDone };
 }
 

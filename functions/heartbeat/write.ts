@@ -7,6 +7,7 @@ import { jsonEnv, requiredEnv } from '../shared/env';
 import { type Inventory, inventorySchema } from '../../contracts/inventory';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../shared/powertools';
+import { publishTraffic, readTraffic } from '../shared/traffic';
 
 export interface HeartbeatResult {
   readonly written: boolean;
@@ -65,6 +66,19 @@ export async function probePrimary(inventory: Inventory, path: string): Promise<
   }
 }
 
+/**
+ * The traffic switch's datapoint of this minute, from the parameter the runbooks set (functions/shared/traffic.ts):
+ * Route 53's check reads the alarm's data stream, so the switch must keep publishing. A failed read publishes
+ * nothing (the check keeps its last status) rather than a guess.
+ */
+export async function publishSwitch(inventory: Inventory): Promise<void> {
+  try {
+    await publishTraffic(inventory.dr.region, inventory.appName, await readTraffic(inventory.dr.region, inventory.appName));
+  } catch (error) {
+    logger.warn('traffic switch not published', { error });
+  }
+}
+
 export const handler = async (): Promise<HeartbeatResult> => {
   // The probe first: it never throws, so a failing write below cannot hide the primary's health.
   if (role === 'dr') {
@@ -74,6 +88,7 @@ export const handler = async (): Promise<HeartbeatResult> => {
       (await probePrimary(inventory, process.env.HEALTH_CHECK_PATH ?? '/health')) ? 1 : 0,
     );
     metrics.publishStoredMetrics();
+    await publishSwitch(inventory);
   }
   return writeHeartbeat(inventory, role, new Date());
 };

@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -43,4 +42,3 @@ export const ssm = (region: string) => cached(`ssm:${region}`, () => new SSMClie
 export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
 export const serviceQuotas = (region: string) => cached(`servicequotas:${region}`, () => new ServiceQuotasClient(options(region)));
 /** Route 53's control plane is global (its API endpoint is in us-east-1); record changes do not depend on the failed region's services. */
-export const route53 = () => cached('route53', () => new Route53Client(options('us-east-1')));

@@ -52,8 +52,12 @@ export type Authorizer = (service: ServiceName, action: string, region: string, 
 export interface TwinService {
   readonly name: ServiceName;
   readonly actions: Readonly<Record<string, ActionHandler>>;
-  /** Global services (Route 53) ignore region outages of their caller's region. */
-  readonly global?: boolean;
+  /**
+   * A global service's control plane is in one region whatever region the client names (Route 53's and IAM's in
+   * us-east-1): its calls go there, are logged there, and fail when that region is down. Its data plane (DNS
+   * answers, health checks) is not called through the SDK and goes on.
+   */
+  readonly controlPlaneRegion?: string;
 }
 
 export interface AwsCoreOptions {
@@ -168,19 +172,20 @@ export class AwsCore {
   async call(serviceName: ServiceName, action: string, region: string, input: Input, origin: CallOrigin = 'sdk'): Promise<object> {
     const service = this.services.get(serviceName);
     const handler = service?.actions[action];
-    const record = (error?: string) => this.calls.push({ at: this.clock.iso(), region, service: serviceName, action, error });
+    const endpoint = service?.controlPlaneRegion ?? region;
+    const record = (error?: string) => this.calls.push({ at: this.clock.iso(), region: endpoint, service: serviceName, action, error });
     if (!service || !handler) {
       record('NotImplementedInTwin');
       throw new Error(`The twin does not implement ${serviceName}:${action}`);
     }
     try {
-      if (!service.global) this.assertRegion(serviceName, region);
+      if (!service.controlPlaneRegion) this.assertRegion(serviceName, region);
       await this.clock.sleep(this.seconds('apiCall') * 1000);
-      if (!service.global && this.regionDown(region)) {
+      if (this.regionDown(endpoint)) {
         throw new TwinServiceError(
           serviceName,
           'ServiceUnavailable',
-          `${region} is unreachable (simulated region outage)`,
+          `${endpoint} is unreachable (simulated region outage${endpoint === region ? '' : `: ${serviceName}'s control plane is there`})`,
           false,
           'server',
         );

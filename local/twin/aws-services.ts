@@ -48,8 +48,8 @@ export class AwsServices {
     this.rds = new RdsTwin(this.core);
     this.ecs = new EcsTwin(this.core);
     this.elasticache = new ElastiCacheTwin(this.core, this.s3);
-    this.route53 = new Route53Twin(this.core);
     this.cloudwatch = new CloudWatchTwin(this.core);
+    this.route53 = new Route53Twin(this.core, (region, name) => this.cloudwatch.dataStream(this.cloudwatch.alarmOf(region, name)));
     this.secrets = new SecretsManagerTwin(this.core);
     this.ssm = new SsmTwin(this.core);
     this.sns = new SnsTwin(this.core);

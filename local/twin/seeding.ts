@@ -1,7 +1,14 @@
 import { ALARM_CATALOG, type AlarmSubject, alarmTags } from '../../contracts/alarm-catalog';
 import type { LifelineConfig } from '../../contracts/config/schema';
 import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
-import { BACKUP_TARGET_TAG, databaseParameterName, type Inventory, type RegionalWorkload } from '../../contracts/inventory';
+import {
+  BACKUP_TARGET_TAG,
+  databaseParameterName,
+  type Inventory,
+  type RegionalWorkload,
+  trafficParameterName,
+} from '../../contracts/inventory';
+import { TRAFFIC_METRIC, trafficAlarmName } from '../../contracts/metrics';
 import { type RegionRole, type WorkloadResource, workloadResourceName } from '../../contracts/naming';
 import { createHash } from 'node:crypto';
 import { type AwsCore, TWIN_ACCOUNT } from './aws-core';
@@ -140,8 +147,15 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
   }
   const primaryNames = workloadNames(config, config.regions.primary);
 
+  seedTrafficSwitch(aws, config);
   const { domainName, hostedZoneId } = config.dns;
-  const dns = domainName && hostedZoneId ? seedDns(aws, { domainName, hostedZoneId }, regional, app.healthy) : undefined;
+  const dns =
+    domainName && hostedZoneId
+      ? seedDns(aws, { domainName, hostedZoneId }, regional, app.healthy, {
+          region: config.regions.dr,
+          name: trafficAlarmName(config.appName),
+        })
+      : undefined;
 
   const { ledgerTable } = primaryNames;
   aws.dynamodb.seedTable(ledgerTable, 'pk', 'sk');
@@ -278,12 +292,48 @@ async function seedCache({ aws, config }: Seeding, region: string, id: string, r
   });
 }
 
-/** Route 53's failover pair: a health check per region's load balancer and a PRIMARY and a SECONDARY alias record. */
+/**
+ * The traffic switch, in the DR region as the DR control plane deploys it: the parameter saying which region serves
+ * (the primary), the alarm on the traffic metric, and the DR heartbeat that publishes the parameter as that metric
+ * every minute while its region is up (functions/heartbeat/write.ts), caught up whenever the datapoints are read.
+ */
+function seedTrafficSwitch(aws: AwsServices, config: LifelineConfig): void {
+  const region = config.regions.dr;
+  const parameter = trafficParameterName(config.appName);
+  aws.ssm.seed(region, parameter, 'primary');
+  const dimensions = [{ Name: TRAFFIC_METRIC.dimension, Value: config.appName }];
+  aws.cloudwatch.seedAlarm(region, {
+    name: trafficAlarmName(config.appName),
+    namespace: TRAFFIC_METRIC.namespace,
+    metricName: TRAFFIC_METRIC.name,
+    dimensions,
+    threshold: 1,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    tags: [{ Key: 'lifeline:app', Value: config.appName }],
+    evaluation: { statistic: 'Maximum', periodSeconds: 60, evaluationPeriods: 1, treatMissingData: 'ignore' },
+  });
+  let published = Math.floor(aws.core.clock.now() / 60_000) * 60_000;
+  aws.cloudwatch.addPublisher((until) => {
+    const stop = Math.min(until, aws.core.outageStart(region) ?? until);
+    for (let minute = published + 60_000; minute <= stop; minute += 60_000) {
+      const value = aws.ssm.valueAt(region, parameter, minute) === 'dr' ? 1 : 0;
+      aws.cloudwatch.putPoint(region, TRAFFIC_METRIC.namespace, TRAFFIC_METRIC.name, dimensions, value, minute);
+      published = minute;
+    }
+  });
+}
+
+/**
+ * Route 53's failover pair: a PRIMARY alias record whose calculated health check needs both the primary's load
+ * balancer check and the traffic alarm's check (the DR region's switch), and a SECONDARY alias record on the DR
+ * load balancer's check.
+ */
 function seedDns(
   aws: AwsServices,
   dns: { readonly domainName: string; readonly hostedZoneId: string },
   regional: Record<RegionRole, RegionalWorkload>,
   healthy: (region: string) => boolean,
+  trafficAlarm: { readonly region: string; readonly name: string },
 ): Inventory['dns'] {
   aws.route53.seedZone(dns.hostedZoneId, dns.domainName.split('.').slice(1).join('.'));
   const healthCheckIds: Record<RegionRole, string> = { primary: '', dr: '' };
@@ -292,7 +342,14 @@ function seedDns(
     ['dr', 'SECONDARY'],
   ] as const) {
     const { region, endpoint } = regional[role];
-    healthCheckIds[role] = aws.route53.seedHealthCheck(endpoint, region, () => healthy(region));
+    const endpointCheck = aws.route53.seedHealthCheck(endpoint, region, () => healthy(region));
+    healthCheckIds[role] =
+      role === 'dr'
+        ? endpointCheck
+        : aws.route53.seedCalculatedHealthCheck(
+            [endpointCheck, aws.route53.seedAlarmHealthCheck(trafficAlarm.region, trafficAlarm.name, 'LastKnownStatus')],
+            2,
+          );
     aws.route53.seedRecord(dns.hostedZoneId, {
       Name: `${dns.domainName}.`,
       Type: 'A',
@@ -303,12 +360,7 @@ function seedDns(
       AliasTarget: { DNSName: endpoint, HostedZoneId: 'Z35SXDOTRQ7X7K', EvaluateTargetHealth: true },
     });
   }
-  return {
-    hostedZoneId: dns.hostedZoneId,
-    domainName: dns.domainName,
-    primaryHealthCheckId: healthCheckIds.primary,
-    secondaryHealthCheckId: healthCheckIds.dr,
-  };
+  return { hostedZoneId: dns.hostedZoneId, domainName: dns.domainName };
 }
 
 /** The workload's alarms from the catalog, on the subjects the region has, named and tagged as the CDK alarms construct does. */

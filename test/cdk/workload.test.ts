@@ -224,9 +224,10 @@ describe('workload stacks (pilot light)', () => {
     standby.resourceCountIs('AWS::RDS::DBSubnetGroup', 1);
     standby.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
     standby.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    // The catalog's alarms on what runs there, and the traffic switch's.
     standby.resourceCountIs(
       'AWS::CloudWatch::Alarm',
-      Object.values(ALARM_CATALOG).filter((d) => d.subject === 'service' || d.subject === 'load-balancer').length,
+      Object.values(ALARM_CATALOG).filter((d) => d.subject === 'service' || d.subject === 'load-balancer').length + 1,
     );
   });
 
@@ -238,25 +239,52 @@ describe('workload stacks (pilot light)', () => {
 describe('workload stacks (domain and certificates)', () => {
   const { templates } = synthLifeline(DOMAIN_AND_CERTIFICATES);
 
-  it('makes a health-checked failover record in each region', () => {
-    for (const [name, failover] of [
-      [PRIMARY, 'PRIMARY'],
-      [STANDBY, 'SECONDARY'],
+  it('puts the failover pair in the DR stack: the PRIMARY record needs the primary healthy AND the traffic alarm not in ALARM', () => {
+    const t = templates[STANDBY];
+    templates[PRIMARY].resourceCountIs('AWS::Route53::RecordSet', 0);
+    templates[PRIMARY].resourceCountIs('AWS::Route53::HealthCheck', 0);
+    const checks = resourcesOf(t, 'AWS::Route53::HealthCheck');
+    const idOf = (type: string) => {
+      const ids = Object.keys(checks).filter((id) => (checks[id].Properties.HealthCheckConfig as { Type: string }).Type === type);
+      expect(ids, type).toHaveLength(type === 'HTTPS' ? 2 : 1);
+      return ids;
+    };
+    const [calculated] = idOf('CALCULATED');
+    const [alarmCheck] = idOf('CLOUDWATCH_METRIC');
+    const endpoints = idOf('HTTPS');
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: {
+        Type: 'CLOUDWATCH_METRIC',
+        // The alarm of this stack (a Ref: CloudFormation creates it before the check), in this region.
+        AlarmIdentifier: { Name: { Ref: logicalIdOf(t, 'AWS::CloudWatch::Alarm', 'TrafficSwitch') }, Region: 'us-west-2' },
+        InsufficientDataHealthStatus: 'LastKnownStatus',
+      },
+    });
+    const config = checks[calculated].Properties.HealthCheckConfig as { ChildHealthChecks: unknown[]; HealthThreshold: number };
+    expect(config.HealthThreshold).toBe(2);
+    expect(config.ChildHealthChecks).toContainEqual({ 'Fn::GetAtt': [alarmCheck, 'HealthCheckId'] });
+    for (const [failover, check] of [
+      ['PRIMARY', calculated],
+      ['SECONDARY', endpoints.find((id) => id.includes('Dr'))],
     ] as const) {
-      const t = templates[name];
-      const healthCheck = logicalIdOf(t, 'AWS::Route53::HealthCheck', 'Dns');
-      t.hasResourceProperties('AWS::Route53::HealthCheck', {
-        HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', Port: 443, ResourcePath: '/health' }),
-      });
       t.hasResourceProperties('AWS::Route53::RecordSet', {
         Name: 'app.example.com.',
         Type: 'A',
         Failover: failover,
         HostedZoneId: 'Z0123456789ABC',
-        HealthCheckId: { 'Fn::GetAtt': [healthCheck, 'HealthCheckId'] },
+        HealthCheckId: { 'Fn::GetAtt': [check, 'HealthCheckId'] },
         AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
       });
     }
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'lifeline-traffic-to-dr',
+      Namespace: 'Lifeline',
+      MetricName: 'TrafficToDr',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+    });
   });
 
   it('serves HTTPS with the configured certificate and redirects HTTP', () => {

@@ -1,6 +1,8 @@
 import {
   CloudWatchClient,
+  DescribeAlarmsCommand,
   GetMetricDataCommand,
+  PutMetricDataCommand,
   SetAlarmStateCommand,
   ListTagsForResourceCommand as CwTags,
 } from '@aws-sdk/client-cloudwatch';
@@ -249,6 +251,54 @@ describe('twin services through real SDK v3 clients', () => {
       ),
     ).rejects.toMatchObject({ name: 'InvalidChangeBatch' });
     expect(twin.route53.resolve(zone, 'app.example.com')?.Failover).toBe('PRIMARY');
+  });
+
+  it('Route 53 data plane: answers follow the DR traffic switch, not SetAlarmState; its API goes down with us-east-1', async () => {
+    const zone = twin.inventory.dns?.hostedZoneId ?? '';
+    const answer = () => twin.route53.resolve(zone, 'app.example.com')?.Failover;
+    const cw = new CloudWatchClient({ region: dr });
+    const alarmState = async () =>
+      (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['lifeline-traffic-to-dr'] }))).MetricAlarms?.[0]?.StateValue;
+    const flip = async (value: 'primary' | 'dr') => {
+      twin.ssm.seed(dr, '/lifeline/dr/traffic', value);
+      const datapoint = { MetricName: 'TrafficToDr', Dimensions: [{ Name: 'App', Value: 'lifeline' }], Value: value === 'dr' ? 1 : 0 };
+      await cw.send(new PutMetricDataCommand({ Namespace: 'Lifeline', MetricData: [datapoint] }));
+    };
+    pass(60 - ((twin.clock.now() / 1000) % 60) + 5);
+    expect(answer()).toBe('PRIMARY');
+
+    // SetAlarmState changes the alarm's state, not its data stream, which is what Route 53 reads.
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'lifeline-traffic-to-dr', StateValue: 'ALARM', StateReason: 'test' }));
+    expect(await alarmState()).toBe('ALARM');
+    expect(answer()).toBe('PRIMARY');
+    pass(60);
+    expect(await alarmState()).toBe('OK');
+
+    // The switch's datapoint counts once its minute has ended: then the PRIMARY record's calculated check fails.
+    await flip('dr');
+    expect(answer()).toBe('PRIMARY');
+    pass(55);
+    expect(answer()).toBe('SECONDARY');
+    expect(await alarmState()).toBe('ALARM');
+    // The heartbeat keeps publishing the parameter: traffic stays in the DR region.
+    pass(600);
+    expect(answer()).toBe('SECONDARY');
+
+    // us-east-1 down: Route 53's API fails there (whatever region the client names); DNS answers go on.
+    twin.core.faults.add({ kind: 'region-outage', region: 'us-east-1' }, twin.clock.now());
+    await expect(new Route53Client({ region: dr }).send(new GetChangeCommand({ Id: '/change/C1' }))).rejects.toMatchObject({
+      message: expect.stringMatching(/us-east-1 is unreachable .*route53's control plane is there/),
+    });
+    expect(answer()).toBe('SECONDARY');
+    twin.core.faults.clear('region-outage', 'us-east-1');
+
+    // Back: the minute of the flip also holds the heartbeat's datapoint 1 and the alarm's statistic is Maximum,
+    // so the primary serves again one whole period later.
+    await flip('primary');
+    pass(60);
+    expect(answer()).toBe('SECONDARY');
+    pass(60);
+    expect(answer()).toBe('PRIMARY');
   });
 
   it('CloudWatch: SetAlarmState emits the EventBridge event; ReplicaLag from the RDS twin; alarms carry their catalog tags', async () => {

@@ -166,7 +166,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(result.error).toBe('RunbookFailed');
     expect(result.cause).toContain('injected: replica cannot be promoted');
     expect(result.cause).toMatch(/Not done: database drill-dr-db in .* is not a writer \(still a read replica\)/);
-    expect(result.cause).toMatch(/DNS app.example.com not switched/);
+    expect(result.cause).toMatch(/traffic not switched to us-west-2 \(the switch says primary\)/);
     expect(twin.rds.instance(dr, 'drill-dr-db').replicaOf).toBeDefined();
   });
 
@@ -180,11 +180,20 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     }
     twin.core.faults.add({ kind: 'region-outage', region: primary }, twin.clock.now());
     twin.clock.advance(5 * MINUTE);
+    const callsBefore = twin.core.calls.length;
     const result = await failover({ mode: 'failover', reason: 'primary region outage', confirm: `failover to ${dr}` }, 'outage', {
       decision: 'approve',
       afterSeconds: 90,
     });
     const report = completedReport(result);
+    // us-east-1 is down, and with it Route 53's control plane: the runbook called no Route 53 (or other global)
+    // API, and what it asked of the down region were the preflight's best-effort reads, all of which failed.
+    const calls = twin.core.calls.slice(callsBefore);
+    expect(primary).toBe('us-east-1');
+    expect(calls.filter((c) => c.service === 'route53')).toEqual([]);
+    const toDownRegion = calls.filter((c) => c.region === primary);
+    expect(toDownRegion.length).toBeGreaterThan(0);
+    expect(toDownRegion.filter((c) => !/^(Describe|Get|List)/.test(c.action) || !c.error)).toEqual([]);
     expect(report.preflight.checks.find((c) => c.name.startsWith(`${primary} service`))?.ok).toBe(false);
     expect(twin.healthOf(dr)).toEqual({ healthy: true, reasons: [] });
     expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.dr.endpoint);

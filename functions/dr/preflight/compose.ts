@@ -22,6 +22,7 @@ function expectedRto(
     renamesDatabase: plan.renamesDatabase,
     healthyChecks: settings.healthyChecks,
     healthIntervalSeconds: settings.healthIntervalSeconds,
+    dns: inventory.dns !== undefined,
   });
   // API calls and the first poll after each expected duration: a few percent on top of the operations.
   const seconds = Math.round(path.seconds * 1.05);

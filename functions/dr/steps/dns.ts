@@ -1,49 +1,43 @@
-import { ChangeResourceRecordSetsCommand, GetChangeCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { LifelineError } from '../../shared/errors';
-import { route53 } from '../../shared/clients';
-import { failoverRecords, normalizeDns } from '../aws';
-import type { RecoveryStep } from './step';
+import { alarmStateFor, readTraffic, setTraffic, trafficAlarm } from '../../shared/traffic';
+import type { RecoveryStep, StepContext } from './step';
 
-/** The record that takes the other's target (and health check). */
-const swapped = (record: ResourceRecordSet, other: ResourceRecordSet): ResourceRecordSet => ({
-  ...record,
-  AliasTarget: other.AliasTarget,
-  HealthCheckId: other.HealthCheckId,
-});
+/** The DR region holds the switch: the failover runs there, and so does the failback. */
+const switchRegion = ({ inventory }: StepContext) => inventory.dr.region;
 
-/** The failover pair is switched to the region traffic moves to, and the change waited for until INSYNC. */
+/**
+ * Traffic moves on the data plane: the step sets the switch in the DR region (an SSM parameter and a datapoint of
+ * the traffic metric), then waits for the traffic alarm to follow (the metric's period ending) and, with DNS, for
+ * the alias records' TTL. Route 53's health check of the PRIMARY record reads that alarm's data stream, so DNS
+ * answers follow with no Route 53 control-plane call; the records stay as CloudFormation made them.
+ */
 export const dns: RecoveryStep<'dns'> = {
-  pollSeconds: 10,
-  async start({ run, to, inventory, settings }) {
-    const dns = inventory.dns;
-    if (!dns) return { ready: true, detail: { skipped: 'no DNS configured' } };
-    const pair = await failoverRecords(dns);
-    const primary = pair.find((r) => r.Failover === 'PRIMARY');
-    const secondary = pair.find((r) => r.Failover === 'SECONDARY');
-    if (!primary || !secondary) throw new LifelineError('DnsRecordsMissing', `the failover pair of ${dns.domainName} is incomplete`);
-    if (normalizeDns(primary.AliasTarget?.DNSName) === normalizeDns(to.endpoint))
-      return { ready: true, detail: { note: `${dns.domainName} already points at ${to.region}` } };
-    // Swap the targets: the region traffic moves to becomes PRIMARY, so a recovered old region cannot take traffic back on its own.
-    const change = await route53().send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: dns.hostedZoneId,
-        ChangeBatch: {
-          Comment: `Lifeline ${run.direction} ${run.executionName}`,
-          Changes: [
-            { Action: 'UPSERT', ResourceRecordSet: swapped(primary, secondary) },
-            { Action: 'UPSERT', ResourceRecordSet: swapped(secondary, primary) },
-          ],
-        },
-      }),
-    );
+  pollSeconds: 15,
+  async start(ctx) {
+    const { toRole, inventory, settings } = ctx;
+    const region = switchRegion(ctx);
+    const domainName = inventory.dns?.domainName;
+    // A repeated or resumed run finds the switch set and its alarm followed: nothing is written again.
+    if ((await readTraffic(region, inventory.appName)) === toRole) {
+      const alarm = await trafficAlarm(region, inventory.appName);
+      if (alarm.state === alarmStateFor(toRole))
+        return { ready: true, detail: { to: toRole, note: `traffic already goes to ${ctx.to.region}`, alarm: alarm.state, domainName } };
+    }
+    await setTraffic(region, inventory.appName, toRole);
+    const waitSeconds = settings.timings.alarmPeriod;
     return {
       ready: false,
-      waitSeconds: settings.timings.dnsPropagation,
-      detail: { changeId: change.ChangeInfo?.Id, domainName: dns.domainName, to: to.endpoint },
+      waitSeconds,
+      plannedSeconds: waitSeconds + (domainName ? settings.timings.dnsTtl : 0),
+      detail: { to: toRole, domainName },
     };
   },
-  async check(_ctx, detail) {
-    const change = await route53().send(new GetChangeCommand({ Id: String(detail.changeId) }));
-    return { ready: change.ChangeInfo?.Status === 'INSYNC', detail: { ...detail, status: change.ChangeInfo?.Status } };
+  async check(ctx, detail) {
+    const { inventory, settings, now } = ctx;
+    const alarm = await trafficAlarm(switchRegion(ctx), inventory.appName);
+    const seen = { ...detail, alarm: alarm.state, alarmSince: alarm.since?.toISOString() };
+    if (alarm.state !== alarmStateFor(detail.to)) return { ready: false, detail: seen };
+    // Resolvers hold the previous answer for up to the TTL after Route 53's check turned.
+    const ttlLeft = detail.domainName && alarm.since ? settings.timings.dnsTtl - (now.getTime() - alarm.since.getTime()) / 1000 : 0;
+    return ttlLeft > 0 ? { ready: false, waitSeconds: Math.ceil(ttlLeft), detail: seen } : { ready: true, detail: seen };
   },
 };

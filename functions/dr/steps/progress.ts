@@ -67,12 +67,13 @@ const DETAILS = {
     ...serviceDetailSchema.shape,
   }),
   dns: z.object({
-    skipped: z.string().optional(),
+    /** The region traffic goes to, as the switch in the DR region says it. */
+    to: z.enum(['primary', 'dr']),
     note: z.string().optional(),
-    changeId: z.string().optional(),
+    /** The traffic alarm's state at the last look, and when it got there. */
+    alarm: z.string().optional(),
+    alarmSince: z.string().optional(),
     domainName: z.string().optional(),
-    to: z.string().optional(),
-    status: z.string().optional(),
   }),
   health: z.object({ consecutive: z.number(), endpoint: z.string(), url: z.string().optional(), lastAnswer: z.string().optional() }),
   reprotect: z.object({

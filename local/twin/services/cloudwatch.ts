@@ -2,7 +2,36 @@ import { serviceError } from '../errors';
 import type { AwsCore, TwinService } from '../aws-core';
 import { type Input, optionalString, record, records, requireString, type Tag } from '../util';
 
-type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/**
+ * How an alarm evaluates its metric (CloudWatch User Guide "Alarm evaluation" and "Configuring how CloudWatch alarms
+ * treat missing data"): each period's datapoint is the statistic of the points in it; the alarm is evaluated every
+ * minute over the last `evaluationPeriods` ended periods, all of which must breach (DatapointsToAlarm = periods).
+ * Missing datapoints are filled in only when some are present; with none at all, `ignore` keeps the current state
+ * and `missing` goes to INSUFFICIENT_DATA.
+ */
+export interface AlarmEvaluation {
+  readonly statistic: 'Maximum' | 'Minimum' | 'Average' | 'Sum' | 'SampleCount';
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly treatMissingData: 'missing' | 'ignore' | 'breaching' | 'notBreaching';
+}
+
+const STATISTICS: Record<AlarmEvaluation['statistic'], (values: number[]) => number> = {
+  Maximum: (v) => Math.max(...v),
+  Minimum: (v) => Math.min(...v),
+  Average: (v) => v.reduce((a, b) => a + b, 0) / v.length,
+  Sum: (v) => v.reduce((a, b) => a + b, 0),
+  SampleCount: (v) => v.length,
+};
+
+const BREACHES: Record<string, (value: number, threshold: number) => boolean> = {
+  GreaterThanOrEqualToThreshold: (v, t) => v >= t,
+  GreaterThanThreshold: (v, t) => v > t,
+  LessThanThreshold: (v, t) => v < t,
+  LessThanOrEqualToThreshold: (v, t) => v <= t,
+};
 
 export interface TwinAlarm {
   readonly name: string;
@@ -17,6 +46,10 @@ export interface TwinAlarm {
   stateReason: string;
   stateUpdatedAt: number;
   readonly tags: Tag[];
+  /** Alarms the twin evaluates from their metric's datapoints; the others change only through SetAlarmState. */
+  readonly evaluation?: AlarmEvaluation;
+  /** The last minute boundary this alarm was evaluated at. */
+  evaluatedAt?: number;
 }
 
 interface Point {
@@ -57,6 +90,16 @@ export class CloudWatchTwin implements TwinService {
     };
   }
 
+  private readonly publishers: ((until: number) => void)[] = [];
+
+  /**
+   * A scheduled publisher (a function that puts a datapoint every minute in AWS): asked to catch up to `until`
+   * before an alarm or health check reads datapoints, as the heartbeat rows are written when due.
+   */
+  addPublisher(publisher: (until: number) => void): void {
+    this.publishers.push(publisher);
+  }
+
   /** A source of live values for metrics the twin derives from its own state. */
   addProvider(
     provider: (region: string, namespace: string, metric: string, dims: { Name: string; Value: string }[]) => number | undefined,
@@ -64,7 +107,10 @@ export class CloudWatchTwin implements TwinService {
     this.providers.push(provider);
   }
 
-  seedAlarm(region: string, alarm: Omit<TwinAlarm, 'arn' | 'region' | 'state' | 'stateReason' | 'stateUpdatedAt'>): TwinAlarm {
+  seedAlarm(
+    region: string,
+    alarm: Omit<TwinAlarm, 'arn' | 'region' | 'state' | 'stateReason' | 'stateUpdatedAt' | 'evaluatedAt'>,
+  ): TwinAlarm {
     let map = this.alarms.get(region);
     if (!map) this.alarms.set(region, (map = new Map()));
     const full: TwinAlarm = {
@@ -139,6 +185,54 @@ export class CloudWatchTwin implements TwinService {
     return { MetricDataResults: results, Messages: [] };
   }
 
+  /**
+   * The alarm's data stream at `at`: what its datapoints say over the last ended periods, before missing data is
+   * treated. Route 53's alarm-based health checks read this, not the alarm's state (Route 53 Developer Guide "How
+   * Amazon Route 53 determines whether a health check is healthy"), so SetAlarmState cannot move them.
+   */
+  dataStream(alarm: TwinAlarm, at = this.core.clock.now()): AlarmState {
+    const evaluation = alarm.evaluation;
+    if (!evaluation) throw new Error(`twin bug: alarm ${alarm.name} is not evaluated from its metric`);
+    for (const publish of this.publishers) publish(at);
+    const period = evaluation.periodSeconds * 1000;
+    const end = Math.floor(at / period) * period;
+    const points = this.series.get(alarm.region)?.get(seriesKey(alarm.namespace, alarm.metricName, alarm.dimensions)) ?? [];
+    const datapoints: (number | undefined)[] = [];
+    for (let i = evaluation.evaluationPeriods; i >= 1; i -= 1) {
+      const from = end - i * period;
+      const values = points.filter((p) => p.t >= from && p.t < from + period).map((p) => p.v);
+      datapoints.push(values.length > 0 ? STATISTICS[evaluation.statistic](values) : undefined);
+    }
+    if (datapoints.every((d) => d === undefined)) return 'INSUFFICIENT_DATA';
+    const breaches = BREACHES[alarm.comparison];
+    if (!breaches) throw new Error(`twin bug: alarm ${alarm.name} has comparison ${alarm.comparison}`);
+    const filled = { breaching: true, notBreaching: false, missing: undefined, ignore: undefined }[evaluation.treatMissingData];
+    const breaching = datapoints.map((d) => (d === undefined ? filled : breaches(d, alarm.threshold)));
+    return breaching.filter((b) => b !== undefined).every(Boolean) ? 'ALARM' : 'OK';
+  }
+
+  /** Evaluates an evaluated alarm at the newest minute boundary not yet evaluated (lazily, when it is read). */
+  private evaluate(alarm: TwinAlarm): void {
+    if (!alarm.evaluation) return;
+    const boundary = Math.floor(this.core.clock.now() / 60_000) * 60_000;
+    if (alarm.evaluatedAt !== undefined && boundary <= alarm.evaluatedAt) return;
+    alarm.evaluatedAt = boundary;
+    const stream = this.dataStream(alarm, boundary);
+    const treat = alarm.evaluation.treatMissingData;
+    const next: AlarmState =
+      stream !== 'INSUFFICIENT_DATA'
+        ? stream
+        : treat === 'ignore'
+          ? alarm.state
+          : treat === 'breaching'
+            ? 'ALARM'
+            : treat === 'notBreaching'
+              ? 'OK'
+              : 'INSUFFICIENT_DATA';
+    if (next !== alarm.state)
+      this.transition(alarm, next, `Threshold Crossed: evaluated at ${new Date(boundary).toISOString()} (twin)`, boundary);
+  }
+
   private renderAlarm(alarm: TwinAlarm): object {
     return {
       AlarmName: alarm.name,
@@ -154,9 +248,17 @@ export class CloudWatchTwin implements TwinService {
     };
   }
 
+  /** The alarm as seeded, without evaluating it (for the data plane reading its data stream). */
+  alarmOf(region: string, name: string): TwinAlarm {
+    const found = this.alarms.get(region)?.get(name);
+    if (!found) throw new Error(`twin bug: no alarm ${name} in ${region}`);
+    return found;
+  }
+
   alarm(region: string, name: string): TwinAlarm {
     const found = this.alarms.get(region)?.get(name);
     if (!found) throw serviceError('cloudwatch', 'ResourceNotFound', `Alarm ${name} does not exist.`);
+    this.evaluate(found);
     return found;
   }
 
@@ -164,6 +266,7 @@ export class CloudWatchTwin implements TwinService {
     const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(String) : undefined;
     const prefix = optionalString(input, 'AlarmNamePrefix');
     const state = optionalString(input, 'StateValue');
+    for (const alarm of this.alarms.get(region)?.values() ?? []) this.evaluate(alarm);
     const list = [...(this.alarms.get(region)?.values() ?? [])].filter(
       (a) => (!names || names.includes(a.name)) && (!prefix || a.name.startsWith(prefix)) && (!state || a.state === state),
     );
@@ -176,40 +279,45 @@ export class CloudWatchTwin implements TwinService {
     if (state !== 'OK' && state !== 'ALARM' && state !== 'INSUFFICIENT_DATA')
       throw serviceError('cloudwatch', 'InvalidFormatFault', `Invalid state ${state}`);
     const reason = requireString('cloudwatch', input, 'StateReason');
+    // Temporary for an alarm evaluated from its metric: its next evaluation (the next minute) restores the actual
+    // state (CloudWatch API Reference, SetAlarmState).
+    this.transition(alarm, state, reason, this.core.clock.now());
+    this.core.mutate(region, 'cloudwatch', 'SetAlarmState', 'modify', alarm.arn);
+    return {};
+  }
+
+  /** Changes the alarm's state; EventBridge publishes state changes only (CloudWatch docs, "Alarm events and EventBridge"). */
+  private transition(alarm: TwinAlarm, state: AlarmState, reason: string, at: number): void {
     const previous = { value: alarm.state, reason: alarm.stateReason, timestamp: new Date(alarm.stateUpdatedAt).toISOString() };
     alarm.state = state;
     alarm.stateReason = reason;
-    alarm.stateUpdatedAt = this.core.clock.now();
-    this.core.mutate(region, 'cloudwatch', 'SetAlarmState', 'modify', alarm.arn);
-    // EventBridge publishes state changes only (CloudWatch docs, "Alarm events and EventBridge").
-    if (previous.value !== state) {
-      this.core.emit({
-        'detail-type': 'CloudWatch Alarm State Change',
-        source: 'aws.cloudwatch',
-        region,
-        resources: [alarm.arn],
-        detail: {
-          alarmName: alarm.name,
-          state: { value: state, reason, timestamp: new Date(alarm.stateUpdatedAt).toISOString() },
-          previousState: previous,
-          configuration: {
-            metrics: [
-              {
-                id: 'm1',
-                metricStat: {
-                  metric: {
-                    namespace: alarm.namespace,
-                    name: alarm.metricName,
-                    dimensions: Object.fromEntries(alarm.dimensions.map((d) => [d.Name, d.Value])),
-                  },
+    alarm.stateUpdatedAt = at;
+    if (previous.value === state) return;
+    this.core.emit({
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      region: alarm.region,
+      resources: [alarm.arn],
+      detail: {
+        alarmName: alarm.name,
+        state: { value: state, reason, timestamp: new Date(at).toISOString() },
+        previousState: previous,
+        configuration: {
+          metrics: [
+            {
+              id: 'm1',
+              metricStat: {
+                metric: {
+                  namespace: alarm.namespace,
+                  name: alarm.metricName,
+                  dimensions: Object.fromEntries(alarm.dimensions.map((d) => [d.Name, d.Value])),
                 },
               },
-            ],
-          },
+            },
+          ],
         },
-      });
-    }
-    return {};
+      },
+    });
   }
 
   async listTags(region: string, input: Input): Promise<object> {

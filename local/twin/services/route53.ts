@@ -1,5 +1,6 @@
 import { serviceError } from '../errors';
 import type { AwsCore, TwinService } from '../aws-core';
+import type { AlarmState } from './cloudwatch';
 import { type Input, record, records, requireString, shortId, StatusTimeline } from '../util';
 
 export interface RecordSet {
@@ -13,6 +14,19 @@ export interface RecordSet {
   AliasTarget?: { DNSName: string; HostedZoneId: string; EvaluateTargetHealth: boolean };
 }
 
+export type InsufficientDataHealthStatus = 'Healthy' | 'Unhealthy' | 'LastKnownStatus';
+
+type HealthCheck =
+  | { readonly kind: 'endpoint'; readonly target: string; readonly region: string; readonly probe: () => boolean }
+  | {
+      readonly kind: 'alarm';
+      readonly alarmRegion: string;
+      readonly alarmName: string;
+      readonly insufficientData: InsufficientDataHealthStatus;
+      lastKnown?: boolean;
+    }
+  | { readonly kind: 'calculated'; readonly children: readonly string[]; readonly threshold: number };
+
 /** Route 53 answers from every region, so a health checker reports per checker region. */
 const CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'eu-west-1'];
 
@@ -20,19 +34,26 @@ const keyOf = (r: RecordSet) => `${r.Name.toLowerCase().replace(/\.?$/, '.')}|${
 
 /**
  * Route 53: hosted zones, record changes that go PENDING → INSYNC after the
- * documented propagation time, health checks whose status comes from a probe
- * the twin supplies (its load balancers), and failover resolution. Route 53
- * is a global service: a regional outage does not take it down.
+ * documented propagation time, health checks (endpoint checks on a probe the
+ * twin supplies, alarm-based and calculated checks), and failover resolution.
+ * Its control plane (every API call) is in us-east-1 and goes down with that
+ * region; its data plane (health checks, DNS answers: `healthy`, `resolve`)
+ * is global and goes on.
  */
 export class Route53Twin implements TwinService {
   readonly name = 'route53' as const;
-  readonly global = true;
+  /** Route 53's control plane is in us-east-1 (Well-Architected REL11-BP04); DNS answers and health checks are global. */
+  readonly controlPlaneRegion = 'us-east-1';
   readonly zones = new Map<string, { name: string; records: Map<string, RecordSet> }>();
   readonly changes = new Map<string, { status: StatusTimeline<'PENDING' | 'INSYNC'>; submittedAt: number }>();
-  readonly healthChecks = new Map<string, { target: string; region: string; probe: () => boolean }>();
+  readonly healthChecks = new Map<string, HealthCheck>();
   readonly actions;
 
-  constructor(private readonly core: AwsCore) {
+  /** `alarmStream` reads a CloudWatch alarm's data stream (alarm-based health checks read that, not the alarm's state). */
+  constructor(
+    private readonly core: AwsCore,
+    private readonly alarmStream: (region: string, name: string) => AlarmState,
+  ) {
     this.actions = {
       ChangeResourceRecordSets: (_region: string, input: Input) => this.changeRecords(input),
       GetChange: (_region: string, input: Input) => this.getChange(input),
@@ -49,9 +70,25 @@ export class Route53Twin implements TwinService {
     this.zone(zoneId).records.set(keyOf(recordSet), recordSet);
   }
 
+  /** An HTTP(S) check of an endpoint; `probe` answers as the endpoint would. */
   seedHealthCheck(target: string, region: string, probe: () => boolean): string {
+    return this.addHealthCheck({ kind: 'endpoint', target, region, probe });
+  }
+
+  /** A CLOUDWATCH_METRIC check: healthy while the alarm's data stream says OK. */
+  seedAlarmHealthCheck(alarmRegion: string, alarmName: string, insufficientData: InsufficientDataHealthStatus): string {
+    return this.addHealthCheck({ kind: 'alarm', alarmRegion, alarmName, insufficientData });
+  }
+
+  /** A CALCULATED check: healthy while at least `threshold` of `children` are. */
+  seedCalculatedHealthCheck(children: string[], threshold: number): string {
+    for (const child of children) if (!this.healthChecks.has(child)) throw new Error(`twin bug: no health check ${child}`);
+    return this.addHealthCheck({ kind: 'calculated', children, threshold });
+  }
+
+  private addHealthCheck(check: HealthCheck): string {
     const id = shortId('hc-');
-    this.healthChecks.set(id, { target, region, probe });
+    this.healthChecks.set(id, check);
     return id;
   }
 
@@ -139,10 +176,28 @@ export class Route53Twin implements TwinService {
     return { ResourceRecordSets: sets, IsTruncated: false, MaxItems: 300 };
   }
 
+  /**
+   * A health check's status as Route 53's data plane evaluates it now (Route 53 Developer Guide "How Amazon Route 53
+   * determines whether a health check is healthy"): an endpoint check follows its endpoint; an alarm-based check
+   * follows the alarm's data stream (OK healthy, ALARM unhealthy, no data: InsufficientDataHealthStatus, where
+   * LastKnownStatus keeps the last status and a check with none is healthy); a calculated check is healthy while at
+   * least HealthThreshold of its children are.
+   */
   healthy(id: string): boolean {
     const check = this.healthChecks.get(id);
     if (!check) throw serviceError('route53', 'NoSuchHealthCheck', `A health check with id ${id} does not exist.`);
-    return check.probe();
+    switch (check.kind) {
+      case 'endpoint':
+        return check.probe();
+      case 'calculated':
+        return check.children.filter((child) => this.healthy(child)).length >= check.threshold;
+      case 'alarm': {
+        const stream = this.alarmStream(check.alarmRegion, check.alarmName);
+        if (stream !== 'INSUFFICIENT_DATA') check.lastKnown = stream === 'OK';
+        else if (check.insufficientData !== 'LastKnownStatus') return check.insufficientData === 'Healthy';
+        return check.lastKnown ?? true;
+      }
+    }
   }
 
   async healthStatus(input: Input): Promise<object> {

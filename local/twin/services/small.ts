@@ -63,6 +63,8 @@ export class SecretsManagerTwin implements TwinService {
 export class SsmTwin implements TwinService {
   readonly name = 'ssm' as const;
   readonly parameters = new Map<string, Map<string, { value: string; type: string; version: number; modified: number }>>();
+  /** Every value each parameter had and since when (GetParameterHistory keeps them in AWS), by region and name. */
+  private readonly history = new Map<string, { value: string; since: number }[]>();
   readonly actions;
 
   constructor(private readonly core: AwsCore) {
@@ -80,10 +82,16 @@ export class SsmTwin implements TwinService {
 
   seed(region: string, name: string, value: string): void {
     this.map(region).set(name, { value, type: 'String', version: 1, modified: this.core.clock.now() });
+    this.history.set(`${region}|${name}`, [{ value, since: this.core.clock.now() }]);
   }
 
   value(region: string, name: string): string | undefined {
     return this.map(region).get(name)?.value;
+  }
+
+  /** The value a reader got at `at` (undefined before the parameter existed). */
+  valueAt(region: string, name: string, at: number): string | undefined {
+    return (this.history.get(`${region}|${name}`) ?? []).filter((h) => h.since <= at).at(-1)?.value;
   }
 
   async get(region: string, input: Input): Promise<object> {
@@ -115,6 +123,8 @@ export class SsmTwin implements TwinService {
       version,
       modified: this.core.clock.now(),
     });
+    const key = `${region}|${name}`;
+    this.history.set(key, [...(this.history.get(key) ?? []), { value, since: this.core.clock.now() }]);
     this.core.mutate(region, 'ssm', 'PutParameter', existing ? 'modify' : 'create', name);
     return { Version: version, Tier: 'Standard' };
   }

@@ -1,16 +1,12 @@
-import {
-  ChangeResourceRecordSetsCommand,
-  type ChangeStatus,
-  GetChangeCommand,
-  ListResourceRecordSetsCommand,
-} from '@aws-sdk/client-route-53';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../../functions/shared/powertools';
 import type { RunbookState } from '../../../functions/dr/state';
 import { runStep } from '../../../functions/dr/steps/driver';
 import type { ProgressOf } from '../../../functions/dr/steps/progress';
 import type { StepEnv } from '../../../functions/dr/steps/step';
-import { aws, inventory, ledger, NOW, preflightOf, resetAws, runOf, secondsBefore, sent, settings } from './fixtures';
+import { aws, DR, inventory, ledger, NOW, preflightOf, resetAws, runOf, secondsBefore, sent, settings } from './fixtures';
 
 const env = (overrides: Partial<StepEnv> = {}): StepEnv => ({
   inventory,
@@ -43,10 +39,14 @@ const dnsStarted = (startedSecondsAgo: number, plannedSeconds: number): Progress
   startedAt: secondsBefore(startedSecondsAgo).toISOString(),
   plannedSeconds,
   polls: 3,
-  detail: { changeId: '/change/C1', domainName: 'shop.example.com', to: 'shop-dr.elb.example.com' },
+  detail: { to: 'dr' },
 });
-const changeIs = (status: ChangeStatus) =>
-  aws.route53.global.on(GetChangeCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: status, SubmittedAt: NOW } });
+const switchSays = (value: string) => aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: value } });
+/** The traffic alarm: ALARM (traffic to the DR region) for long enough that no DNS TTL is left, or still OK. */
+const changeIs = (status: 'PENDING' | 'INSYNC') =>
+  aws.cloudwatch[DR].on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [{ StateValue: status === 'INSYNC' ? 'ALARM' : 'OK', StateUpdatedTimestamp: secondsBefore(3600) }],
+  });
 
 describe('step driver', () => {
   beforeAll(() => logger.setLogLevel('SILENT'));
@@ -54,25 +54,8 @@ describe('step driver', () => {
 
   it('a start records the progress at the clock reading, plans what the step said it takes, and keeps the rest of the state', async () => {
     // Prepare
-    aws.route53.global.on(ListResourceRecordSetsCommand).resolves({
-      ResourceRecordSets: [
-        {
-          Name: 'shop.example.com.',
-          Type: 'A',
-          Failover: 'PRIMARY',
-          AliasTarget: { DNSName: 'a', HostedZoneId: 'Z', EvaluateTargetHealth: true },
-        },
-        {
-          Name: 'shop.example.com.',
-          Type: 'A',
-          Failover: 'SECONDARY',
-          AliasTarget: { DNSName: 'b', HostedZoneId: 'Z', EvaluateTargetHealth: true },
-        },
-      ],
-    });
-    aws.route53.global
-      .on(ChangeResourceRecordSetsCommand)
-      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: NOW } });
+    switchSays('primary');
+    changeIs('PENDING');
 
     // Act
     const state = await runStep('dns', 'start', base, env());
@@ -83,18 +66,22 @@ describe('step driver', () => {
       progress: {
         step: 'dns',
         ready: false,
-        waitSeconds: settings.timings.dnsPropagation,
-        plannedSeconds: settings.timings.dnsPropagation,
+        waitSeconds: settings.timings.alarmPeriod,
+        plannedSeconds: settings.timings.alarmPeriod + settings.timings.dnsTtl,
         startedAt: NOW.toISOString(),
         readyAt: undefined,
         polls: 0,
-        detail: { changeId: '/change/C1', domainName: 'shop.example.com', to: 'shop-dr.elb.example.com' },
+        detail: { to: 'dr', domainName: 'shop.example.com' },
       },
     });
     expect(state.dns).toBeUndefined();
   });
 
   it('a step ready at its start is kept under its name, ready at the same instant', async () => {
+    // Prepare: a repeated run finds the switch set and followed
+    switchSays('dr');
+    changeIs('INSYNC');
+
     // Act
     const state = await runStep('dns', 'start', base, env({ inventory: { ...inventory, dns: undefined } }));
 
@@ -107,7 +94,7 @@ describe('step driver', () => {
       startedAt: NOW.toISOString(),
       readyAt: NOW.toISOString(),
       polls: 0,
-      detail: { skipped: 'no DNS configured' },
+      detail: { to: 'dr', note: 'traffic already goes to us-west-2', alarm: 'ALARM' },
     };
     expect(state).toEqual({ ...base, progress, dns: progress });
   });
@@ -149,7 +136,7 @@ describe('step driver', () => {
     const state = await runStep('dns', 'status', { ...base, progress: dnsStarted(70, 61) }, env());
 
     // Assess
-    expect(state.progress).toMatchObject({ ready: false, waitSeconds: 10, polls: 4 });
+    expect(state.progress).toMatchObject({ ready: false, waitSeconds: 15, polls: 4 });
   });
 
   it.each([

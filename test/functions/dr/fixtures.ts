@@ -5,7 +5,7 @@ import type { Client, MetadataBearer } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Direction, DrSettings, Run } from '../../../contracts/dr-runbook';
 import { type Inventory, inventorySchema, type RegionalWorkload } from '../../../contracts/inventory';
-import { cloudwatch, ecs, elasticache, rds, route53, serviceQuotas, ssm } from '../../../functions/shared/clients';
+import { cloudwatch, ecs, elasticache, rds, serviceQuotas, ssm } from '../../../functions/shared/clients';
 import { sides } from '../../../functions/dr/deps';
 import type { PreflightContext } from '../../../functions/dr/preflight/findings';
 import type { Preflight } from '../../../functions/dr/preflight/plan';
@@ -83,7 +83,8 @@ export const settings: DrSettings = {
     cacheCreate: 607,
     taskStart: 58,
     taskStop: 29,
-    dnsPropagation: 61,
+    alarmPeriod: 60,
+    dnsTtl: 61,
   },
 };
 
@@ -177,7 +178,6 @@ export const aws = {
   ssm: perRegion(ssm),
   cloudwatch: perRegion(cloudwatch),
   servicequotas: perRegion(serviceQuotas),
-  route53: { global: mockClient(route53()) },
   ledger: { [DR]: mockClient(ledgerClient) },
 };
 

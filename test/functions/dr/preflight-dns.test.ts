@@ -1,69 +1,83 @@
-import { ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dnsChecks } from '../../../functions/dr/preflight/dns';
-import { aws, awsError, inventory, preflightContext, resetAws, sent } from './fixtures';
+import { aws, awsError, DR, inventory, preflightContext, resetAws, sent } from './fixtures';
 
-const record = (failover: 'PRIMARY' | 'SECONDARY', name = 'shop.example.com.'): ResourceRecordSet => ({
-  Name: name,
-  Type: 'A',
-  Failover: failover,
-});
+const switchSays = (value: string) => aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: value } });
+const alarmIs = (state: string) =>
+  aws.cloudwatch[DR].on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [{ AlarmName: 'shop-traffic-to-dr', StateValue: state as never }],
+  });
 
-describe('preflight: DNS', () => {
+describe('preflight: traffic switch', () => {
   beforeEach(resetAws);
 
-  it("passes with the domain's complete failover pair, whatever other records the zone lists", async () => {
+  it('passes when the switch and its alarm can be read in the DR region, saying where traffic goes', async () => {
     // Prepare
-    aws.route53.global
-      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z0SHOP', StartRecordName: 'shop.example.com' })
-      .resolves({ ResourceRecordSets: [record('PRIMARY'), record('SECONDARY'), record('PRIMARY', 'shop.example.com.other.')] });
+    switchSays('primary');
+    alarmIs('OK');
 
     // Act
     const part = await dnsChecks(preflightContext());
-
-    // Assess
-    expect(part.checks).toEqual([{ name: 'DNS records', ok: true, blocking: true, detail: 'failover pair for shop.example.com found' }]);
-  });
-
-  it('blocks with half a pair', async () => {
-    // Prepare
-    aws.route53.global
-      .on(ListResourceRecordSetsCommand)
-      .resolves({ ResourceRecordSets: [record('PRIMARY'), { Name: 'shop.example.com.', Type: 'TXT' }] });
-
-    // Act
-    const part = await dnsChecks(preflightContext());
-
-    // Assess
-    expect(part.checks).toEqual([
-      { name: 'DNS records', ok: false, blocking: true, detail: 'expected a PRIMARY and a SECONDARY record for shop.example.com, found 1' },
-    ]);
-  });
-
-  it('blocks when Route 53 cannot be read', async () => {
-    // Prepare
-    aws.route53.global.on(ListResourceRecordSetsCommand).rejects(awsError('NoSuchHostedZone', 'no zone Z0SHOP'));
-
-    // Act
-    const part = await dnsChecks(preflightContext());
-
-    // Assess
-    expect(part.checks).toEqual([{ name: 'DNS records', ok: false, blocking: true, detail: 'NoSuchHostedZone: no zone Z0SHOP' }]);
-  });
-
-  it('without DNS configured: a finding that does not block, and no call', async () => {
-    // Act
-    const part = await dnsChecks(preflightContext({ inventory: { ...inventory, dns: undefined } }));
 
     // Assess
     expect(part.checks).toEqual([
       {
-        name: 'DNS records',
-        ok: false,
-        blocking: false,
-        detail: 'no DNS configured: clients must be pointed at the DR endpoint another way',
+        name: 'traffic switch',
+        ok: true,
+        blocking: true,
+        detail: 'traffic goes to the primary region (alarm OK); the switch in us-west-2 moves it',
       },
     ]);
-    expect(sent()).toEqual([]);
+    expect(sent().map((c) => [c.service, c.region])).toEqual([
+      ['ssm', DR],
+      ['cloudwatch', DR],
+    ]);
+  });
+
+  it('blocks when the switch holds a value that is not a region role', async () => {
+    // Prepare
+    switchSays('everywhere');
+    alarmIs('OK');
+
+    // Act
+    const part = await dnsChecks(preflightContext());
+
+    // Assess
+    expect(part.checks).toEqual([
+      expect.objectContaining({ name: 'traffic switch', ok: false, blocking: true, detail: expect.stringContaining('"everywhere"') }),
+    ]);
+  });
+
+  it('blocks when the alarm cannot be read', async () => {
+    // Prepare
+    switchSays('primary');
+    aws.cloudwatch[DR].on(DescribeAlarmsCommand).rejects(awsError('AccessDenied', 'not authorized to perform cloudwatch:DescribeAlarms'));
+
+    // Act
+    const part = await dnsChecks(preflightContext());
+
+    // Assess
+    expect(part.checks).toEqual([
+      expect.objectContaining({ name: 'traffic switch', ok: false, blocking: true, detail: expect.stringContaining("runbook's role") }),
+    ]);
+  });
+
+  it('notes that clients move another way when no DNS is configured', async () => {
+    // Prepare
+    switchSays('primary');
+    alarmIs('OK');
+
+    // Act
+    const part = await dnsChecks(preflightContext({ inventory: { ...inventory, dns: undefined } }));
+
+    // Assess
+    expect(part.checks.at(-1)).toEqual({
+      name: 'DNS records',
+      ok: false,
+      blocking: false,
+      detail: 'no DNS configured: clients must be pointed at the DR endpoint another way',
+    });
   });
 });

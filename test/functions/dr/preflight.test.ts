@@ -1,8 +1,8 @@
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { preflight } from '../../../functions/dr/preflight/compose';
@@ -24,12 +24,8 @@ function readyToFailOver(): void {
   });
   aws.cloudwatch[DR].on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Values: [5] }] });
   aws.elasticache[DR].on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [{ Status: 'available' }] });
-  aws.route53.global.on(ListResourceRecordSetsCommand).resolves({
-    ResourceRecordSets: [
-      { Name: 'shop.example.com.', Type: 'A', Failover: 'PRIMARY' },
-      { Name: 'shop.example.com.', Type: 'A', Failover: 'SECONDARY' },
-    ],
-  });
+  aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: 'primary' } });
+  aws.cloudwatch[DR].on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'shop-traffic-to-dr', StateValue: 'OK' }] });
 }
 
 describe('preflight', () => {
@@ -50,7 +46,7 @@ describe('preflight', () => {
       `${DR} database`,
       'replica lag',
       `${DR} cache`,
-      'DNS records',
+      'traffic switch',
       'expected RTO',
     ]);
     expect(result).toMatchObject({
@@ -67,23 +63,23 @@ describe('preflight', () => {
     expect(aws.cloudwatch[DR].commandCalls(GetMetricDataCommand)[0].args[0].input.EndTime).toEqual(NOW);
   });
 
-  it('expects the RTO of the critical path plus 5 %: promotion, forced deployment, DNS and the health checks', async () => {
+  it('expects the RTO of the critical path plus 5 %: promotion, forced deployment, traffic switch and the health checks', async () => {
     // Prepare
     readyToFailOver();
 
     // Act
     const result = await preflight(runOf('failover'), { inventory, settings, ledger }, clock());
 
-    // Assess: promote 301 (longer than scaling 58) + deployment 58 + 29 + DNS 61 + two health intervals 20 = 469
-    expect(result.criticalPath.seconds).toBe(469);
-    expect(result.expectedRtoSeconds).toBe(492);
+    // Assess: promote 301 (longer than scaling 58) + deployment 58 + 29 + alarm period 60 + DNS TTL 61 + two health intervals 20
+    expect(result.criticalPath.seconds).toBe(529);
+    expect(result.expectedRtoSeconds).toBe(555);
     expect(result.checks.at(-1)).toEqual({
       name: 'expected RTO',
       ok: true,
       blocking: false,
       detail:
-        '8 min (target 30 min): promote read replica 301 s → forced deployment (new tasks start, old drain) 87 s → ' +
-        'DNS change INSYNC 61 s → 3 consecutive health checks 20 s',
+        '9 min (target 30 min): promote read replica 301 s → forced deployment (new tasks start, old drain) 87 s → ' +
+        'traffic switch (alarm period, DNS TTL) 121 s → 3 consecutive health checks 20 s',
     });
   });
 

@@ -1,44 +1,24 @@
-import {
-  ChangeResourceRecordSetsCommand,
-  type ChangeStatus,
-  GetChangeCommand,
-  ListResourceRecordSetsCommand,
-  type ResourceRecordSet,
-} from '@aws-sdk/client-route-53';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dns } from '../../../functions/dr/steps/dns';
-import { aws, changes, inventory, resetAws, sent, settings, stepContext } from './fixtures';
+import { aws, changes, DR, NOW, resetAws, sent, settings, stepContext } from './fixtures';
 
-const alias = (endpoint: string) => ({ DNSName: `dualstack.${endpoint}.`, HostedZoneId: 'ZALB', EvaluateTargetHealth: true });
-const primaryRecord: ResourceRecordSet = {
-  Name: 'shop.example.com.',
-  Type: 'A',
-  SetIdentifier: 'primary',
-  Failover: 'PRIMARY',
-  AliasTarget: alias('shop-primary.elb.example.com'),
-  HealthCheckId: 'hc-primary',
-};
-const secondaryRecord: ResourceRecordSet = {
-  Name: 'shop.example.com.',
-  Type: 'A',
-  SetIdentifier: 'dr',
-  Failover: 'SECONDARY',
-  AliasTarget: alias('shop-dr.elb.example.com'),
-  HealthCheckId: 'hc-dr',
-};
-const unrelated: ResourceRecordSet = { Name: 'shop.example.com.', Type: 'TXT', ResourceRecords: [{ Value: '"v=spf1"' }] };
+const PARAMETER = '/shop/dr/traffic';
+const ALARM = 'shop-traffic-to-dr';
+const switchSays = (value: string) => aws.ssm[DR].on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Value: value } });
+const alarmIs = (state: string, since = NOW) =>
+  aws.cloudwatch[DR].on(DescribeAlarmsCommand, { AlarmNames: [ALARM] }).resolves({
+    MetricAlarms: [{ AlarmName: ALARM, StateValue: state as never, StateUpdatedTimestamp: since }],
+  });
 
-describe('dns step', () => {
+describe('dns step (the traffic switch in the DR region)', () => {
   beforeEach(resetAws);
 
-  it('start swaps the failover pair: the DR endpoint becomes PRIMARY, with its health check', async () => {
+  it('start sets the switch in the DR region and puts its datapoint, with no Route 53 call', async () => {
     // Prepare
-    aws.route53.global
-      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z0SHOP', StartRecordName: 'shop.example.com' })
-      .resolves({ ResourceRecordSets: [unrelated, primaryRecord, secondaryRecord] });
-    aws.route53.global
-      .on(ChangeResourceRecordSetsCommand)
-      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
+    switchSays('primary');
+    alarmIs('OK');
 
     // Act
     const outcome = await dns.start(stepContext());
@@ -46,82 +26,104 @@ describe('dns step', () => {
     // Assess
     expect(changes()).toEqual([
       {
-        service: 'route53',
-        region: 'global',
-        command: 'ChangeResourceRecordSets',
+        service: 'ssm',
+        region: DR,
+        command: 'PutParameter',
+        input: { Name: PARAMETER, Value: 'dr', Type: 'String', Overwrite: true },
+      },
+      {
+        service: 'cloudwatch',
+        region: DR,
+        command: 'PutMetricData',
         input: {
-          HostedZoneId: 'Z0SHOP',
-          ChangeBatch: {
-            Comment: 'Lifeline failover failover-1',
-            Changes: [
-              {
-                Action: 'UPSERT',
-                ResourceRecordSet: { ...primaryRecord, AliasTarget: alias('shop-dr.elb.example.com'), HealthCheckId: 'hc-dr' },
-              },
-              {
-                Action: 'UPSERT',
-                ResourceRecordSet: { ...secondaryRecord, AliasTarget: alias('shop-primary.elb.example.com'), HealthCheckId: 'hc-primary' },
-              },
-            ],
-          },
+          Namespace: 'Lifeline',
+          MetricData: [{ MetricName: 'TrafficToDr', Dimensions: [{ Name: 'App', Value: 'shop' }], Value: 1, Unit: 'Count' }],
         },
       },
     ]);
+    expect(sent().every((c) => c.region === DR)).toBe(true);
     expect(outcome).toEqual({
       ready: false,
-      waitSeconds: settings.timings.dnsPropagation,
-      detail: { changeId: '/change/C1', domainName: 'shop.example.com', to: 'shop-dr.elb.example.com' },
+      waitSeconds: settings.timings.alarmPeriod,
+      plannedSeconds: settings.timings.alarmPeriod + settings.timings.dnsTtl,
+      detail: { to: 'dr', domainName: 'shop.example.com' },
     });
   });
 
-  it('start changes nothing when PRIMARY already points at the DR endpoint (a re-run)', async () => {
+  it('start on a failback sets the switch back to the primary (datapoint 0), still in the DR region', async () => {
     // Prepare
-    const switched = { ...primaryRecord, AliasTarget: alias('shop-dr.elb.example.com') };
-    aws.route53.global.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [switched, secondaryRecord] });
+    switchSays('dr');
+    alarmIs('ALARM');
+
+    // Act
+    await dns.start(stepContext({ direction: 'failback' }));
+
+    // Assess
+    expect(changes().map((c) => [c.region, c.command, JSON.stringify(c.input)])).toEqual([
+      [DR, 'PutParameter', JSON.stringify({ Name: PARAMETER, Value: 'primary', Type: 'String', Overwrite: true })],
+      [DR, 'PutMetricData', expect.stringContaining('"Value":0')],
+    ]);
+  });
+
+  it('start changes nothing when the switch is set and its alarm has followed (a repeated run)', async () => {
+    // Prepare
+    switchSays('dr');
+    alarmIs('ALARM');
 
     // Act
     const outcome = await dns.start(stepContext());
 
     // Assess
     expect(changes()).toEqual([]);
-    expect(outcome).toEqual({ ready: true, detail: { note: 'shop.example.com already points at us-west-2' } });
+    expect(outcome).toMatchObject({ ready: true, detail: { to: 'dr', alarm: 'ALARM' } });
   });
 
-  it('start fails on an incomplete failover pair, changing nothing', async () => {
+  it('start sets the switch again when the parameter says so but the alarm has not followed (a resumed run)', async () => {
     // Prepare
-    aws.route53.global.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [unrelated, primaryRecord] });
+    switchSays('dr');
+    alarmIs('OK');
 
     // Act
-    const started = dns.start(stepContext());
+    await dns.start(stepContext());
 
     // Assess
-    await expect(started).rejects.toMatchObject({ name: 'DnsRecordsMissing' });
+    expect(changes().map((c) => c.command)).toEqual(['PutParameter', 'PutMetricData']);
+  });
+
+  it('check waits while the alarm has not followed the switch', async () => {
+    // Prepare
+    alarmIs('OK');
+
+    // Act
+    const outcome = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com' });
+
+    // Assess
+    expect(outcome).toMatchObject({ ready: false, detail: { alarm: 'OK' } });
     expect(changes()).toEqual([]);
   });
 
-  it('start is done at once, without a call, when no DNS is configured', async () => {
+  it('check waits out the rest of the DNS TTL after the alarm followed, then is ready', async () => {
+    // Prepare
+    alarmIs('ALARM', new Date(NOW.getTime() - 20_000));
+
     // Act
-    const outcome = await dns.start(stepContext({ inventory: { ...inventory, dns: undefined } }));
+    const waiting = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com' });
+    alarmIs('ALARM', new Date(NOW.getTime() - (settings.timings.dnsTtl + 1) * 1000));
+    const ready = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com' });
 
     // Assess
-    expect(outcome).toEqual({ ready: true, detail: { skipped: 'no DNS configured' } });
-    expect(sent()).toEqual([]);
+    expect(waiting).toMatchObject({ ready: false, waitSeconds: settings.timings.dnsTtl - 20 });
+    expect(ready).toMatchObject({ ready: true, detail: { alarm: 'ALARM' } });
   });
 
-  it.each<[ChangeStatus, boolean]>([
-    ['PENDING', false],
-    ['INSYNC', true],
-  ])('check of the change: %s is ready %s', async (status, ready) => {
+  it('check is ready as soon as the alarm follows when no DNS is configured', async () => {
     // Prepare
-    aws.route53.global
-      .on(GetChangeCommand, { Id: '/change/C1' })
-      .resolves({ ChangeInfo: { Id: '/change/C1', Status: status, SubmittedAt: new Date() } });
-    const detail = { changeId: '/change/C1', domainName: 'shop.example.com', to: 'shop-dr.elb.example.com' };
+    alarmIs('ALARM');
 
     // Act
-    const outcome = await dns.check(stepContext(), detail);
+    const outcome = await dns.check(stepContext(), { to: 'dr' });
 
     // Assess
-    expect(outcome).toEqual({ ready, detail: { ...detail, status } });
+    expect(outcome).toMatchObject({ ready: true });
   });
 });

@@ -100,6 +100,21 @@ export class DrRunbooks extends Construct {
         resources: [primary.service.service.serviceArn, standby.service.service.serviceArn],
       }),
     );
+    // The preflight reads which writer the application uses (no repoint when it already is the one recovered).
+    fn.PreflightFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: regions.map((region) =>
+          stack.formatArn({
+            service: 'ssm',
+            region,
+            resource: 'parameter',
+            resourceName: databaseParameterName(app).slice(1),
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
     step.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],

@@ -142,7 +142,9 @@ export class WorkloadStack extends Stack {
     this.databaseParameter = new ssm.StringParameter(this, 'DatabaseInstanceParameter', {
       parameterName: databaseParameterName(config.appName),
       description: 'The DB instance the Lifeline-protected application uses in this region (moved by the DR runbooks)',
-      stringValue: role === 'primary' && dbInstance ? dbInstance.instanceIdentifier : 'none',
+      // Warm standby: the DR service already uses its replica's endpoint (DATABASE_HOST above), which a promotion keeps,
+      // so a failover neither repoints nor redeploys it.
+      stringValue: dbInstance ? dbInstance.instanceIdentifier : 'none',
     });
     this.notifications = new Notifications(this, 'Notifications');
     this.artifacts = new Artifacts(this, 'Artifacts');

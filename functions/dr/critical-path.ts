@@ -13,9 +13,10 @@ export interface CriticalPath {
 
 /**
  * The critical path of the AWS operations a runbook waits for, from the
- * timings alone: the longest recovery branch, the repoint (new tasks start,
- * old ones drain), the traffic switch (the alarm's period, the DNS TTL) and
- * the health probes. The runbook's own
+ * timings alone: the longest recovery branch (with the traffic switch among
+ * them when the primary is unreachable), the repoint when the application
+ * needs a new writer (new tasks start, old ones drain), the traffic switch
+ * once the arriving side answers healthy, and the health probes. The runbook's own
  * orchestration (API calls, polling slack, Lambda time) is what a measured
  * RTO adds to it.
  */
@@ -32,6 +33,10 @@ export function criticalPath(
     healthIntervalSeconds: number;
     /** Route 53 records follow the switch: resolvers hold the old answer for the alias TTL. */
     dns: boolean;
+    /** The application must be pointed at a new writer and redeployed (not a warm standby's promotion). */
+    repoints: boolean;
+    /** A failover whose primary is unreachable moves traffic in parallel with the recovery. */
+    switchesEarly: boolean;
   },
 ): CriticalPath {
   const branches: PlannedOperation[] = [];
@@ -52,12 +57,22 @@ export function criticalPath(
   else if (plan.cache === 'restore-snapshot' || plan.cache === 'fresh')
     branches.push({ name: 'create cache', seconds: timings.cacheCreate });
   if (plan.serviceScales) branches.push({ name: 'scale service', seconds: timings.taskStart });
+  const trafficSwitch = {
+    name: `traffic switch (alarm period${plan.dns ? ', DNS TTL' : ''})`,
+    seconds: timings.alarmPeriod + (plan.dns ? timings.dnsTtl : 0),
+  };
+  if (plan.switchesEarly) branches.push(trafficSwitch);
   const longest = branches.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  const healthChecks = {
+    name: `${plan.healthyChecks} consecutive health checks`,
+    seconds: (plan.healthyChecks - 1) * plan.healthIntervalSeconds,
+  };
   const operations = [
     longest,
-    { name: 'forced deployment (new tasks start, old drain)', seconds: timings.taskStart + timings.taskStop },
-    { name: `traffic switch (alarm period${plan.dns ? ', DNS TTL' : ''})`, seconds: timings.alarmPeriod + (plan.dns ? timings.dnsTtl : 0) },
-    { name: `${plan.healthyChecks} consecutive health checks`, seconds: (plan.healthyChecks - 1) * plan.healthIntervalSeconds },
+    ...(plan.repoints ? [{ name: 'forced deployment (new tasks start, old drain)', seconds: timings.taskStart + timings.taskStop }] : []),
+    // Otherwise traffic moves once the arriving side answers healthy: after its first healthy answer.
+    ...(plan.switchesEarly ? [] : [trafficSwitch]),
+    healthChecks,
   ];
   return { operations, seconds: operations.reduce((sum, o) => sum + o.seconds, 0) };
 }

@@ -68,7 +68,7 @@ const approvalAsked = (approval: unknown): boolean =>
   approval !== undefined && !(typeof approval === 'object' && approval !== null && 'required' in approval && approval.required === false);
 
 const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
-const ORDER: StepName[] = ['replication', 'database', 'cache', 'service', 'quiesce', 'repoint', 'dns', 'health', 'reprotect'];
+const ORDER: StepName[] = ['replication', 'database', 'cache', 'service', 'traffic', 'quiesce', 'repoint', 'dns', 'health', 'reprotect'];
 
 function timelineOf(state: RunbookState): TimelineStep[] {
   const steps: TimelineStep[] = [

@@ -238,6 +238,8 @@ async function seedWarmStandby(seeding: Seeding, dr: RegionalWorkload, primaryDb
     securityGroupIds: [n.appSecurityGroup],
   });
   await seedCache(seeding, dr.region, n.cache, config.cache.replicas, seeding.options.cacheKeys ?? 5000);
+  // The DR service uses its replica's endpoint from the start (as the CDK stack configures it): a promotion keeps it.
+  aws.ssm.seed(dr.region, databaseParameterName(config.appName), n.database);
   return { ...dr, databaseInstanceId: n.database, cacheReplicationGroupId: n.cache };
 }
 

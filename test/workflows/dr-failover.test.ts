@@ -181,6 +181,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     twin.core.faults.add({ kind: 'region-outage', region: primary }, twin.clock.now());
     twin.clock.advance(5 * MINUTE);
     const callsBefore = twin.core.calls.length;
+    const mutationsAtStart = twin.core.mutations.length;
     const result = await failover({ mode: 'failover', reason: 'primary region outage', confirm: `failover to ${dr}` }, 'outage', {
       decision: 'approve',
       afterSeconds: 90,
@@ -194,13 +195,18 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const toDownRegion = calls.filter((c) => c.region === primary);
     expect(toDownRegion.length).toBeGreaterThan(0);
     expect(toDownRegion.filter((c) => !/^(Describe|Get|List)/.test(c.action) || !c.error)).toEqual([]);
+    // A warm standby's service already uses the replica, whose endpoint the promotion keeps: the application is not
+    // repointed (which sets its parameter, then redeploys). Traffic moved by the switch in the DR region.
+    const failoverChanges = twin.core.mutations.slice(mutationsAtStart).map((m) => `${m.region} ${m.service}:${m.action} ${m.resource}`);
+    expect(failoverChanges.filter((m) => m.includes('ssm:'))).toEqual([`${dr} ssm:PutParameter /drill/dr/traffic`]);
+    expect(report.timeline.find((s) => s.step === 'traffic')).toMatchObject({ step: 'traffic' });
     expect(report.preflight.checks.find((c) => c.name.startsWith(`${primary} service`))?.ok).toBe(false);
     expect(twin.healthOf(dr)).toEqual({ healthy: true, reasons: [] });
     expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.dr.endpoint);
     expect(report.rtoSeconds).toBeGreaterThan(0);
     expect(report.rtoSeconds).toBeLessThan(report.rtoTargetSeconds + (report.approvalSeconds ?? 0));
     expect(report.timeline.map((s) => s.step)).toEqual(
-      expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'repoint', 'dns', 'health']),
+      expect.arrayContaining(['preflight', 'approval', 'database', 'cache', 'service', 'traffic', 'repoint', 'dns', 'health']),
     );
 
     // The writes really missing from the promoted database.

@@ -1,4 +1,5 @@
 import type { Run } from '../../../contracts/dr-runbook';
+import { databaseParameter } from '../aws';
 import { criticalPath, type CriticalPath } from '../critical-path';
 import { type Clock, type DrDeps, sides } from '../deps';
 import { capacityChecks } from './capacity';
@@ -12,7 +13,7 @@ import { serviceChecks } from './service';
 /** The RTO the plan expects: the critical path of its AWS operations, and a finding against the target. */
 function expectedRto(
   { run, inventory, settings }: PreflightContext,
-  plan: { cache: CachePlan; serviceScales: boolean; renamesDatabase: boolean },
+  plan: { cache: CachePlan; serviceScales: boolean; renamesDatabase: boolean; repoints: boolean; primaryReachable: boolean },
 ): Part<{ seconds: number; path: CriticalPath }> {
   const path = criticalPath(settings.timings, {
     direction: run.direction,
@@ -23,6 +24,8 @@ function expectedRto(
     healthyChecks: settings.healthyChecks,
     healthIntervalSeconds: settings.healthIntervalSeconds,
     dns: inventory.dns !== undefined,
+    repoints: plan.repoints,
+    switchesEarly: run.direction === 'failover' && !plan.primaryReachable,
   });
   // API calls and the first poll after each expected duration: a few percent on top of the operations.
   const seconds = Math.round(path.seconds * 1.05);
@@ -50,7 +53,17 @@ export async function preflight(run: Run, deps: DrDeps, clock: Clock): Promise<P
   const cache = await cacheChecks(ctx);
   const dns = await dnsChecks(ctx);
   const renamesDatabase = database.plan?.action === 'rebuild' && database.plan.staleInstanceId !== undefined;
-  const rto = expectedRto(ctx, { cache: cache.plan, serviceScales: service.serviceScales, renamesDatabase });
+  // The application already uses the writer-to-be (a warm standby's replica keeps its endpoint when promoted): no repoint.
+  const writer = database.plan?.instanceId;
+  const repoints =
+    writer !== undefined && (await databaseParameter(ctx.to.region, ctx.inventory.appName).catch(() => undefined)) !== writer;
+  const rto = expectedRto(ctx, {
+    cache: cache.plan,
+    serviceScales: service.serviceScales,
+    renamesDatabase,
+    repoints,
+    primaryReachable: service.primaryReachable,
+  });
   const checks = [service, capacity, database, cache, dns, rto].flatMap((part) => part.checks);
   return {
     ok: checks.every((c) => c.ok || !c.blocking),

@@ -1,38 +1,57 @@
 import { alarmStateFor, readTraffic, setTraffic, trafficAlarm } from '../../shared/traffic';
-import type { RecoveryStep, StepContext } from './step';
+import type { StepDetails } from './progress';
+import type { Outcome, RecoveryStep, StepContext } from './step';
+
+type Detail = StepDetails['dns'];
 
 /** The DR region holds the switch: the failover runs there, and so does the failback. */
 const switchRegion = ({ inventory }: StepContext) => inventory.dr.region;
+
+/** A failover whose primary is unreachable serves nothing from there: traffic may move before the DR side is up. */
+export const switchesEarly = ({ run, preflight }: StepContext): boolean => run.direction === 'failover' && !preflight.primaryReachable;
+
+/** Sets the switch and plans the wait for the alarm to follow (and, with DNS, the alias TTL). */
+async function request(ctx: StepContext, detail: Detail): Promise<Outcome<Detail>> {
+  const { inventory, settings, toRole } = ctx;
+  await setTraffic(switchRegion(ctx), inventory.appName, toRole);
+  const waitSeconds = settings.timings.alarmPeriod;
+  return {
+    ready: false,
+    waitSeconds,
+    plannedSeconds: waitSeconds + (inventory.dns ? settings.timings.dnsTtl : 0),
+    detail: { ...detail, requested: true },
+  };
+}
 
 /**
  * Traffic moves on the data plane: the step sets the switch in the DR region (an SSM parameter and a datapoint of
  * the traffic metric), then waits for the traffic alarm to follow (the metric's period ending) and, with DNS, for
  * the alias records' TTL. Route 53's health check of the PRIMARY record reads that alarm's data stream, so DNS
- * answers follow with no Route 53 control-plane call; the records stay as CloudFormation made them.
+ * answers follow with no Route 53 control-plane call; the records stay as CloudFormation made them. Unless the
+ * primary is unreachable, traffic moves only once the arriving side answers healthy.
  */
 export const dns: RecoveryStep<'dns'> = {
   pollSeconds: 15,
   async start(ctx) {
-    const { toRole, inventory, settings } = ctx;
+    const { toRole, inventory } = ctx;
     const region = switchRegion(ctx);
     const domainName = inventory.dns?.domainName;
-    // A repeated or resumed run finds the switch set and its alarm followed: nothing is written again.
+    // A repeated or resumed run (or the early switch) finds the switch set and its alarm followed: nothing is written.
     if ((await readTraffic(region, inventory.appName)) === toRole) {
       const alarm = await trafficAlarm(region, inventory.appName);
       if (alarm.state === alarmStateFor(toRole))
         return { ready: true, detail: { to: toRole, note: `traffic already goes to ${ctx.to.region}`, alarm: alarm.state, domainName } };
     }
-    await setTraffic(region, inventory.appName, toRole);
-    const waitSeconds = settings.timings.alarmPeriod;
-    return {
-      ready: false,
-      waitSeconds,
-      plannedSeconds: waitSeconds + (domainName ? settings.timings.dnsTtl : 0),
-      detail: { to: toRole, domainName },
-    };
+    const detail: Detail = { to: toRole, domainName, requested: false };
+    return switchesEarly(ctx) ? request(ctx, detail) : { ready: false, waitSeconds: 0, detail };
   },
   async check(ctx, detail) {
-    const { inventory, settings, now } = ctx;
+    const { inventory, settings, now, to, io } = ctx;
+    if (!detail.requested) {
+      const { healthy, answer } = await io.probeHealth(`http://${to.endpoint}${settings.healthCheckPath}`);
+      if (!healthy) return { ready: false, waitSeconds: settings.healthIntervalSeconds, detail: { ...detail, lastAnswer: answer } };
+      return request(ctx, { ...detail, lastAnswer: answer });
+    }
     const alarm = await trafficAlarm(switchRegion(ctx), inventory.appName);
     const seen = { ...detail, alarm: alarm.state, alarmSince: alarm.since?.toISOString() };
     if (alarm.state !== alarmStateFor(detail.to)) return { ready: false, detail: seen };
@@ -40,4 +59,17 @@ export const dns: RecoveryStep<'dns'> = {
     const ttlLeft = detail.domainName && alarm.since ? settings.timings.dnsTtl - (now.getTime() - alarm.since.getTime()) / 1000 : 0;
     return ttlLeft > 0 ? { ready: false, waitSeconds: Math.ceil(ttlLeft), detail: seen } : { ready: true, detail: seen };
   },
+};
+
+/**
+ * The same switch as a branch of the failover's recovery, when the primary is unreachable: it moves at once, in
+ * parallel with the promotion. Otherwise it leaves the switch to the `dns` step after the DR side is up.
+ */
+export const traffic: RecoveryStep<'traffic'> = {
+  pollSeconds: dns.pollSeconds,
+  async start(ctx) {
+    if (!switchesEarly(ctx)) return { ready: true, detail: { to: ctx.toRole, note: 'moves once the DR side answers healthy' } };
+    return dns.start(ctx);
+  },
+  check: (ctx, detail) => dns.check(ctx, detail),
 };

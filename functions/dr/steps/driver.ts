@@ -4,7 +4,7 @@ import { sides } from '../deps';
 import type { RunbookState } from '../state';
 import { cache } from './cache';
 import { database } from './database';
-import { dns } from './dns';
+import { dns, traffic } from './dns';
 import { health } from './health';
 import type { Progress, ProgressOf, StepName } from './progress';
 import { replication } from './replication';
@@ -18,6 +18,7 @@ const RECOVERY_STEPS: { readonly [S in StepName]: RecoveryStep<S> } = {
   database,
   cache,
   service,
+  traffic,
   replication,
   quiesce,
   repoint,

@@ -7,7 +7,18 @@ import { cacheRecoverySchema } from '../../../contracts/dr-runbook';
  * `$.progress` and a finished step's under its name, and gives them back on
  * the next call; the schemas validate them there.
  */
-export const STEPS = ['database', 'cache', 'service', 'replication', 'quiesce', 'repoint', 'dns', 'health', 'reprotect'] as const;
+export const STEPS = [
+  'database',
+  'cache',
+  'service',
+  'traffic',
+  'replication',
+  'quiesce',
+  'repoint',
+  'dns',
+  'health',
+  'reprotect',
+] as const;
 export type StepName = (typeof STEPS)[number];
 
 /** A look at an ECS service (the service, quiesce, repoint and reprotect steps wait for one to settle). */
@@ -19,6 +30,20 @@ const serviceDetailSchema = z.object({
   lastProblem: z.string().optional(),
 });
 export type ServiceDetail = z.infer<typeof serviceDetailSchema>;
+
+/** The traffic switch (functions/dr/steps/dns.ts): the `traffic` branch of a failover's recovery, and the `dns` step. */
+const trafficDetailSchema = z.object({
+  /** The region traffic goes to, as the switch in the DR region says it. */
+  to: z.enum(['primary', 'dr']),
+  /** Whether the switch has been set (a step waiting for the arriving side to answer healthy has not yet). */
+  requested: z.boolean().optional(),
+  note: z.string().optional(),
+  lastAnswer: z.string().optional(),
+  /** The traffic alarm's state at the last look, and when it got there. */
+  alarm: z.string().optional(),
+  alarmSince: z.string().optional(),
+  domainName: z.string().optional(),
+});
 
 const DETAILS = {
   database: z.object({
@@ -66,15 +91,8 @@ const DETAILS = {
     unchanged: z.boolean().optional(),
     ...serviceDetailSchema.shape,
   }),
-  dns: z.object({
-    /** The region traffic goes to, as the switch in the DR region says it. */
-    to: z.enum(['primary', 'dr']),
-    note: z.string().optional(),
-    /** The traffic alarm's state at the last look, and when it got there. */
-    alarm: z.string().optional(),
-    alarmSince: z.string().optional(),
-    domainName: z.string().optional(),
-  }),
+  dns: trafficDetailSchema,
+  traffic: trafficDetailSchema,
   health: z.object({ consecutive: z.number(), endpoint: z.string(), url: z.string().optional(), lastAnswer: z.string().optional() }),
   reprotect: z.object({
     standbyCount: z.number(),
@@ -128,6 +146,7 @@ export const PROGRESS = {
   quiesce: progressSchema('quiesce'),
   repoint: progressSchema('repoint'),
   dns: progressSchema('dns'),
+  traffic: progressSchema('traffic'),
   health: progressSchema('health'),
   reprotect: progressSchema('reprotect'),
 };

@@ -39,7 +39,7 @@ const dnsStarted = (startedSecondsAgo: number, plannedSeconds: number): Progress
   startedAt: secondsBefore(startedSecondsAgo).toISOString(),
   plannedSeconds,
   polls: 3,
-  detail: { to: 'dr' },
+  detail: { to: 'dr', requested: true },
 });
 const switchSays = (value: string) => aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: value } });
 /** The traffic alarm: ALARM (traffic to the DR region) for long enough that no DNS TTL is left, or still OK. */
@@ -71,7 +71,7 @@ describe('step driver', () => {
         startedAt: NOW.toISOString(),
         readyAt: undefined,
         polls: 0,
-        detail: { to: 'dr', domainName: 'shop.example.com' },
+        detail: { to: 'dr', domainName: 'shop.example.com', requested: true },
       },
     });
     expect(state.dns).toBeUndefined();

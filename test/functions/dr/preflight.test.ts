@@ -24,7 +24,9 @@ function readyToFailOver(): void {
   });
   aws.cloudwatch[DR].on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Values: [5] }] });
   aws.elasticache[DR].on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [{ Status: 'available' }] });
-  aws.ssm[DR].on(GetParameterCommand).resolves({ Parameter: { Value: 'primary' } });
+  aws.ssm[DR].on(GetParameterCommand, { Name: '/shop/dr/traffic' }).resolves({ Parameter: { Value: 'primary' } });
+  // A warm standby's service uses its replica from the start.
+  aws.ssm[DR].on(GetParameterCommand, { Name: '/shop/app/database-instance' }).resolves({ Parameter: { Value: 'shop-dr-db' } });
   aws.cloudwatch[DR].on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'shop-traffic-to-dr', StateValue: 'OK' }] });
 }
 
@@ -63,24 +65,42 @@ describe('preflight', () => {
     expect(aws.cloudwatch[DR].commandCalls(GetMetricDataCommand)[0].args[0].input.EndTime).toEqual(NOW);
   });
 
-  it('expects the RTO of the critical path plus 5 %: promotion, forced deployment, traffic switch and the health checks', async () => {
+  it('expects the RTO of the critical path plus 5 %: with the primary unreachable, traffic moves during the promotion', async () => {
     // Prepare
     readyToFailOver();
 
     // Act
     const result = await preflight(runOf('failover'), { inventory, settings, ledger }, clock());
 
-    // Assess: promote 301 (longer than scaling 58) + deployment 58 + 29 + alarm period 60 + DNS TTL 61 + two health intervals 20
-    expect(result.criticalPath.seconds).toBe(529);
-    expect(result.expectedRtoSeconds).toBe(555);
+    // Assess: the longest of promote 301, scale 58 and the switch (alarm period 60 + DNS TTL 61), no repoint (the
+    // service already uses the replica), then two health intervals 20: 321, plus 5 %
+    expect(result.criticalPath.seconds).toBe(321);
+    expect(result.expectedRtoSeconds).toBe(337);
     expect(result.checks.at(-1)).toEqual({
       name: 'expected RTO',
       ok: true,
       blocking: false,
-      detail:
-        '9 min (target 30 min): promote read replica 301 s → forced deployment (new tasks start, old drain) 87 s → ' +
-        'traffic switch (alarm period, DNS TTL) 121 s → 3 consecutive health checks 20 s',
+      detail: '6 min (target 30 min): promote read replica 301 s → 3 consecutive health checks 20 s',
     });
+  });
+
+  it('expects the switch after the promotion when the primary answers, a redeployment for a new writer', async () => {
+    // Prepare
+    readyToFailOver();
+    aws.ecs[PRIMARY].on(DescribeServicesCommand).resolves({ services: [steadyService(4)] });
+    aws.ssm[DR].on(GetParameterCommand, { Name: '/shop/app/database-instance' }).resolves({ Parameter: { Value: 'none' } });
+
+    // Act
+    const result = await preflight(runOf('failover'), { inventory, settings, ledger }, clock());
+
+    // Assess: promote 301 + deployment 58 + 29 + switch 121 + health 20
+    expect(result.primaryReachable).toBe(true);
+    expect(result.criticalPath.operations.map((o) => [o.name, o.seconds])).toEqual([
+      ['promote read replica', 301],
+      ['forced deployment (new tasks start, old drain)', 87],
+      ['traffic switch (alarm period, DNS TTL)', 121],
+      ['3 consecutive health checks', 20],
+    ]);
   });
 
   it('an expected RTO above the target is reported, and does not block', async () => {

@@ -1,7 +1,7 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dns } from '../../../functions/dr/steps/dns';
+import { dns, traffic } from '../../../functions/dr/steps/dns';
 import { aws, changes, DR, NOW, resetAws, sent, settings, stepContext } from './fixtures';
 
 const PARAMETER = '/shop/dr/traffic';
@@ -15,7 +15,7 @@ const alarmIs = (state: string, since = NOW) =>
 describe('dns step (the traffic switch in the DR region)', () => {
   beforeEach(resetAws);
 
-  it('start sets the switch in the DR region and puts its datapoint, with no Route 53 call', async () => {
+  it('start, the primary unreachable, sets the switch in the DR region and puts its datapoint, with no Route 53 call', async () => {
     // Prepare
     switchSays('primary');
     alarmIs('OK');
@@ -46,23 +46,55 @@ describe('dns step (the traffic switch in the DR region)', () => {
       ready: false,
       waitSeconds: settings.timings.alarmPeriod,
       plannedSeconds: settings.timings.alarmPeriod + settings.timings.dnsTtl,
-      detail: { to: 'dr', domainName: 'shop.example.com' },
+      detail: { to: 'dr', domainName: 'shop.example.com', requested: true },
     });
   });
 
-  it('start on a failback sets the switch back to the primary (datapoint 0), still in the DR region', async () => {
-    // Prepare
+  it('moves traffic only once the arriving side answers healthy when the side it leaves still answers', async () => {
+    // Prepare: a failback (the DR side it leaves answers), the primary not healthy yet, then healthy
     switchSays('dr');
     alarmIs('ALARM');
+    const answers = [
+      { healthy: false, answer: '503 starting' },
+      { healthy: true, answer: '200 ok' },
+    ];
+    const ctx = stepContext({
+      direction: 'failback',
+      io: { probeHealth: async () => answers.shift() ?? { healthy: true, answer: '200' } },
+    });
 
     // Act
-    await dns.start(stepContext({ direction: 'failback' }));
+    const started = await dns.start(ctx);
+    const waiting = await dns.check(ctx, started.detail);
+    const changedWhileWaiting = changes().length;
+    const requested = await dns.check(ctx, waiting.detail);
 
     // Assess
+    expect(started).toEqual({ ready: false, waitSeconds: 0, detail: { to: 'primary', domainName: 'shop.example.com', requested: false } });
+    expect(waiting).toMatchObject({ ready: false, waitSeconds: settings.healthIntervalSeconds, detail: { lastAnswer: '503 starting' } });
+    expect(changedWhileWaiting).toBe(0);
+    expect(requested).toMatchObject({ ready: false, waitSeconds: settings.timings.alarmPeriod, detail: { requested: true } });
     expect(changes().map((c) => [c.region, c.command, JSON.stringify(c.input)])).toEqual([
       [DR, 'PutParameter', JSON.stringify({ Name: PARAMETER, Value: 'primary', Type: 'String', Overwrite: true })],
       [DR, 'PutMetricData', expect.stringContaining('"Value":0')],
     ]);
+  });
+
+  it('the recovery branch moves traffic at once only when the primary is unreachable', async () => {
+    // Prepare
+    switchSays('primary');
+    alarmIs('OK');
+
+    // Act
+    const reachable = await traffic.start(stepContext({ preflight: { primaryReachable: true } }));
+    const changedWhenReachable = changes().length;
+    const unreachable = await traffic.start(stepContext({ preflight: { primaryReachable: false } }));
+
+    // Assess
+    expect(reachable).toEqual({ ready: true, detail: { to: 'dr', note: 'moves once the DR side answers healthy' } });
+    expect(changedWhenReachable).toBe(0);
+    expect(unreachable).toMatchObject({ ready: false, detail: { to: 'dr', requested: true } });
+    expect(changes().map((c) => c.command)).toEqual(['PutParameter', 'PutMetricData']);
   });
 
   it('start changes nothing when the switch is set and its alarm has followed (a repeated run)', async () => {
@@ -95,7 +127,7 @@ describe('dns step (the traffic switch in the DR region)', () => {
     alarmIs('OK');
 
     // Act
-    const outcome = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com' });
+    const outcome = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com', requested: true });
 
     // Assess
     expect(outcome).toMatchObject({ ready: false, detail: { alarm: 'OK' } });
@@ -107,9 +139,9 @@ describe('dns step (the traffic switch in the DR region)', () => {
     alarmIs('ALARM', new Date(NOW.getTime() - 20_000));
 
     // Act
-    const waiting = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com' });
+    const waiting = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com', requested: true });
     alarmIs('ALARM', new Date(NOW.getTime() - (settings.timings.dnsTtl + 1) * 1000));
-    const ready = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com' });
+    const ready = await dns.check(stepContext(), { to: 'dr', domainName: 'shop.example.com', requested: true });
 
     // Assess
     expect(waiting).toMatchObject({ ready: false, waitSeconds: settings.timings.dnsTtl - 20 });
@@ -121,7 +153,7 @@ describe('dns step (the traffic switch in the DR region)', () => {
     alarmIs('ALARM');
 
     // Act
-    const outcome = await dns.check(stepContext(), { to: 'dr' });
+    const outcome = await dns.check(stepContext(), { to: 'dr', requested: true });
 
     // Assess
     expect(outcome).toMatchObject({ ready: true });

@@ -100,35 +100,19 @@ export class DrRunbooks extends Construct {
         resources: [primary.service.service.serviceArn, standby.service.service.serviceArn],
       }),
     );
-    // The preflight reads which writer the application uses (no repoint when it already is the one recovered).
-    fn.PreflightFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ssm:GetParameter'],
-        resources: regions.map((region) =>
-          stack.formatArn({
-            service: 'ssm',
-            region,
-            resource: 'parameter',
-            resourceName: databaseParameterName(app).slice(1),
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ),
+    // The application's writer parameter in both regions: the steps repoint it; the preflight reads it (no repoint
+    // when the application already uses the writer the recovery brings up).
+    const databaseParameters = regions.map((region) =>
+      stack.formatArn({
+        service: 'ssm',
+        region,
+        resource: 'parameter',
+        resourceName: databaseParameterName(app).slice(1),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       }),
     );
-    step.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
-        resources: regions.map((region) =>
-          stack.formatArn({
-            service: 'ssm',
-            region,
-            resource: 'parameter',
-            resourceName: databaseParameterName(app).slice(1),
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ),
-      }),
-    );
+    fn.PreflightFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: databaseParameters }));
+    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: databaseParameters }));
     step.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['elasticache:CreateReplicationGroup', 'elasticache:FailoverGlobalReplicationGroup', 'elasticache:AddTagsToResource'],

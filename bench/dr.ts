@@ -17,20 +17,25 @@ const drillSummarySchema = z.object({ steps: z.array(stepReportSchema.omit({ tim
 export function drFigures() {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-dr-'));
   const figures: Record<string, unknown> = {};
-  for (const strategy of ['warm-standby', 'pilot-light'] as const) {
-    const scenario = join(dir, `${strategy}.json`);
-    writeFileSync(scenario, JSON.stringify({ description: `bench: ${strategy}`, config: { dr: { strategy } } }));
+  const runs = [
+    { name: 'warm-standby', strategy: 'warm-standby', primary: 'down' },
+    { name: 'warm-standby (primary up)', strategy: 'warm-standby', primary: 'up' },
+    { name: 'pilot-light', strategy: 'pilot-light', primary: 'down' },
+  ] as const;
+  for (const { name, strategy, primary } of runs) {
+    const scenario = join(dir, `${strategy}-${primary}.json`);
+    writeFileSync(scenario, JSON.stringify({ description: `bench: ${name}`, config: { dr: { strategy } }, failover: { primary } }));
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'local/drill.ts', '--json', '--scenario', scenario], {
       encoding: 'utf8',
     });
     const summary = drillSummarySchema.parse(JSON.parse(child.stdout));
-    const step = (name: string) => summary.steps.find((s) => s.name === name);
-    const run = (name: string) => ({
-      ...step(name)?.recovery,
-      virtualSeconds: step(name)?.virtualSeconds,
-      transitions: step(name)?.transitions,
+    const step = (stepName: string) => summary.steps.find((s) => s.name === stepName);
+    const run = (stepName: string) => ({
+      ...step(stepName)?.recovery,
+      virtualSeconds: step(stepName)?.virtualSeconds,
+      transitions: step(stepName)?.transitions,
     });
-    figures[strategy] = { failover: run('dr-failover'), failback: run('dr-failback'), dryRun: step('dr-dry-run')?.measurements };
+    figures[name] = { failover: run('dr-failover'), failback: run('dr-failback'), dryRun: step('dr-dry-run')?.measurements };
   }
   return figures;
 }

@@ -31,7 +31,7 @@ interface DrillStep {
   /** Where the workflow runs. @default primary */
   readonly region?: 'primary' | 'dr';
   /** What happens on the twin before the step (time passing, application writes). */
-  readonly before?: (twin: Twin) => Promise<void>;
+  readonly before?: (twin: Twin, scenario: Scenario) => Promise<void>;
   /** Checks beyond the status, returning problems, and figures for the report. */
   readonly after?: (twin: Twin, result: ExecutionResult) => Checked;
   /** Steps this one builds on (by name), run first when `--only` picks it: there is nothing to verify before a backup. */
@@ -117,13 +117,21 @@ function drillSteps(): DrillStep[] {
       },
     },
     { ...drStep('dr-dry-run', 'dr-failover', { reason: 'drill: quarterly failover check' }), needs: backupFirstForPilotLight },
-    drStep('dr-failover', 'dr-failover', { reason: 'drill: the primary region is down' }, backupFirstForPilotLight, async (twin) => {
-      twin.clock.advance(5 * 60_000);
-      await twin.writeSampleRows(20, 'drill-before-outage');
-      twin.clock.advance(2 * 60_000);
-      twin.core.faults.add({ kind: 'region-outage', region: twin.primaryRegion }, twin.clock.now());
-      twin.clock.advance(5 * 60_000);
-    }),
+    drStep(
+      'dr-failover',
+      'dr-failover',
+      { reason: 'drill: the primary region is down' },
+      backupFirstForPilotLight,
+      async (twin, scenario) => {
+        twin.clock.advance(5 * 60_000);
+        await twin.writeSampleRows(20, 'drill-before-outage');
+        twin.clock.advance(2 * 60_000);
+        // A planned failover (`failover.primary: up`) moves away from a primary that still answers.
+        if (scenario.failover.primary === 'down')
+          twin.core.faults.add({ kind: 'region-outage', region: twin.primaryRegion }, twin.clock.now());
+        twin.clock.advance(5 * 60_000);
+      },
+    ),
     drStep(
       'dr-failback',
       'dr-failback',
@@ -163,7 +171,7 @@ function drStep(
   job: 'dr-failover' | 'dr-failback',
   input: { reason: string },
   needs?: DrillStep['needs'],
-  before?: (twin: Twin) => Promise<void>,
+  before?: (twin: Twin, scenario: Scenario) => Promise<void>,
 ): DrillStep {
   const dryRun = name === 'dr-dry-run';
   return {
@@ -331,7 +339,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     const steps = stepsFor(options.only, options.config);
     const reports: StepReport[] = [];
     for (const step of steps) {
-      await step.before?.(twin);
+      await step.before?.(twin, options.scenario);
       const region = step.region === 'dr' ? twin.drRegion : twin.primaryRegion;
       const startedAt = twin.clock.now();
       options.log(`\n▶ ${step.name} (${step.job}, ${region}) at T+${clockText(startedAt - drillStart)}`);

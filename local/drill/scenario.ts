@@ -20,6 +20,11 @@ export const scenarioSchema = z
         message: `keys must be latency profile entries: ${Object.keys(DEFAULT_LATENCY_PROFILE).join(', ')}`,
       })
       .default({}),
+    /** The drill's failover: the primary region down (the default), or up (a planned failover). */
+    failover: z
+      .object({ primary: z.enum(['down', 'up']).default('down') })
+      .strict()
+      .prefault({}),
     data: z
       .object({
         /** Sample orders in the primary database at boot. */

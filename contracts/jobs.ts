@@ -23,7 +23,12 @@ const DR_FUNCTIONS = {
     entry: 'dr/preflight.ts',
     description: 'Checks the DR region can take over; best effort towards the region being left',
   },
-  ApprovalFunction: { entry: 'dr/approval.ts', description: 'Asks for approval over SNS with the commands that approve or reject' },
+  ApprovalFunction: {
+    entry: 'dr/approval.ts',
+    description: 'Records the approval request in the ledger and sends it over SNS, with retries and backoff',
+    // Five sends with full-jitter backoff (at most 30 s of waits) and the SDK's own retries of each.
+    timeoutSeconds: 120,
+  },
   StepFunction: {
     entry: 'dr/steps.ts',
     description: 'Starts and polls a recovery step: database, cache, service, repoint, DNS, health',

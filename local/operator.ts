@@ -6,23 +6,64 @@ import { runAsOperator } from './twin/iam/authorizer';
  * `afterSeconds` of virtual time, with the command the message gives.
  * Returns the unsubscribe.
  */
-export function approveWith(twin: Twin, answer: { decision: 'approve' | 'reject'; afterSeconds: number }): () => void {
+export function approveWith(twin: Twin, answer: Answer): () => void {
   const subscriber = (message: { message: string }) => {
     const token = /--task-token "([^"]+)"/.exec(message.message)?.[1];
-    if (!token) return;
-    // The operator answers at a console: not as the approval function whose SNS message it read.
-    setTimeout(() => {
-      const call = runAsOperator(() =>
-        answer.decision === 'approve'
-          ? twin.core.call('sfn', 'SendTaskSuccess', twin.drRegion, {
-              taskToken: token,
-              output: JSON.stringify({ approvedBy: 'twin operator' }),
-            })
-          : twin.core.call('sfn', 'SendTaskFailure', twin.drRegion, { taskToken: token, error: 'Rejected', cause: 'not a real outage' }),
-      );
-      void call;
-    }, answer.afterSeconds * 1000);
+    if (token) answerLater(twin, token, answer);
   };
   twin.sns.subscribers.push(subscriber);
   return () => twin.sns.subscribers.splice(twin.sns.subscribers.indexOf(subscriber), 1);
+}
+
+/**
+ * An operator who gets no notification and finds the pending approval in the ledger (`dr#approval`, where the
+ * approval function records it before sending), answering it after `afterSeconds`. Returns the stop.
+ */
+export function approveFromLedger(twin: Twin, answer: Answer): () => void {
+  const tokens = () =>
+    twin.dynamodb
+      .scan(twin.controlPlane.ledgerTable)
+      .flatMap((r) => (r.pk === 'dr#approval' && typeof r.taskToken === 'string' ? [r.taskToken] : []));
+  // Requests recorded before the operator looked were answered (or expired) already.
+  const answered = new Set(tokens());
+  const observer = (mutation: { service: string; resource: string }) => {
+    if (mutation.service !== 'dynamodb' || !mutation.resource.includes('dr#approval')) return;
+    for (const token of tokens().filter((t) => !answered.has(t))) {
+      answered.add(token);
+      answerLater(twin, token, answer);
+    }
+  };
+  twin.core.mutationObservers.push(observer);
+  return () => twin.core.mutationObservers.splice(twin.core.mutationObservers.indexOf(observer), 1);
+}
+
+type Answer = { decision: 'approve' | 'reject'; afterSeconds: number };
+
+/**
+ * An operator who reads the request on SNS and, when none came, finds it in the ledger `ledgerAfterSeconds` after
+ * it was recorded. Whoever answers second finds the token used (TaskDoesNotExist) and leaves it.
+ */
+export function approveWhenAsked(twin: Twin, answer: Answer, ledgerAfterSeconds: number): () => void {
+  const stops = [approveWith(twin, answer), approveFromLedger(twin, { ...answer, afterSeconds: ledgerAfterSeconds })];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+/** The operator answers at a console: not as the approval function whose request it read. */
+function answerLater(twin: Twin, token: string, answer: Answer): void {
+  setTimeout(() => {
+    const call = runAsOperator(() =>
+      answer.decision === 'approve'
+        ? twin.core.call('sfn', 'SendTaskSuccess', twin.drRegion, {
+            taskToken: token,
+            output: JSON.stringify({ approvedBy: 'twin operator' }),
+          })
+        : twin.core.call('sfn', 'SendTaskFailure', twin.drRegion, { taskToken: token, error: 'Rejected', cause: 'not a real outage' }),
+    );
+    // A request another channel answered already: the token is used, which is what the operator sees too.
+    void call.catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'TaskDoesNotExist')) throw error;
+    });
+  }, answer.afterSeconds * 1000);
 }

@@ -1,6 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from '../shared/clients';
 import { requiredEnv } from '../shared/env';
+import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
 import { logger } from '../shared/powertools';
 import { topicRegion } from './topic';
 import type { Run } from '../../contracts/dr-runbook';
@@ -43,18 +44,65 @@ export function approvalMessage(event: ApprovalEvent): { subject: string; messag
   return { subject: `Lifeline: approve DR ${run.direction} to ${run.toRegion}?`.slice(0, 99), message: lines.join('\n') };
 }
 
-const topicArn = requiredEnv('TOPIC_ARN');
+/** Where an operator finds a pending approval without the notification: the ledger (in the region it runs in). */
+export const PENDING_APPROVALS = 'dr#approval';
 
-export const handler = async (event: ApprovalEvent): Promise<{ requested: true }> => {
+/** Sends of the request: the SDK's own attempts each, with full-jitter backoff between them (about 75 s at most). */
+const SEND_ATTEMPTS = 5;
+const BASE_DELAY_MS = 1_000;
+const MAX_DELAY_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Asks for the approval so that the question cannot be lost: it is recorded in the ledger first (what it asks and
+ * the commands that answer it, with the task token), then published with retries, backoff and jitter. A request
+ * that still cannot be delivered is logged and left pending: the execution waits on its token until an explicit
+ * answer or the timeout, and the operator answers it from the ledger or the execution's history.
+ */
+export async function requestApproval(
+  event: ApprovalEvent,
+  deps: { readonly ledger: LedgerRef; readonly topicArn: string; readonly now: () => Date; readonly random?: () => number },
+): Promise<{ requested: true; delivered: boolean }> {
   const { subject, message } = approvalMessage(event);
-  await sns(topicRegion(topicArn)).send(
-    new PublishCommand({
-      TopicArn: topicArn,
-      Subject: subject,
-      Message: message,
-      MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } },
-    }),
-  );
-  logger.info('approval requested', { executionName: event.run.executionName });
-  return { requested: true };
-};
+  const { run } = event;
+  await put(deps.ledger, {
+    pk: PENDING_APPROVALS,
+    sk: run.executionName,
+    at: deps.now().toISOString(),
+    direction: run.direction,
+    toRegion: run.toRegion,
+    taskToken: event.taskToken,
+    subject,
+    message,
+  });
+  const random = deps.random ?? Math.random;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sns(topicRegion(deps.topicArn)).send(
+        new PublishCommand({
+          TopicArn: deps.topicArn,
+          Subject: subject,
+          Message: message,
+          MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } },
+        }),
+      );
+      logger.info('approval requested', { executionName: run.executionName, attempt });
+      return { requested: true, delivered: true };
+    } catch (error) {
+      if (attempt >= SEND_ATTEMPTS) {
+        logger.error('approval request not delivered: the run waits; answer it from the ledger (pk dr#approval) or the execution', {
+          executionName: run.executionName,
+          error,
+        });
+        return { requested: true, delivered: false };
+      }
+      await sleep(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+    }
+  }
+}
+
+const topicArn = requiredEnv('TOPIC_ARN');
+const ledger = ledgerFromEnv(topicRegion(topicArn));
+
+export const handler = (event: ApprovalEvent) => requestApproval(event, { ledger, topicArn, now: () => new Date() });

@@ -9,7 +9,7 @@ import { topicRegion } from './topic';
 import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
 import { put } from '../shared/ledger';
-import { metrics } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 import type { Run } from '../../contracts/dr-runbook';
 import { type DrDeps, drDepsFromEnv, messageOf, sides } from './deps';
 import type { Preflight } from './preflight/plan';
@@ -242,13 +242,16 @@ export async function report(
       }),
     );
   }
-  await sns(topicRegion(topicArn)).send(
-    new PublishCommand({
-      TopicArn: topicArn,
-      Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99),
-      Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}`,
-    }),
-  );
+  // The summary is best effort: the ledger, the report object and the execution's output already hold it.
+  await sns(topicRegion(topicArn))
+    .send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: `Lifeline DR ${run.direction}: ${outcome}`.slice(0, 99),
+        Message: `${headline}\n\n${JSON.stringify({ ...result, preflight: undefined }, null, 2)}`,
+      }),
+    )
+    .catch((error: unknown) => logger.warn('summary not sent', { error }));
   metrics.addDimension(METRICS['dr-failover'].dimension, run.direction);
   if (rtoSeconds !== undefined) metrics.addMetric(METRICS['dr-failover'].names.rto, MetricUnit.Seconds, rtoSeconds);
   if (rpoSeconds !== undefined) metrics.addMetric(METRICS['dr-failover'].names.rpo, MetricUnit.Seconds, rpoSeconds);

@@ -5,7 +5,7 @@ import { Twin } from '../twin';
 import { runJob } from '../workflows';
 import { confirmPhrase } from '../../contracts/dr-runbook';
 import type { RunbookReport } from '../../functions/dr/report';
-import { approveWith } from '../operator';
+import { approveWhenAsked } from '../operator';
 import { LocalEventBus } from '../eventbridge';
 import { alarmEventPattern } from '../../contracts/alarm-scaling';
 import type { AlarmId } from '../../contracts/alarm-catalog';
@@ -184,7 +184,10 @@ function drStep(
     start: async (twin, { onEvent, executionName }) => {
       const direction = job === 'dr-failover' ? 'failover' : 'failback';
       const to = direction === 'failover' ? twin.drRegion : twin.primaryRegion;
-      const stop = dryRun ? () => undefined : approveWith(twin, { decision: 'approve', afterSeconds: APPROVAL_AFTER_SECONDS });
+      // The operator answers the SNS request; without one (SNS down), finds it in the ledger five minutes later.
+      const stop = dryRun
+        ? () => undefined
+        : approveWhenAsked(twin, { decision: 'approve', afterSeconds: APPROVAL_AFTER_SECONDS }, APPROVAL_AFTER_SECONDS + 300);
       try {
         return await runJob(twin, job, dryRun ? input : { ...input, mode: direction, confirm: confirmPhrase(direction, to) }, {
           region: twin.drRegion,

@@ -122,8 +122,13 @@ export class AwsCore {
     return `arn:aws:${service}:${region}:${TWIN_ACCOUNT}:${resource}`;
   }
 
+  /** Who watches changes as they happen (an operator reading the ledger, in the tests and the drill). */
+  readonly mutationObservers: ((mutation: Mutation) => void)[] = [];
+
   mutate(region: string, service: ServiceName, action: string, kind: MutationKind, resource: string): void {
-    this.mutations.push({ at: this.clock.iso(), region, service, action, kind, resource });
+    const mutation = { at: this.clock.iso(), region, service, action, kind, resource };
+    this.mutations.push(mutation);
+    for (const observe of this.mutationObservers) observe(mutation);
   }
 
   emit(event: Omit<TwinEvent, 'version' | 'id' | 'account' | 'time'>): TwinEvent {

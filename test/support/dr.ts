@@ -1,6 +1,6 @@
 import type { Twin } from '../../local/twin';
 
-export { approveWith } from '../../local/operator';
+export { approveFromLedger, approveWith } from '../../local/operator';
 
 /** Changes to anything but the control plane's own ledger since `from` (the mutation log index). */
 export function protectedMutations(twin: Twin, from: number) {

@@ -5,7 +5,7 @@ import type { ExecutionResult } from '../../local/runner';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
 import { startTwin } from '../support/twin';
-import { approveWith, protectedMutations } from '../support/dr';
+import { approveFromLedger, approveWith, protectedMutations } from '../support/dr';
 import { failCalls } from '../support/faults';
 
 const MINUTE = 60_000;
@@ -118,7 +118,7 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     expect(protectedMutations(twin, before)).toEqual([]);
   });
 
-  it('sends a throttled approval request again, and fails (not "rejected") when the request cannot be sent at all', async () => {
+  it('sends a throttled approval request again, and keeps waiting (recorded in the ledger) when it cannot be sent at all', async () => {
     const before = twin.core.mutations.length;
     const publishes = () => twin.core.calls.filter((c) => c.service === 'sns' && c.action === 'Publish');
     const publishedBefore = publishes().length;
@@ -136,14 +136,35 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
         .map((c) => c.error ?? 'sent'),
     ).toEqual(['Throttling', 'sent', 'sent']);
 
-    // SNS failing for good: the run fails saying so; nobody rejected anything.
-    failCalls(twin, { service: 'sns', action: 'Publish', error: 'InternalErrorException', message: 'SNS is down', count: 20 });
-    const unsent = await failover({ mode: 'failover', reason: 'no notifications', confirm: `failover to ${dr}` }, 'unsent');
-    twin.core.faults.clear('fail');
-    expect(unsent.status).toBe('FAILED');
-    expect((unsent.output as RunbookReport | undefined)?.outcome).not.toBe('rejected');
-    expect(unsent.cause).toContain('SNS is down');
-    // Nothing of the workload changed (the failed run keeps its own report in the artifacts bucket).
+    // SNS failing for good: the request is not lost. It was recorded in the ledger before any send; the run keeps
+    // waiting on its token; an operator who gets no message finds it there and answers it (here: rejects).
+    const unsentFrom = publishes().length;
+    failCalls(twin, { service: 'sns', action: 'Publish', error: 'InternalErrorException', message: 'SNS is down', count: 100 });
+    const stop = approveFromLedger(twin, { decision: 'reject', afterSeconds: 600 });
+    let unsent;
+    try {
+      unsent = await runJob(
+        twin,
+        'dr-failover',
+        { mode: 'failover', reason: 'no notifications', confirm: `failover to ${dr}` },
+        {
+          region: dr,
+          executionName: 'unsent',
+        },
+      );
+    } finally {
+      stop();
+      twin.core.faults.clear('fail');
+    }
+    expect(unsent.status).toBe('SUCCEEDED');
+    expect((unsent.output as RunbookReport).outcome).toBe('rejected');
+    const pending = twin.dynamodb.scan(twin.controlPlane.ledgerTable).find((r) => r.pk === 'dr#approval' && r.sk === 'unsent');
+    expect(String(pending?.message)).toContain('aws stepfunctions send-task-failure');
+    // Every send failed (five sends, each with the SDK's own attempts), and so did the best-effort summary.
+    const sends = publishes().slice(unsentFrom);
+    expect(sends.length).toBeGreaterThanOrEqual(5);
+    expect(sends.every((c) => c.error === 'InternalErrorException')).toBe(true);
+    // Nothing of the workload changed (the run keeps its own report in the artifacts bucket).
     expect(protectedMutations(twin, before).filter((m) => !m.resource.includes('/reports/dr-failover/'))).toEqual([]);
   });
 

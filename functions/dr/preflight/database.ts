@@ -7,6 +7,9 @@ import type { DatabasePlan, Part } from './plan';
 
 export type DatabasePart = Part<{ readonly plan?: DatabasePlan; readonly estimatedRpoSeconds?: number }>;
 
+/** Statuses a replica goes through while RDS promotes it (modifying, its reboot, the first backup). */
+const PROMOTION_UNDER_WAY = ['modifying', 'rebooting', 'backing-up'];
+
 /** Warm standby failover: the DR replica is promoted; its lag is the RPO to expect. */
 async function promotePlan({ to, toRole, inventory, now }: PreflightContext): Promise<DatabasePart> {
   const findings = new Findings();
@@ -18,7 +21,11 @@ async function promotePlan({ to, toRole, inventory, now }: PreflightContext): Pr
   const instance = described?.DBInstances?.[0];
   if (!instance) return { checks: findings.checks };
   const replica = Boolean(instance.ReadReplicaSourceDBInstanceIdentifier);
-  if (instance.DBInstanceStatus !== 'available') findings.fail(name, `${targetId} is ${instance.DBInstanceStatus}, not available`);
+  const status = instance.DBInstanceStatus ?? 'unknown';
+  // A run started again after one that failed midway finds the promotion it began still going: RDS finishes it.
+  if (PROMOTION_UNDER_WAY.includes(status))
+    findings.pass(name, `${targetId} is ${status}: a promotion begun earlier (or a change) the run waits out before it goes on`);
+  else if (status !== 'available') findings.fail(name, `${targetId} is ${status}, not available`);
   else
     findings.pass(
       name,

@@ -17,6 +17,8 @@ const alreadyPromoted = (instanceId: string): Outcome<Detail> => ({
 /** Promotes the replica the preflight found (warm standby, or the failback's rebuilt one), unless it is promoted already. */
 async function promote({ to, settings }: StepContext, instanceId: string): Promise<Outcome<Detail>> {
   const instance = await describeInstance(to.region, instanceId);
+  // Not available: a promotion an earlier run began (RDS finishes it), or a change; the check promotes if it must.
+  if (instance?.ReadReplicaSourceDBInstanceIdentifier && instance.DBInstanceStatus !== 'available') return alreadyPromoted(instanceId);
   if (instance?.ReadReplicaSourceDBInstanceIdentifier) {
     await rds(to.region).send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: instanceId, BackupRetentionPeriod: 7 }));
     return { ready: false, waitSeconds: settings.timings.promoteReplica, detail: { instanceId, action: 'promote read replica' } };
@@ -75,6 +77,14 @@ export const database: RecoveryStep<'database'> = {
     const { run, to, preflight, io } = ctx;
     const id = detail.instanceId ?? preflight.database?.instanceId ?? '';
     const instance = await describeInstance(to.region, id);
+    // Still a replica once available, and this run promoted nothing (its start found it busy): nothing is promoting
+    // it. (After our own PromoteReadReplica, RDS may still describe it available for a moment: that is waited out.)
+    if (
+      instance?.DBInstanceStatus === 'available' &&
+      instance.ReadReplicaSourceDBInstanceIdentifier &&
+      detail.action === 'already promoted'
+    )
+      return promote(ctx, id);
     if (!instance || instance.DBInstanceStatus !== 'available' || instance.ReadReplicaSourceDBInstanceIdentifier)
       return { ready: false, detail: { ...detail, status: instance?.DBInstanceStatus ?? 'missing' } };
     if (run.direction === 'failback') {

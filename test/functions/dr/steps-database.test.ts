@@ -53,6 +53,26 @@ describe('database step', () => {
     expect(outcome).toEqual({ ready: false, waitSeconds: 0, detail: { instanceId: 'shop-dr-db', action: 'already promoted' } });
   });
 
+  it('start waits out a busy replica (a promotion a failed run began); the check promotes a replica left idle', async () => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ ...replica, DBInstanceStatus: 'modifying' }] });
+    aws.rds[DR].on(PromoteReadReplicaCommand).resolves({});
+
+    // Act
+    const started = await database.start(stepContext());
+    const stillBusy = await database.check(stepContext(), started.detail);
+    const changedWhileBusy = changes().length;
+    aws.rds[DR].on(DescribeDBInstancesCommand).resolves({ DBInstances: [replica] });
+    const idle = await database.check(stepContext(), started.detail);
+
+    // Assess
+    expect(started).toEqual({ ready: false, waitSeconds: 0, detail: { instanceId: 'shop-dr-db', action: 'already promoted' } });
+    expect(stillBusy).toMatchObject({ ready: false, detail: { status: 'modifying' } });
+    expect(changedWhileBusy).toBe(0);
+    expect(idle).toMatchObject({ ready: false, detail: { action: 'promote read replica' } });
+    expect(changes().map((c) => c.command)).toEqual(['PromoteReadReplica']);
+  });
+
   it('start fails when the replica to promote does not exist', async () => {
     // Prepare
     aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);

@@ -50,6 +50,7 @@ export const stepReportSchema = z
   .object({
     name: z.string().min(1),
     job: z.enum(jobs),
+    setup: z.boolean().describe('run only because `--only` asked for a workflow that builds on it'),
     region: z.string().min(1),
     expected: z.enum(['SUCCEEDED', 'FAILED']),
     status: z.enum(['SUCCEEDED', 'FAILED']),

@@ -10,7 +10,7 @@ export function summaryTable(report: DrillReport): string {
   for (const step of report.steps) {
     const notes = stepNotes(step, '=').join('; ');
     rows.push([
-      step.name,
+      step.setup ? `${step.name} (setup)` : step.name,
       `${step.ok ? 'ok' : 'FAILED'} (${step.status})`,
       duration(step.virtualSeconds),
       String(step.transitions),

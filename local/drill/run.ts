@@ -198,7 +198,7 @@ function drStep(
         stop();
       }
     },
-    after: (_twin, result): Checked => {
+    after: (twin, result): Checked => {
       const report = (result.output ?? {}) as Partial<RunbookReport>;
       const expectedOutcome = dryRun ? 'dry-run' : 'completed';
       const problems = report.outcome === expectedOutcome ? [] : [`expected outcome ${expectedOutcome}, got ${report.outcome ?? 'none'}`];
@@ -217,8 +217,31 @@ function drStep(
       if (!recovery.rtoMet) problems.push(`RTO ${Math.round(recovery.rtoSeconds)} s is over the ${recovery.rtoTargetSeconds} s target`);
       if (recovery.rpoMet === false)
         problems.push(`RPO ${Math.round(recovery.rpoSeconds ?? 0)} s is over the ${recovery.rpoTargetSeconds} s target`);
-      return { problems, measurements: {}, recovery };
+      return { problems, measurements: servedAgain(twin, job, report), recovery };
     },
+  };
+}
+
+/**
+ * The outage as users live it: from the moment the primary failed to the moment they are served again (DNS answers
+ * the arriving region and it answers healthy), through the start, the approval and the recovery; and what DNS
+ * answers now, read from Route 53's data plane.
+ */
+function servedAgain(twin: Twin, job: Job, report: Partial<RunbookReport>): Record<string, number | string> {
+  const zone = twin.inventory.dns;
+  const answer = zone ? twin.route53.resolve(zone.hostedZoneId, zone.domainName) : undefined;
+  const answers = answer?.AliasTarget?.DNSName === twin.inventory.dr.endpoint ? twin.drRegion : twin.primaryRegion;
+  const failedAt = twin.core.outageStart(twin.primaryRegion);
+  const servedAt = Math.max(
+    ...(report.timeline ?? [])
+      .filter((s) => ['traffic', 'dns', 'health'].includes(s.step) && s.endedAt)
+      .map((s) => Date.parse(s.endedAt ?? '')),
+  );
+  return {
+    dnsAnswers: answers,
+    ...(job === 'dr-failover' && failedAt !== undefined && Number.isFinite(servedAt)
+      ? { outageAsLivedSeconds: Math.round((servedAt - failedAt) / 100) / 10 }
+      : {}),
   };
 }
 
@@ -345,7 +368,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       await step.before?.(twin, options.scenario);
       const region = step.region === 'dr' ? twin.drRegion : twin.primaryRegion;
       const startedAt = twin.clock.now();
-      options.log(`\n▶ ${step.name} (${step.job}, ${region}) at T+${clockText(startedAt - drillStart)}`);
+      const setup = options.only !== undefined && step.job !== options.only;
+      const role = setup ? `; setup for ${options.only}` : '';
+      options.log(`\n▶ ${step.name} (${step.job}, ${region}${role}) at T+${clockText(startedAt - drillStart)}`);
       const result = await step.start(twin, {
         bus,
         executionName: `drill-${step.name}`,
@@ -369,6 +394,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       reports.push({
         name: step.name,
         job: step.job,
+        setup,
         region,
         expected: step.expected,
         status: result.status,

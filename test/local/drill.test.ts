@@ -82,6 +82,12 @@ describe('npm start (the drill)', () => {
       expect(report.steps.map((s) => [s.name, s.ok])).toEqual(
         ['backup', 'scale-out', 'scale-in', 'restore-verification', 'dr-dry-run', 'dr-failover', 'dr-failback'].map((name) => [name, true]),
       );
+      // The outage as users live it: from the primary's failure (five minutes before the drill starts the failover)
+      // to DNS answering the DR region, healthy; longer than the runbook's RTO by that wait.
+      const failoverStep = report.steps.find((s) => s.name === 'dr-failover');
+      expect(failoverStep?.measurements.dnsAnswers).toBe('us-west-2');
+      expect(Number(failoverStep?.measurements.outageAsLivedSeconds)).toBeGreaterThan((failoverStep?.recovery?.rtoSeconds ?? 0) + 299);
+      expect(report.steps.find((s) => s.name === 'dr-failback')?.measurements.dnsAnswers).toBe('us-east-1');
       expect(report.steps.find((s) => s.name === 'dr-failover')?.recovery).toMatchObject({
         direction: 'failover',
         rtoMet: true,
@@ -122,6 +128,17 @@ describe('npm start (the drill)', () => {
     expect(summary.steps[0]).toMatchObject({ executions: 3 });
     expect(summary.steps[0].transitions).toBeGreaterThan(50);
     expect(result.stderr).toContain('twin ready in');
+  });
+
+  it('runs what a workflow builds on first, marked as setup in the summary', async () => {
+    const result = await drill(['--only', 'restore-verification', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { steps: { name: string; setup: boolean; ok: boolean }[] };
+    expect(summary.steps.map((s) => [s.name, s.setup, s.ok])).toEqual([
+      ['backup', true, true],
+      ['restore-verification', false, true],
+    ]);
+    expect(result.stderr).toContain('▶ backup (backup, us-east-1; setup for restore-verification)');
   });
 
   it('exits 1 naming the workflow when a fault makes it fail', async () => {

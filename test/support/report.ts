@@ -16,6 +16,7 @@ export function reportValidator() {
 const step = (name: string, states: [string, number, number, string?][]): StepReport => ({
   name,
   job: 'backup',
+  setup: false,
   region: 'us-east-1',
   expected: 'SUCCEEDED',
   status: states.some((s) => s[3]) ? 'FAILED' : 'SUCCEEDED',

@@ -151,13 +151,12 @@ describe('npm start (the drill)', () => {
 
   it(
     "exits 1 when a DR target is missed, saying which and why (pilot light: the RPO is the copied snapshot's age)",
-    () => {
+    async () => {
       const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
       const file = join(dir, 'pilot-light.json');
       writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
-      // A process of its own: handlers read their configuration once, when first loaded (as in Lambda), and this
-      // file's other drills loaded them for the default configuration.
-      const result = drillProcess(['--scenario', file, '--only', 'dr-failover']);
+      // In this process although the other drills ran the default configuration: each twin loads its own handlers.
+      const result = await drill(['--scenario', file, '--only', 'dr-failover']);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/✗ dr-failover: RPO \d+ s is over the 900 s target/);
       expect(result.stdout).toMatch(/dr-failover: RTO .*✓.*RPO .*✗ over target/);

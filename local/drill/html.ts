@@ -9,34 +9,63 @@ export const FAILED_BAR_COLOR = '#d9480f';
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/** One bar of a workflow's chart: a state's work, however many times a polling loop entered it. */
+export interface Operation {
+  readonly label: string;
+  /** Virtual seconds from the workflow's start to the operation's first entry. */
+  readonly start: number;
+  readonly seconds: number;
+  /** Some entry ended in an error (caught or not). */
+  readonly failed: boolean;
+}
+
 /**
- * A Gantt chart of one workflow's steps, in virtual seconds from its start,
+ * The operations of a workflow, in the order they began: every executed Task, Wait, Map or Parallel state, its
+ * entries merged into one bar from the first entry to the last exit (a polling loop's Wait and Describe are one
+ * bar each, labelled with how many times they ran). Pass and Choice states do no work and draw nothing.
+ */
+export function operationsOf(step: StepReport): Operation[] {
+  const start = Date.parse(step.startedAt);
+  const groups = new Map<string, { first: number; last: number; count: number; failed: boolean }>();
+  for (const e of step.timeline) {
+    if (!e.exitedAt || e.type === 'Pass' || e.type === 'Choice') continue;
+    const label = `${e.state}${e.index === undefined ? '' : `[${e.index}]`}`;
+    const group = groups.get(label) ?? { first: Date.parse(e.enteredAt), last: 0, count: 0, failed: false };
+    group.last = Math.max(group.last, Date.parse(e.exitedAt));
+    group.count += 1;
+    group.failed ||= Boolean(e.error);
+    groups.set(label, group);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => a[1].first - b[1].first)
+    .map(([label, g]) => ({
+      label: g.count > 1 ? `${label} ×${g.count}` : label,
+      start: (g.first - start) / 1000,
+      seconds: (g.last - g.first) / 1000,
+      failed: g.failed,
+    }));
+}
+
+/**
+ * A Gantt chart of one workflow's operations, in virtual seconds from its start,
  * rendered to SVG on the server by ECharts (no script in the page).
  */
 export function ganttSvg(step: StepReport): string {
-  const start = Date.parse(step.startedAt);
-  const entries = step.timeline.filter((e) => e.exitedAt);
-  const labels = entries.map((e) => `${e.state}${e.index === undefined ? '' : `[${e.index}]`}`);
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 960, height: Math.max(120, 28 + entries.length * 22) });
+  const operations = operationsOf(step);
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 960, height: Math.max(120, 28 + operations.length * 22) });
   chart.setOption({
     animation: false,
     grid: { left: 230, right: 30, top: 10, bottom: 30 },
     xAxis: { type: 'value', name: 'seconds (virtual)', nameLocation: 'middle', nameGap: 22 },
-    yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontSize: 11 } },
+    yAxis: { type: 'category', data: operations.map((o) => o.label), inverse: true, axisLabel: { fontSize: 11 } },
     series: [
-      // An invisible bar up to each step's start, then the step itself.
-      {
-        type: 'bar',
-        stack: 'gantt',
-        silent: true,
-        itemStyle: { color: 'transparent' },
-        data: entries.map((e) => (Date.parse(e.enteredAt) - start) / 1000),
-      },
+      // An invisible bar up to each operation's start, then the operation itself.
+      { type: 'bar', stack: 'gantt', silent: true, itemStyle: { color: 'transparent' }, data: operations.map((o) => o.start) },
       {
         type: 'bar',
         stack: 'gantt',
         barMinWidth: 2,
-        data: entries.map((e) => ({ value: Math.max(e.seconds ?? 0, 0.5), itemStyle: { color: e.error ? FAILED_BAR_COLOR : BAR_COLOR } })),
+        data: operations.map((o) => ({ value: Math.max(o.seconds, 0.5), itemStyle: { color: o.failed ? FAILED_BAR_COLOR : BAR_COLOR } })),
       },
     ],
   });

@@ -59,23 +59,24 @@ export async function checkReportInBrowser(file: string): Promise<PageCheck> {
     const barSelector = [BAR_COLOR, FAILED_BAR_COLOR].flatMap((color) => [`path[fill="${color}"]`, `rect[fill="${color}"]`]).join(', ');
     const drawn = [];
     for (const section of await page.locator('section').all()) {
-      const title = (await section.locator('h2').first().textContent()) ?? '?';
-      const svg = section.locator('svg').first();
+      const heading = (await section.locator('h2').first().textContent()) ?? '?';
       // Locators wait for what is missing: count first, so a section without a chart is reported at once.
-      if ((await svg.count()) === 0) {
-        problems.push(`${title}: no chart`);
-        continue;
+      const svgs = await section.locator('svg').all();
+      if (svgs.length === 0) problems.push(`${heading}: no chart`);
+      // The workflow's chart, and a DR run's RTO waterfall after it.
+      for (const [i, svg] of svgs.entries()) {
+        const title = i === 0 ? heading : `${heading} (RTO waterfall)`;
+        const box = await svg.boundingBox();
+        const bars = await svg.locator(barSelector).all();
+        const boxes = await Promise.all(bars.map((bar) => bar.boundingBox()));
+        drawn.push({
+          title,
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          bars: bars.length,
+          visible: boxes.filter((b) => b && b.width > 0 && b.height > 0).length,
+        });
       }
-      const box = await svg.boundingBox();
-      const bars = await svg.locator(barSelector).all();
-      const boxes = await Promise.all(bars.map((bar) => bar.boundingBox()));
-      drawn.push({
-        title,
-        width: box?.width ?? 0,
-        height: box?.height ?? 0,
-        bars: bars.length,
-        visible: boxes.filter((b) => b && b.width > 0 && b.height > 0).length,
-      });
     }
     if (drawn.length === 0) problems.push('no workflow chart on the page');
     for (const chart of drawn) {

@@ -51,7 +51,15 @@ export function operationsOf(step: StepReport): Operation[] {
  * rendered to SVG on the server by ECharts (no script in the page).
  */
 export function ganttSvg(step: StepReport): string {
-  const operations = operationsOf(step);
+  return barsSvg(operationsOf(step));
+}
+
+/** A DR run's RTO as a waterfall: its runbook steps (approval, recovery branches, traffic, health), in seconds from its start. */
+export function waterfallSvg(waterfall: NonNullable<StepReport['recovery']>['waterfall']): string {
+  return barsSvg(waterfall.map((w) => ({ label: w.step, start: w.start, seconds: w.seconds, failed: false })));
+}
+
+function barsSvg(operations: readonly Operation[]): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 960, height: Math.max(120, 28 + operations.length * 22) });
   chart.setOption({
     animation: false,
@@ -94,7 +102,12 @@ export function drillHtml(report: DrillReport): string {
   const charts = report.steps
     .map((s) => {
       const heading = `${escape(s.name)} <small>${escape(s.job)} · ${escape(s.region)} · started ${escape(s.startedAt)}</small>`;
-      return `<section><h2>${heading}</h2>\n${ganttSvg(s)}</section>`;
+      const r = s.recovery;
+      const waterfall = r?.waterfall.length
+        ? `\n<h3>RTO waterfall: ${Math.round(r.rtoSeconds)} s, of which approval ${Math.round(r.approvalSeconds)} s</h3>\n` +
+          waterfallSvg(r.waterfall)
+        : '';
+      return `<section><h2>${heading}</h2>\n${ganttSvg(s)}${waterfall}</section>`;
     })
     .join('\n');
   const summary =

@@ -43,6 +43,9 @@ export const recoverySchema = z
     approvalSeconds: z.number().nonnegative().describe('time the run waited for the operator'),
     criticalPathSeconds: z.number().positive().describe('expected duration of the AWS operations on the critical path'),
     orchestrationOverhead: z.number().positive().nullable().describe('(RTO − approval) ÷ critical path; failover only'),
+    waterfall: z
+      .array(z.object({ step: z.string().min(1), start: z.number().nonnegative(), seconds: z.number().nonnegative() }).strict())
+      .describe("the runbook's steps in seconds from its start (approval, recovery branches, traffic, health): its RTO as a waterfall"),
   })
   .strict();
 

@@ -245,6 +245,17 @@ function servedAgain(twin: Twin, job: Job, report: Partial<RunbookReport>): Reco
   };
 }
 
+/** The runbook's own steps (not its states), from the first one's start: how its RTO was spent. */
+function waterfallOf(report: Partial<RunbookReport>): Recovery['waterfall'] {
+  const steps = (report.timeline ?? []).filter((s) => s.endedAt);
+  const start = Math.min(...steps.map((s) => Date.parse(s.startedAt)));
+  return steps.map((s) => ({
+    step: s.step,
+    start: (Date.parse(s.startedAt) - start) / 1000,
+    seconds: (Date.parse(s.endedAt ?? s.startedAt) - Date.parse(s.startedAt)) / 1000,
+  }));
+}
+
 /** RTO and RPO against the targets, from a completed runbook's report. */
 function recoveryOf(direction: Recovery['direction'], report: Partial<RunbookReport>): Recovery | undefined {
   const { rtoSeconds, rtoTargetSeconds, rpoTargetSeconds, criticalPathSeconds } = report;
@@ -263,6 +274,7 @@ function recoveryOf(direction: Recovery['direction'], report: Partial<RunbookRep
     criticalPathSeconds,
     // RTO without the human's time, over the critical path of the AWS operations themselves.
     orchestrationOverhead: direction === 'failover' ? Number(((rtoSeconds - approvalSeconds) / criticalPathSeconds).toFixed(3)) : null,
+    waterfall: waterfallOf(report),
   };
 }
 

@@ -98,7 +98,8 @@ describe('npm start (the drill)', () => {
       // One bar per operation: a polling loop's repeated states are one bar each (restore verification: 79 executed
       // states, drawn as a few operations), Pass and Choice states none.
       const operations = report.steps.flatMap((s) => operationsOf(s));
-      expect(bars(BAR_COLOR)).toBe(operations.filter((o) => !o.failed).length);
+      const waterfallBars = report.steps.flatMap((s) => s.recovery?.waterfall ?? []).length;
+      expect(bars(BAR_COLOR)).toBe(operations.filter((o) => !o.failed).length + waterfallBars);
       expect(bars(FAILED_BAR_COLOR)).toBe(operations.filter((o) => o.failed).length);
       const verification = report.steps.find((s) => s.name === 'restore-verification');
       expect(verification?.timeline.filter((e) => e.exitedAt).length).toBeGreaterThan(50);
@@ -106,7 +107,13 @@ describe('npm start (the drill)', () => {
         expect.stringMatching(/^DescribeRestore ×\d+$/),
       );
       expect(operationsOf(verification ?? report.steps[0]).length).toBeLessThan(15);
-      expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length);
+      // A chart per workflow, and each DR run's RTO as a waterfall of its runbook steps.
+      const waterfalls = report.steps.filter((s) => s.recovery?.waterfall.length).length;
+      expect(waterfalls).toBe(2);
+      expect((html.match(/<svg /g) ?? []).length).toBe(report.steps.length + waterfalls);
+      expect(failoverStep?.recovery?.waterfall.map((w) => w.step)).toEqual(
+        expect.arrayContaining(['preflight', 'approval', 'database', 'traffic', 'health']),
+      );
 
       // Every call of the game day is valid and allowed: no request the models refuse, no response they do not allow.
       const checks = twin?.core.modelChecks;

@@ -7,8 +7,12 @@ type Detail = StepDetails['dns'];
 /** The DR region holds the switch: the failover runs there, and so does the failback. */
 const switchRegion = ({ inventory }: StepContext) => inventory.dr.region;
 
-/** A failover whose primary is unreachable serves nothing from there: traffic may move before the DR side is up. */
-export const switchesEarly = ({ run, preflight }: StepContext): boolean => run.direction === 'failover' && !preflight.primaryReachable;
+/**
+ * Whether traffic may move before the arriving side answers healthy: when nothing is served from the side it leaves
+ * (a failover whose primary is unreachable; a failback, whose quiesce step has stopped the DR writers). Route 53
+ * answers the PRIMARY record only once the primary's load balancer check passes anyway.
+ */
+export const switchesEarly = ({ run, preflight }: StepContext): boolean => run.direction === 'failback' || !preflight.primaryReachable;
 
 /** Sets the switch and plans the wait for the alarm to follow (and, with DNS, the alias TTL). */
 async function request(ctx: StepContext, detail: Detail): Promise<Outcome<Detail>> {
@@ -68,7 +72,8 @@ export const dns: RecoveryStep<'dns'> = {
 export const traffic: RecoveryStep<'traffic'> = {
   pollSeconds: dns.pollSeconds,
   async start(ctx) {
-    if (!switchesEarly(ctx)) return { ready: true, detail: { to: ctx.toRole, note: 'moves once the DR side answers healthy' } };
+    if (ctx.run.direction !== 'failover' || ctx.preflight.primaryReachable)
+      return { ready: true, detail: { to: ctx.toRole, note: 'moves once the DR side answers healthy' } };
     return dns.start(ctx);
   },
   check: (ctx, detail) => dns.check(ctx, detail),

@@ -51,15 +51,15 @@ describe('dns step (the traffic switch in the DR region)', () => {
   });
 
   it('moves traffic only once the arriving side answers healthy when the side it leaves still answers', async () => {
-    // Prepare: a failback (the DR side it leaves answers), the primary not healthy yet, then healthy
-    switchSays('dr');
-    alarmIs('ALARM');
+    // Prepare: a failover whose primary still answers; the DR side not healthy yet, then healthy
+    switchSays('primary');
+    alarmIs('OK');
     const answers = [
       { healthy: false, answer: '503 starting' },
       { healthy: true, answer: '200 ok' },
     ];
     const ctx = stepContext({
-      direction: 'failback',
+      preflight: { primaryReachable: true },
       io: { probeHealth: async () => answers.shift() ?? { healthy: true, answer: '200' } },
     });
 
@@ -70,10 +70,26 @@ describe('dns step (the traffic switch in the DR region)', () => {
     const requested = await dns.check(ctx, waiting.detail);
 
     // Assess
-    expect(started).toEqual({ ready: false, waitSeconds: 0, detail: { to: 'primary', domainName: 'shop.example.com', requested: false } });
+    expect(started).toEqual({ ready: false, waitSeconds: 0, detail: { to: 'dr', domainName: 'shop.example.com', requested: false } });
     expect(waiting).toMatchObject({ ready: false, waitSeconds: settings.healthIntervalSeconds, detail: { lastAnswer: '503 starting' } });
     expect(changedWhileWaiting).toBe(0);
     expect(requested).toMatchObject({ ready: false, waitSeconds: settings.timings.alarmPeriod, detail: { requested: true } });
+    expect(changes().map((c) => [c.region, c.command])).toEqual([
+      [DR, 'PutParameter'],
+      [DR, 'PutMetricData'],
+    ]);
+  });
+
+  it('a failback moves traffic back at once (its DR writers are stopped), still in the DR region: datapoint 0', async () => {
+    // Prepare
+    switchSays('dr');
+    alarmIs('ALARM');
+
+    // Act
+    const outcome = await dns.start(stepContext({ direction: 'failback' }));
+
+    // Assess
+    expect(outcome).toMatchObject({ ready: false, detail: { to: 'primary', requested: true } });
     expect(changes().map((c) => [c.region, c.command, JSON.stringify(c.input)])).toEqual([
       [DR, 'PutParameter', JSON.stringify({ Name: PARAMETER, Value: 'primary', Type: 'String', Overwrite: true })],
       [DR, 'PutMetricData', expect.stringContaining('"Value":0')],

@@ -31,7 +31,7 @@ const DR_FUNCTIONS = {
   },
   StepFunction: {
     entry: 'dr/steps.ts',
-    description: 'Starts and polls a recovery step: database, cache, service, repoint, DNS, health',
+    description: 'Starts and polls a recovery step: database, cache, service, traffic, repoint, DNS, health',
     database: true,
   },
   ReportFunction: { entry: 'dr/report.ts', description: 'Reports a DR run: RTO, RPO and timeline to the ledger, S3, SNS and metrics' },

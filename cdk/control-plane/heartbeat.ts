@@ -9,7 +9,6 @@ import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
 import type { Inventory } from '../../contracts/inventory';
 import type { WorkloadStack } from '../stacks/workload-stack';
 import { secretArnByName } from './inventory';
-import { TrafficSwitch } from '../workload/traffic-switch';
 import { type FunctionFactory, OpsFunction } from './ops-function';
 
 export interface HeartbeatProps {
@@ -64,8 +63,7 @@ export class Heartbeat extends Construct {
       }),
     );
     // The DR heartbeat publishes the traffic switch every minute (the datapoints Route 53's check reads).
-    if (props.role === 'dr') props.workload.trafficSwitch?.grant(fn, false);
-    if (props.role === 'dr') fn.addToRolePolicy(TrafficSwitch.publishStatement());
+    if (props.role === 'dr') props.workload.trafficSwitch?.grantPublish(fn);
     if (props.role === 'primary') {
       // The primary's master secret is encrypted with the database key; its DR replica with the region's default key.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.workload.database.key.keyArn] }));

@@ -46,17 +46,7 @@ export class TrafficSwitch extends Construct {
   grant(grantee: iam.IGrantable, write: boolean): void {
     const stack = Stack.of(this);
     const statements = [
-      new iam.PolicyStatement({
-        actions: write ? ['ssm:GetParameter', 'ssm:PutParameter'] : ['ssm:GetParameter'],
-        resources: [
-          stack.formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: trafficParameterName(this.appName).slice(1),
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
-      }),
+      this.parameterStatement(write ? ['ssm:GetParameter', 'ssm:PutParameter'] : ['ssm:GetParameter']),
       new iam.PolicyStatement({
         actions: ['cloudwatch:DescribeAlarms'],
         resources: [
@@ -71,6 +61,26 @@ export class TrafficSwitch extends Construct {
     ];
     if (write) statements.push(TrafficSwitch.publishStatement());
     for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  }
+
+  /** What the DR heartbeat needs: read the parameter and publish it (no alarm reads). */
+  grantPublish(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(this.parameterStatement(['ssm:GetParameter']));
+    grantee.grantPrincipal.addToPrincipalPolicy(TrafficSwitch.publishStatement());
+  }
+
+  private parameterStatement(actions: string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions,
+      resources: [
+        Stack.of(this).formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: trafficParameterName(this.appName).slice(1),
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
+    });
   }
 
   /** PutMetricData has no resource: the namespace condition keeps the grant to Lifeline's metrics. */

@@ -47,9 +47,10 @@ export function approvalMessage(event: ApprovalEvent): { subject: string; messag
 /** Where an operator finds a pending approval without the notification: the ledger (in the region it runs in). */
 export const PENDING_APPROVALS = 'dr#approval';
 
-/** Sends of the request: the SDK's own attempts each, with full-jitter backoff between them (about 75 s at most). */
+/** Sends of the request, each with the SDK's own attempts, and full-jitter backoff between them (at most 2+4+8+16 s). */
 const SEND_ATTEMPTS = 5;
 const BASE_DELAY_MS = 1_000;
+// Never reached with five sends (the longest wait is 16 s); a bound should SEND_ATTEMPTS grow.
 const MAX_DELAY_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,7 +63,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function requestApproval(
   event: ApprovalEvent,
-  deps: { readonly ledger: LedgerRef; readonly topicArn: string; readonly now: () => Date; readonly random?: () => number },
+  deps: {
+    readonly ledger: LedgerRef;
+    readonly topicArn: string;
+    readonly now: () => Date;
+    readonly random?: () => number;
+    readonly sleep?: (ms: number) => Promise<void>;
+  },
 ): Promise<{ requested: true; delivered: boolean }> {
   const { subject, message } = approvalMessage(event);
   const { run } = event;
@@ -97,7 +104,7 @@ export async function requestApproval(
         });
         return { requested: true, delivered: false };
       }
-      await sleep(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+      await (deps.sleep ?? sleep)(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
     }
   }
 }

@@ -41,4 +41,3 @@ export const applicationAutoScaling = (region: string) =>
 export const ssm = (region: string) => cached(`ssm:${region}`, () => new SSMClient(options(region)));
 export const sns = (region: string) => cached(`sns:${region}`, () => new SNSClient(options(region)));
 export const serviceQuotas = (region: string) => cached(`servicequotas:${region}`, () => new ServiceQuotasClient(options(region)));
-/** Route 53's control plane is global (its API endpoint is in us-east-1); record changes do not depend on the failed region's services. */

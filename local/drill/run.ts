@@ -230,7 +230,7 @@ function drStep(
 function servedAgain(twin: Twin, job: Job, report: Partial<RunbookReport>): Record<string, number | string> {
   const zone = twin.inventory.dns;
   const answer = zone ? twin.route53.resolve(zone.hostedZoneId, zone.domainName) : undefined;
-  const answers = answer?.AliasTarget?.DNSName === twin.inventory.dr.endpoint ? twin.drRegion : twin.primaryRegion;
+  const answers = !answer ? 'no DNS' : answer.AliasTarget?.DNSName === twin.inventory.dr.endpoint ? twin.drRegion : twin.primaryRegion;
   const failedAt = twin.core.outageStart(twin.primaryRegion);
   const servedAt = Math.max(
     ...(report.timeline ?? [])

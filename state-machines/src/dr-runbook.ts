@@ -95,8 +95,9 @@ function admission(direction: Runbook['direction'], next: string): States {
       ),
       TimeoutSecondsPath: '$.run.approvalTimeoutSeconds',
       ResultPath: '$.approval',
-      // A request that could not be sent (SNS throttled during a regional event) is sent again; only the approver's
-      // Rejected is a rejection: any other failure fails the run, saying why, instead of passing for a "no".
+      // The function records the request in the ledger and retries its sends itself, never failing on SNS; this Retry
+      // covers the function failing. Only the approver's Rejected is a rejection: any other failure fails the run,
+      // saying why, instead of passing for a "no".
       Retry: [lambdaRetry()],
       Catch: [catchTo('ReportTimedOut', ['States.Timeout']), catchTo('ReportRejected', ['Rejected']), catchTo('ReportFailed')],
       Next: next,

@@ -284,6 +284,8 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     );
     expect(kept.rows[0].n).toBe(1);
     expect(twin.rds.instance(dr, 'drill-dr-db').replicaOf).toEqual({ region: primary, id: 'drill-primary-db' });
+    // The DR service uses its new replica, as deployed: the next failover neither repoints nor redeploys it.
+    expect(twin.ssm.value(dr, '/drill/app/database-instance')).toBe('drill-dr-db');
     expect(twin.healthOf(primary).healthy).toBe(true);
     expect(twin.route53.resolve('Z0000000DRILL', 'app.example.com')?.AliasTarget?.DNSName).toBe(twin.inventory.primary.endpoint);
     expect(twin.ecs.service(dr, twin.inventory.dr.cluster, twin.inventory.dr.service).desiredCount).toBe(twin.config.service.standbyCount);

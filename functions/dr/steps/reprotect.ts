@@ -37,8 +37,9 @@ export const reprotect: RecoveryStep<'reprotect'> = {
         },
       };
     const replacement = await replicaOfWriter(ctx, drId, primaryId);
-    // The DR application has no writer again until the next failover.
-    await setDatabaseParameter(from.region, inventory.appName, 'none');
+    // The DR application uses its replica again, as deployed: its endpoint becomes the writer's at the next failover,
+    // which then neither repoints nor redeploys it.
+    await setDatabaseParameter(from.region, inventory.appName, drId);
     const detail = { standbyCount: settings.standbyCount, replica: drId, renamed: replacement.renamed, waitingFor: replacement.waitingFor };
     const { renameInstance, createReplica } = settings.timings;
     return replacement.waitingFor === 'rename'

@@ -221,7 +221,9 @@ export class Route53Twin implements TwinService {
 
   /**
    * What a resolver gets for `name`: the PRIMARY failover record while its
-   * health check passes (and its INSYNC changes are visible), else SECONDARY.
+   * health check passes, else SECONDARY if its check passes (or it has
+   * none); with both unhealthy, the PRIMARY (API reference `ResourceRecordSet`,
+   * `Failover`).
    */
   resolve(zoneId: string, name: string): RecordSet | undefined {
     const wanted = name.toLowerCase().replace(/\.?$/, '.');
@@ -231,6 +233,7 @@ export class Route53Twin implements TwinService {
     const primary = sets.find((r) => r.Failover === 'PRIMARY');
     const secondary = sets.find((r) => r.Failover === 'SECONDARY');
     if (primary && (!primary.HealthCheckId || this.healthy(primary.HealthCheckId))) return primary;
+    if (secondary && secondary.HealthCheckId && !this.healthy(secondary.HealthCheckId)) return primary ?? secondary;
     return secondary ?? sets.find((r) => !r.Failover);
   }
 }

@@ -44,15 +44,17 @@ describe('approval request', () => {
   });
 
   it('sends again with backoff, and leaves a request it cannot deliver pending instead of failing or rejecting', async () => {
-    // Prepare
+    // Prepare: the largest jitter draw, so each wait is its whole backoff
     topic.on(PublishCommand).rejects(awsError('InternalErrorException', 'SNS is down'));
+    const waits: number[] = [];
 
     // Act
-    const result = await requestApproval(event, deps);
+    const result = await requestApproval(event, { ...deps, random: () => 1, sleep: async (ms) => void waits.push(ms) });
 
     // Assess
     expect(result).toEqual({ requested: true, delivered: false });
     expect(topic.commandCalls(PublishCommand)).toHaveLength(5);
+    expect(waits).toEqual([2000, 4000, 8000, 16000]);
     expect(aws.ledger[DR].commandCalls(PutItemCommand)).toHaveLength(1);
   });
 

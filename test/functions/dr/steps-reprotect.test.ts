@@ -62,7 +62,8 @@ describe('reprotect step (failback)', () => {
         service: 'ssm',
         region: DR,
         command: 'PutParameter',
-        input: { Name: '/shop/app/database-instance', Value: 'none', Type: 'String', Overwrite: true },
+        // The DR application uses its replica-to-be again, as deployed: no repoint at the next failover.
+        input: { Name: '/shop/app/database-instance', Value: 'shop-dr-db', Type: 'String', Overwrite: true },
       },
     ]);
     expect(outcome).toEqual({

@@ -41,7 +41,7 @@ type Answer = { decision: 'approve' | 'reject'; afterSeconds: number };
 
 /**
  * An operator who reads the request on SNS and, when none came, finds it in the ledger `ledgerAfterSeconds` after
- * it was recorded. Whoever answers second finds the token used (TaskDoesNotExist) and leaves it.
+ * it was recorded. Whoever answers second finds the task gone (TaskTimedOut) and leaves it.
  */
 export function approveWhenAsked(twin: Twin, answer: Answer, ledgerAfterSeconds: number): () => void {
   const stops = [approveWith(twin, answer), approveFromLedger(twin, { ...answer, afterSeconds: ledgerAfterSeconds })];
@@ -63,7 +63,7 @@ function answerLater(twin: Twin, token: string, answer: Answer): void {
     );
     // A request another channel answered already: the token is used, which is what the operator sees too.
     void call.catch((error: unknown) => {
-      if (!(error instanceof Error && error.name === 'TaskDoesNotExist')) throw error;
+      if (!(error instanceof Error && error.name === 'TaskTimedOut')) throw error;
     });
   }, answer.afterSeconds * 1000);
 }

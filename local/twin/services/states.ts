@@ -10,6 +10,8 @@ import { type Input, optionalString, requireString } from '../util';
 export class StepFunctionsTwin implements TwinService {
   readonly name = 'sfn' as const;
   readonly actions;
+  /** Tokens whose tasks were answered. */
+  private readonly spent = new Set<string>();
 
   constructor(private readonly core: AwsCore) {
     this.actions = {
@@ -21,8 +23,13 @@ export class StepFunctionsTwin implements TwinService {
   private async settle(input: Input, how: 'success' | 'failure'): Promise<object> {
     const token = requireString('sfn', input, 'taskToken');
     const waiter = this.core.taskTokens.get(token);
-    if (!waiter) throw serviceError('sfn', 'TaskDoesNotExist', 'Task Token does not exist or has already been used');
+    // A token whose task was answered already: AWS answers TaskTimedOut, "Task Timed Out: 'Provided task does not
+    // exist anymore'" (as public error reports quote it); TaskDoesNotExist is for a token that never existed.
+    if (!waiter && this.spent.has(token))
+      throw serviceError('sfn', 'TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+    if (!waiter) throw serviceError('sfn', 'TaskDoesNotExist', 'Task Token does not exist');
     this.core.taskTokens.delete(token);
+    this.spent.add(token);
     if (how === 'success') {
       const output = requireString('sfn', input, 'output');
       try {

@@ -1,5 +1,12 @@
 import type { CacheRecovery, Direction, DrTimings } from '../../contracts/dr-runbook';
 
+/**
+ * A failover whose primary is unreachable serves nothing from there: its traffic switch runs as a recovery branch,
+ * in parallel with the promotion (the `traffic` step), instead of after it.
+ */
+export const trafficMovesDuringRecovery = (direction: Direction, primaryReachable: boolean): boolean =>
+  direction === 'failover' && !primaryReachable;
+
 export interface PlannedOperation {
   readonly name: string;
   readonly seconds: number;
@@ -35,8 +42,8 @@ export function criticalPath(
     dns: boolean;
     /** The application must be pointed at a new writer and redeployed (not a warm standby's promotion). */
     repoints: boolean;
-    /** A failover whose primary is unreachable moves traffic in parallel with the recovery. */
-    switchesEarly: boolean;
+    /** {@link trafficMovesDuringRecovery} */
+    trafficDuringRecovery: boolean;
   },
 ): CriticalPath {
   const branches: PlannedOperation[] = [];
@@ -61,7 +68,7 @@ export function criticalPath(
     name: `traffic switch (alarm period${plan.dns ? ', DNS TTL' : ''})`,
     seconds: timings.alarmPeriod + (plan.dns ? timings.dnsTtl : 0),
   };
-  if (plan.switchesEarly) branches.push(trafficSwitch);
+  if (plan.trafficDuringRecovery) branches.push(trafficSwitch);
   const longest = branches.reduce((a, b) => (b.seconds > a.seconds ? b : a));
   const healthChecks = {
     name: `${plan.healthyChecks} consecutive health checks`,
@@ -71,7 +78,7 @@ export function criticalPath(
     longest,
     ...(plan.repoints ? [{ name: 'forced deployment (new tasks start, old drain)', seconds: timings.taskStart + timings.taskStop }] : []),
     // Otherwise traffic moves once the arriving side answers healthy: after its first healthy answer.
-    ...(plan.switchesEarly ? [] : [trafficSwitch]),
+    ...(plan.trafficDuringRecovery ? [] : [trafficSwitch]),
     healthChecks,
   ];
   return { operations, seconds: operations.reduce((sum, o) => sum + o.seconds, 0) };

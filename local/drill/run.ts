@@ -247,13 +247,10 @@ function servedAgain(twin: Twin, job: Job, report: Partial<RunbookReport>): Reco
 
 /** The runbook's own steps (not its states), from the first one's start: how its RTO was spent. */
 function waterfallOf(report: Partial<RunbookReport>): Recovery['waterfall'] {
-  const steps = (report.timeline ?? []).filter((s) => s.endedAt);
+  // Finished steps only: the runbook gives their seconds.
+  const steps = (report.timeline ?? []).flatMap((s) => (s.seconds === undefined ? [] : [{ ...s, seconds: s.seconds }]));
   const start = Math.min(...steps.map((s) => Date.parse(s.startedAt)));
-  return steps.map((s) => ({
-    step: s.step,
-    start: (Date.parse(s.startedAt) - start) / 1000,
-    seconds: (Date.parse(s.endedAt ?? s.startedAt) - Date.parse(s.startedAt)) / 1000,
-  }));
+  return steps.map((s) => ({ step: s.step, start: (Date.parse(s.startedAt) - start) / 1000, seconds: s.seconds }));
 }
 
 /** RTO and RPO against the targets, from a completed runbook's report. */

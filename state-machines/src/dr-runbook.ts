@@ -96,7 +96,7 @@ function admission(direction: Runbook['direction'], next: string): States {
       TimeoutSecondsPath: '$.run.approvalTimeoutSeconds',
       ResultPath: '$.approval',
       // The function records the request in the ledger and retries its sends itself, never failing on SNS; this Retry
-      // covers the function failing. Only the approver's Rejected is a rejection: any other failure fails the run,
+      // covers the function failing. Only the approver's Rejected is a rejection: every other failure fails the run,
       // saying why, instead of passing for a "no".
       Retry: [lambdaRetry()],
       Catch: [catchTo('ReportTimedOut', ['States.Timeout']), catchTo('ReportRejected', ['Rejected']), catchTo('ReportFailed')],

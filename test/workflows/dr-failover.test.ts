@@ -213,9 +213,9 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     const calls = twin.core.calls.slice(callsBefore);
     expect(primary).toBe('us-east-1');
     expect(calls.filter((c) => c.service === 'route53')).toEqual([]);
-    const toDownRegion = calls.filter((c) => c.region === primary);
-    expect(toDownRegion.length).toBeGreaterThan(0);
-    expect(toDownRegion.filter((c) => !/^(Describe|Get|List)/.test(c.action) || !c.error)).toEqual([]);
+    const downRegionCalls = calls.filter((c) => c.region === primary);
+    expect(downRegionCalls.length).toBeGreaterThan(0);
+    expect(downRegionCalls.filter((c) => !/^(Describe|Get|List)/.test(c.action) || !c.error)).toEqual([]);
     // A warm standby's service already uses the replica, whose endpoint the promotion keeps: the application is not
     // repointed (which sets its parameter, then redeploys). Traffic moved by the switch in the DR region.
     const failoverChanges = twin.core.mutations.slice(mutationsAtStart).map((m) => `${m.region} ${m.service}:${m.action} ${m.resource}`);

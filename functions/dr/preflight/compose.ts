@@ -1,6 +1,6 @@
 import type { Run } from '../../../contracts/dr-runbook';
 import { databaseParameter } from '../aws';
-import { criticalPath, type CriticalPath } from '../critical-path';
+import { criticalPath, type CriticalPath, trafficMovesDuringRecovery } from '../critical-path';
 import { type Clock, type DrDeps, sides } from '../deps';
 import { capacityChecks } from './capacity';
 import { cacheChecks } from './cache';
@@ -25,7 +25,7 @@ function expectedRto(
     healthIntervalSeconds: settings.healthIntervalSeconds,
     dns: inventory.dns !== undefined,
     repoints: plan.repoints,
-    switchesEarly: run.direction === 'failover' && !plan.primaryReachable,
+    trafficDuringRecovery: trafficMovesDuringRecovery(run.direction, plan.primaryReachable),
   });
   // API calls and the first poll after each expected duration: a few percent on top of the operations.
   const seconds = Math.round(path.seconds * 1.05);

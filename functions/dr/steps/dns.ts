@@ -1,4 +1,5 @@
 import { alarmStateFor, readTraffic, setTraffic, trafficAlarm } from '../../shared/traffic';
+import { trafficMovesDuringRecovery } from '../critical-path';
 import type { StepDetails } from './progress';
 import type { Outcome, RecoveryStep, StepContext } from './step';
 
@@ -7,12 +8,14 @@ type Detail = StepDetails['dns'];
 /** The DR region holds the switch: the failover runs there, and so does the failback. */
 const switchRegion = ({ inventory }: StepContext) => inventory.dr.region;
 
+const duringRecovery = ({ run, preflight }: StepContext): boolean => trafficMovesDuringRecovery(run.direction, preflight.primaryReachable);
+
 /**
- * Whether traffic may move before the arriving side answers healthy: when nothing is served from the side it leaves
- * (a failover whose primary is unreachable; a failback, whose quiesce step has stopped the DR writers). Route 53
- * answers the PRIMARY record only once the primary's load balancer check passes anyway.
+ * Whether traffic moves without waiting for the arriving side to answer healthy: when nothing is served from the
+ * side it leaves (a failover whose primary is unreachable; a failback, whose quiesce step has stopped the DR
+ * writers). Route 53 answers the PRIMARY record only once the primary's load balancer check passes anyway.
  */
-export const switchesEarly = ({ run, preflight }: StepContext): boolean => run.direction === 'failback' || !preflight.primaryReachable;
+const movesAtOnce = (ctx: StepContext): boolean => ctx.run.direction === 'failback' || duringRecovery(ctx);
 
 /** Sets the switch and plans the wait for the alarm to follow (and, with DNS, the alias TTL). */
 async function request(ctx: StepContext, detail: Detail): Promise<Outcome<Detail>> {
@@ -47,7 +50,7 @@ export const dns: RecoveryStep<'dns'> = {
         return { ready: true, detail: { to: toRole, note: `traffic already goes to ${ctx.to.region}`, alarm: alarm.state, domainName } };
     }
     const detail: Detail = { to: toRole, domainName, requested: false };
-    return switchesEarly(ctx) ? request(ctx, detail) : { ready: false, waitSeconds: 0, detail };
+    return movesAtOnce(ctx) ? request(ctx, detail) : { ready: false, waitSeconds: 0, detail };
   },
   async check(ctx, detail) {
     const { inventory, settings, now, to, io } = ctx;
@@ -72,8 +75,7 @@ export const dns: RecoveryStep<'dns'> = {
 export const traffic: RecoveryStep<'traffic'> = {
   pollSeconds: dns.pollSeconds,
   async start(ctx) {
-    if (ctx.run.direction !== 'failover' || ctx.preflight.primaryReachable)
-      return { ready: true, detail: { to: ctx.toRole, note: 'moves once the DR side answers healthy' } };
+    if (!duringRecovery(ctx)) return { ready: true, detail: { to: ctx.toRole, note: 'moves once the DR side answers healthy' } };
     return dns.start(ctx);
   },
   check: (ctx, detail) => dns.check(ctx, detail),

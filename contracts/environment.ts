@@ -3,6 +3,7 @@ import { drTimingsFrom } from './aws-timings';
 import type { LifelineConfig } from './config/schema';
 import type { DrSettings, DrTimings } from './dr-runbook';
 import type { Job } from './jobs';
+import type { RegionRole } from './naming';
 import { METRICS_NAMESPACE, type MetricOwner, serviceNameOf } from './metrics';
 import type { VerificationSettings } from './restore-verification';
 
@@ -20,6 +21,8 @@ export interface EnvironmentInputs {
   readonly topicArn: string;
   /** What the DR plan expects each AWS operation to take. @default the default latency profile's */
   readonly timings?: DrTimings;
+  /** The region the function runs in, by its role: which workload is its own, and when it acts (the active region). */
+  readonly regionRole: RegionRole;
 }
 
 /** Fargate vCPU per task, from the task's CPU units. */
@@ -68,7 +71,7 @@ function verificationSettingsFrom(config: LifelineConfig): VerificationSettings 
 /** The variables of one job's functions (and of the scheduled functions that belong to it). */
 export function jobEnvironment(job: Job, inputs: EnvironmentInputs): Record<string, string> {
   const { config } = inputs;
-  const common = { INVENTORY: inputs.inventoryJson, LEDGER_TABLE: inputs.ledgerTable };
+  const common = { INVENTORY: inputs.inventoryJson, LEDGER_TABLE: inputs.ledgerTable, REGION_ROLE: inputs.regionRole };
   switch (job) {
     case 'backup':
       return { ...common, RETENTION: JSON.stringify(config.backup.retention) };

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type RegionRole, workloadResourceName } from './naming';
 
 /**
  * What the control plane protects and where: the contract between the CDK
@@ -14,6 +15,8 @@ export const regionalWorkloadSchema = z.object({
   databaseInstanceId: z.string().min(1).optional(),
   /** Cache replication group in this region, if any. */
   cacheReplicationGroupId: z.string().min(1).optional(),
+  /** Secret with the AUTH token of this region's cache (each region's cache has its own). */
+  cacheAuthSecretId: z.string().min(1).optional(),
   /** KMS key for RDS snapshot copies and restores in this region. */
   kmsKeyArn: z.string().min(1),
   /** Isolated DB subnet group for restores in this region. */
@@ -44,8 +47,6 @@ export const inventorySchema = z.object({
   dr: regionalWorkloadSchema,
   /** Secret with the database master credentials (same name in both regions: a replicated secret). */
   databaseSecretId: z.string().min(1),
-  /** Secret with the cache's AUTH token (replicated to the DR region like the database's). */
-  cacheAuthSecretId: z.string().min(1).optional(),
   /** The Route 53 failover pair's zone and name, when DNS is configured (it follows the traffic switch on its own). */
   dns: z.object({ hostedZoneId: z.string().min(1), domainName: z.string().min(1) }).optional(),
   /** Further databases and caches of the primary region the backup job protects (ids must be unique). */
@@ -68,3 +69,16 @@ export type TrafficTo = (typeof TRAFFIC_VALUES)[number];
 
 /** The SSM parameter naming the DB instance the application of a region uses. */
 export const databaseParameterName = (appName: string): string => `/${appName}/app/database-instance`;
+
+/** The DB instance id a role's database has (pilot light's DR region: the one a failover restores). */
+export function databaseIdOf(inventory: Inventory, role: RegionRole): string {
+  return inventory[role].databaseInstanceId ?? workloadResourceName(inventory.appName, role, 'db');
+}
+
+/** The cache replication group id a role's cache has (pilot light's DR region: the one a failover creates). */
+export function cacheIdOf(inventory: Inventory, role: RegionRole): string {
+  return inventory[role].cacheReplicationGroupId ?? workloadResourceName(inventory.appName, role, 'cache');
+}
+
+/** The other region's role. */
+export const otherRole = (role: RegionRole): RegionRole => (role === 'primary' ? 'dr' : 'primary');

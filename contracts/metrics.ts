@@ -25,6 +25,8 @@ export const METRICS = {
       copyDuration: 'CopyDuration',
       newestBackupAge: 'NewestBackupAgeSeconds',
       succeeded: 'BackupSucceeded',
+      /** A scheduled run in the passive region, which backs nothing up (the active region does). */
+      passive: 'BackupPassive',
     },
   },
   'alarm-scaling': {
@@ -44,6 +46,7 @@ export const METRICS = {
       verifiedRpo: 'VerifiedRpoSeconds',
       failed: 'VerificationFailed',
       succeeded: 'VerificationSucceeded',
+      passive: 'VerificationPassive',
     },
   },
   // The failback runs the failover's functions, so both directions publish as lifeline-dr-failover.

@@ -25,6 +25,7 @@ export function functionEnvironment(twin: Twin, region: string): Record<string, 
     ledgerTable: twin.controlPlane.ledgerTable,
     topicArn: twin.controlPlane.topicArns[region],
     timings: drTimingsFrom(twin.core.profile),
+    regionRole: region === twin.primaryRegion ? ('primary' as const) : ('dr' as const),
   };
   return {
     AWS_REGION: region,
@@ -43,21 +44,42 @@ function isHandlerModule(value: unknown): value is { handler: LocalFunction } {
   return typeof value === 'object' && value !== null && 'handler' in value && typeof value.handler === 'function';
 }
 
-/** Each twin's handler instances by entry: a deployment's functions keep their module state, as a warm Lambda does. */
-const handlerInstances = new WeakMap<Twin, { readonly query: string; readonly modules: Map<string, { handler: LocalFunction }> }>();
-/** Which twin loaded each module object, to notice a runtime that cannot give a second deployment its own instance. */
-const loadedFor = new WeakMap<object, Twin>();
+/** One deployment's handler instances by entry: a region's functions keep their module state, as a warm Lambda does. */
+interface Deployment {
+  readonly query: string;
+  readonly modules: Map<string, { handler: LocalFunction }>;
+}
+/** Each twin's deployments by region: both regions deploy every job, each with its own environment (REGION_ROLE, AWS_REGION). */
+const deploymentsOf = new WeakMap<Twin, Map<string, Deployment>>();
+/** Which deployment loaded each module object, to notice a runtime that gives a second deployment the first one's instance. */
+const loadedFor = new WeakMap<object, Deployment>();
 let deployments = 0;
 
 /**
- * Loads a job's handlers in process. Handlers read their environment when
+ * A fresh instance of `path` for `deployment`. ESM loaders (vitest) key modules by specifier, query included; Node's
+ * CommonJS loader (tsx, `npm start`) ignores the query and keeps one instance, so there the entry is evicted from
+ * the require cache and required again (its shared modules stay shared: they read no environment when loaded).
+ */
+async function freshInstance(path: string, deployment: Deployment): Promise<unknown> {
+  const imported: unknown = await import(`${path}?${deployment.query}`);
+  const owner = typeof imported === 'object' && imported !== null ? loadedFor.get(imported) : undefined;
+  if (!owner || owner === deployment) return imported;
+  if (typeof require !== 'function') throw new Error(`${path} was loaded for another deployment and this runtime keeps one instance`);
+  const resolved = require.resolve(path);
+  const cached = require.cache[resolved];
+  delete require.cache[resolved];
+  try {
+    return require(resolved) as unknown;
+  } finally {
+    if (cached) require.cache[resolved] = cached;
+  }
+}
+
+/**
+ * Loads a job's handlers in process, as deployed in `region`. Handlers read their environment when
  * first loaded (as in Lambda), so the environment is set first, and each
- * twin imports its own instance of every entry (a query in the specifier:
- * its own execution environments), so twins with different configurations
- * can run one after another in one test process. Node's CommonJS loader
- * (tsx, `npm start`) ignores the query and keeps one instance: there, a
- * second twin that runs a job is refused rather than given the first one's
- * handlers.
+ * twin imports its own instance of every entry per region (its own execution environments), so twins with
+ * different configurations can run one after another in one test process, and both regions' jobs in one twin.
  */
 export async function loadJobFunctions(
   twin: Twin,
@@ -65,25 +87,24 @@ export async function loadJobFunctions(
   region: string,
 ): Promise<{ substitutions: Record<string, string>; functions: Record<string, LocalFunction> }> {
   Object.assign(process.env, functionEnvironment(twin, region));
-  let instances = handlerInstances.get(twin);
-  if (!instances) {
+  let byRegion = deploymentsOf.get(twin);
+  if (!byRegion) deploymentsOf.set(twin, (byRegion = new Map()));
+  let deployment = byRegion.get(region);
+  if (!deployment) {
     deployments += 1;
-    instances = { query: `deployment=${deployments}`, modules: new Map() };
-    handlerInstances.set(twin, instances);
+    deployment = { query: `deployment=${deployments}`, modules: new Map() };
+    byRegion.set(region, deployment);
   }
   const substitutions: Record<string, string> = {};
   const functions: Record<string, LocalFunction> = {};
   for (const [placeholder, spec] of Object.entries(JOB_FUNCTIONS[job])) {
     const name = `${job}-${placeholder}`;
-    let loaded = instances.modules.get(spec.entry);
+    let loaded = deployment.modules.get(spec.entry);
     if (!loaded) {
-      const module: unknown = await import(`${join(__dirname, '..', 'functions', spec.entry)}?${instances.query}`);
+      const module = await freshInstance(join(__dirname, '..', 'functions', spec.entry), deployment);
       if (!isHandlerModule(module)) throw new Error(`functions/${spec.entry} exports no handler`);
-      const owner = loadedFor.get(module);
-      if (owner && owner !== twin)
-        throw new Error(`functions/${spec.entry} was loaded for another twin and this runtime keeps one instance: one twin per process`);
-      loadedFor.set(module, twin);
-      instances.modules.set(spec.entry, module);
+      loadedFor.set(module, deployment);
+      deployment.modules.set(spec.entry, module);
       loaded = module;
     }
     substitutions[placeholder] = name;

@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import { SCHEDULED_BACKUP_INPUT } from '../../contracts/backup';
 import { BACKUP_TARGET_TAG } from '../../contracts/inventory';
 import type { LifelineConfig } from '../../contracts/config/schema';
-import { colonArn, managedSnapshotArn } from './inventory';
+import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
+import { cacheIdOf, databaseIdOf } from '../../contracts/inventory';
 import { alarmOnNoSuccess } from './job-alarms';
 import { JobFunctions, type TwoRegionJobProps } from './job-functions';
 import { metricIdentity } from '../../contracts/metrics';
@@ -19,7 +20,7 @@ export interface BackupProps extends TwoRegionJobProps {
 }
 
 /**
- * The backup job: state-machines/backup.asl.json (plan, one child per
+ * The backup job of one region (both regions deploy it; it acts while its region is active, copying to the other): state-machines/backup.asl.json (plan, one child per
  * target, summary) and backup-target.asl.json (one target), their functions
  * (functions/backup), an EventBridge Scheduler schedule, and alarms on failed
  * executions and on the age of the newest good backup.
@@ -32,27 +33,36 @@ export class Backup extends Construct {
   constructor(scope: Construct, id: string, props: BackupProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { config, primary, standby } = props;
-    const [primaryRegion, drRegion] = [config.regions.primary, config.regions.dr];
+    const { config, home, away, inventory, role } = props;
+    const [homeRegion, awayRegion] = [home.region, away.region];
     const snapshotArn = (region: string) => managedSnapshotArn(stack, 'rds', region);
-    const cacheSnapshotArn = managedSnapshotArn(stack, 'elasticache', primaryRegion);
+    const cacheSnapshotArn = managedSnapshotArn(stack, 'elasticache', homeRegion);
+    // What this region backs up while it is active: its database and cache, or (pilot light's DR region) those a
+    // failover restores under the names contracts/naming.ts gives them.
+    const databaseArn = colonArn(stack, 'rds', 'db', databaseIdOf(inventory, role), homeRegion);
+    const hasCache = Boolean(inventory.primary.cacheReplicationGroupId);
+    const cacheGroupArn = hasCache
+      ? colonArn(stack, 'elasticache', 'replicationgroup', home.cache?.replicationGroup.ref ?? cacheIdOf(inventory, role), homeRegion)
+      : undefined;
 
-    this.functions = new JobFunctions(this, 'Functions', { ...props, job: 'backup', workload: primary, topic: props.topic });
+    this.functions = new JobFunctions(this, 'Functions', { ...props, job: 'backup', workload: home, topic: props.topic });
     const fn = this.functions.byPlaceholder;
     // Explicit statements, not grant*(): those would edit the workload stack's resource policies and make it depend on this one.
-    fn.RecoveryPointFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.database.credentials?.secretArn ?? ''] }),
-    );
+    // The master secret here: the primary's own, or its replica in the DR region (same name, its own suffix).
     fn.RecoveryPointFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [primary.database.key.keyArn, ...(primary.cache ? [primary.cache.key.keyArn] : [])],
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [home.database.credentials?.secretArn ?? secretArnByName(stack, inventory.databaseSecretId, homeRegion)],
       }),
     );
-    if (primary.cache) {
-      // The key count of a cache at snapshot time, through its AUTH token.
+    // The primary's secrets are encrypted with its database and cache keys; their DR replicas with the region's default key.
+    const secretKeys = [...(home.database.credentials ? [home.database.key.keyArn] : []), ...(home.cache ? [home.cache.key.keyArn] : [])];
+    if (secretKeys.length)
+      fn.RecoveryPointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: secretKeys }));
+    if (home.cache) {
+      // The key count of a cache at snapshot time, through its AUTH token (each region's cache has its own).
       fn.RecoveryPointFunction.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [primary.cache.authToken.secretArn] }),
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [home.cache.authToken.secretArn] }),
       );
       fn.RecoveryPointFunction.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] }),
@@ -67,25 +77,25 @@ export class Backup extends Construct {
     fn.CopyToDrFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
-        resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)],
+        resources: [snapshotArn(homeRegion), snapshotArn(awayRegion)],
       }),
     );
-    // Copying an encrypted snapshot across regions re-encrypts with the DR key: RDS needs a grant on it.
+    // Copying an encrypted snapshot across regions re-encrypts with the other region's key: RDS needs a grant on it.
     fn.CopyToDrFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-        resources: [standby.database.key.keyArn, primary.database.key.keyArn],
+        resources: [away.database.key.keyArn, home.database.key.keyArn],
       }),
     );
     for (const f of [fn.CopyToDrFunction, fn.PruneFunction]) {
-      f.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
-      f.role?.addManagedPolicy(standby.artifacts.controlPlaneAccess);
+      f.role?.addManagedPolicy(home.artifacts.controlPlaneAccess);
+      f.role?.addManagedPolicy(away.artifacts.controlPlaneAccess);
     }
-    fn.CopyToDrFunction.role?.addManagedPolicy(standby.artifacts.multipartCopyAccess);
+    fn.CopyToDrFunction.role?.addManagedPolicy(away.artifacts.multipartCopyAccess);
     fn.PruneFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:DeleteDBSnapshot'],
-        resources: [snapshotArn(primaryRegion), snapshotArn(drRegion)],
+        resources: [snapshotArn(homeRegion), snapshotArn(awayRegion)],
         // Only snapshots that carry the managed tag: never an operator's own.
         conditions: { StringEquals: { 'rds:snapshot-tag/lifeline:managed': 'true' } },
       }),
@@ -97,31 +107,28 @@ export class Backup extends Construct {
       }),
     );
 
-    const cacheGroupArn = primary.cache
-      ? `arn:${stack.partition}:elasticache:${primaryRegion}:${stack.account}:replicationgroup:${primary.cache.replicationGroup.ref}`
-      : undefined;
     // One child execution per target (its own history), started and awaited by the parent.
     this.targetWorkflow = new Workflow(this, 'TargetWorkflow', {
       job: 'backup-target',
       substitutions: substitutionsFor('backup-target', this.functions.substitutions()),
       functions: this.functions.usedBy(placeholdersOfFile('backup-target')),
       resources: {
-        'rds:CreateDBSnapshot': [primary.database.instance?.instanceArn ?? snapshotArn(primaryRegion), snapshotArn(primaryRegion)],
+        'rds:CreateDBSnapshot': [home.database.instance?.instanceArn ?? databaseArn, snapshotArn(homeRegion)],
         'elasticache:CreateSnapshot': [...(cacheGroupArn ? [cacheGroupArn] : []), cacheSnapshotArn],
         'elasticache:CopySnapshot': [cacheSnapshotArn],
       },
       extraStatements: [
         // Creating a snapshot with tags is also an AddTagsToResource on it.
-        new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: [snapshotArn(primaryRegion)] }),
+        new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: [snapshotArn(homeRegion)] }),
         new iam.PolicyStatement({ actions: ['elasticache:AddTagsToResource'], resources: [cacheSnapshotArn] }),
         // The caller of an export needs s3:ListAllMyBuckets, which has no resource-level scoping
         // (ElastiCache User Guide, "Exporting a backup": step "Grant ElastiCache access to your Amazon S3 bucket").
         new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] }),
-        ...additionalTargetStatements(stack, config, primaryRegion),
+        ...(role === 'primary' ? additionalTargetStatements(stack, config, homeRegion) : []),
       ],
     });
     // An export to S3 is written by ElastiCache on the caller's behalf.
-    this.targetWorkflow.role.addManagedPolicy(primary.artifacts.controlPlaneAccess);
+    this.targetWorkflow.role.addManagedPolicy(home.artifacts.controlPlaneAccess);
 
     const targetArn = this.targetWorkflow.stateMachine.stateMachineArn;
     this.workflow = new Workflow(this, 'Workflow', {
@@ -155,7 +162,7 @@ export class Backup extends Construct {
             stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' }),
           ],
         }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [home.notifications.key.keyArn] }),
       ],
     });
 
@@ -173,11 +180,13 @@ export class Backup extends Construct {
     });
 
     this.workflow.alarmOnFailures(props.topic, 'A Lifeline backup execution failed');
-    // No successful backup of a target within the freshness window: the newest good backup is too old.
+    // No successful backup of a target within the freshness window: the newest good backup is too old. A scheduled
+    // run in the passive region counts too (it backs nothing up because the active region does).
     for (const target of ['database', 'cache']) {
       alarmOnNoSuccess(this, `Stale-${target}`, {
-        description: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes`,
+        description: `No successful Lifeline backup of the ${target} within ${config.backup.maxAgeMinutes} minutes (or passive-region run)`,
         metric: metricIdentity('backup', 'succeeded', target),
+        alsoCounts: metricIdentity('backup', 'passive', target),
         period: Duration.minutes(config.backup.maxAgeMinutes),
         topic: props.topic,
       });

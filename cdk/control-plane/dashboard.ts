@@ -8,6 +8,13 @@ type DrMetric = keyof (typeof METRICS)['dr-failover']['names'];
 
 export interface OperatorDashboardProps {
   readonly appName: string;
+  /**
+   * Dashboards are account-wide, not regional (CloudFormation, AWS::CloudWatch::Dashboard: "All dashboards in your
+   * account are global"): each region's has its own name. @default `<app>-operations`
+   */
+  readonly dashboardName?: string;
+  /** The region whose jobs this dashboard shows (the one it is deployed in). */
+  readonly region: string;
   /** The workflows by name (backup, alarm scaling, restore verification, …). */
   readonly workflows: Readonly<Record<string, sfn.IStateMachine>>;
   /** Backup targets (database, cache, …) and the service whose scaling to show. */
@@ -36,15 +43,15 @@ export class OperatorDashboard extends Construct {
     super(scope, id);
     // A name operators can find and link to: <app>-operations.
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${props.appName}-operations`,
+      dashboardName: props.dashboardName ?? `${props.appName}-operations`,
       defaultInterval: Duration.days(7),
     });
     const workflows = Object.entries(props.workflows);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
-          `# Lifeline ${props.appName}\nBackups, scaling, restore verification and DR runs (DR figures from ${props.drRegion}). Ledger ` +
-          'and reports: see the README.',
+          `# Lifeline ${props.appName}: ${props.region}\nBackups, scaling and restore verification of ${props.region} (they act while ` +
+          `it is the active region), DR runs (figures from ${props.drRegion}). Ledger and reports: see the README.`,
         width: 24,
         height: 2,
       }),

@@ -10,11 +10,15 @@ import type { LifelineConfig } from '../../contracts/config/schema';
 import { cacheSubnetGroupOf, colonArn, managedSnapshotArn, secretArnByName } from './inventory';
 import { newInstanceGroupArns } from '../workload/database';
 import { newCacheGroupArns } from '../workload/cache';
-import { JobFunctions, type TwoRegionJobProps } from './job-functions';
+import { type JobProps, JobFunctions } from './job-functions';
+import type { WorkloadStack } from '../stacks/workload-stack';
 import { metricIdentity } from '../../contracts/metrics';
 import { Workflow } from './workflow';
 
-export type DrRunbooksProps = TwoRegionJobProps;
+export interface DrRunbooksProps extends JobProps {
+  readonly primary: WorkloadStack;
+  readonly standby: WorkloadStack;
+}
 
 /**
  * The DR failover and failback runbooks, deployed in the DR region so they

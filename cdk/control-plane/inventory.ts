@@ -15,6 +15,7 @@ function regional(workload: WorkloadStack): RegionalWorkload {
     service: workload.service.service.serviceName,
     databaseInstanceId: workload.database.instance?.instanceIdentifier,
     cacheReplicationGroupId: workload.cache?.replicationGroup.ref,
+    cacheAuthSecretId: workload.cache?.authToken.secretName,
     cacheSubnetGroupName: cacheSubnetGroupOf(workload),
     cacheRestoreSecurityGroupId:
       workload.cache?.restoreSecurityGroup.securityGroupId ?? workload.cachePlacement?.securityGroup.securityGroupId,
@@ -41,7 +42,6 @@ export function inventoryOf(config: LifelineConfig, stacks: { primary: WorkloadS
     primary: regional(stacks.primary),
     dr: regional(stacks.standby),
     databaseSecretId: secretName,
-    cacheAuthSecretId: stacks.primary.cache?.authToken.secretName,
     additionalTargets: config.backup.additionalTargets,
     dns:
       config.dns.domainName && config.dns.hostedZoneId

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Inventory } from '../../contracts/inventory';
 import type { LifelineConfig } from '../../contracts/config/schema';
+import type { RegionRole } from '../../contracts/naming';
 import type { WorkloadStack } from '../stacks/workload-stack';
 import { type EnvironmentInputs, jobEnvironment } from '../../contracts/environment';
 import { JOB_FUNCTIONS, type Job } from '../../contracts/jobs';
@@ -17,12 +18,16 @@ export interface JobProps {
   /** The ledger: the global table in the primary region, its replica in the DR region. */
   readonly ledger: dynamodb.ITableV2;
   readonly factory: FunctionFactory;
+  /** The role of the region the job is deployed in: both regions deploy every job, and it acts while its region is active. */
+  readonly role: RegionRole;
 }
 
-/** A job that acts on the workloads of both regions. */
+/** A job that acts on its own region's workload and copies to (or restores with keys of) the other region. */
 export interface TwoRegionJobProps extends JobProps {
-  readonly primary: WorkloadStack;
-  readonly standby: WorkloadStack;
+  /** This region's workload: what the job backs up, verifies or scales. */
+  readonly home: WorkloadStack;
+  /** The other region's: where copies go. */
+  readonly away: WorkloadStack;
 }
 
 /** What {@link jobEnvironment} needs, from a job's props: the inventory as JSON whose tokens `stack` resolves. */
@@ -32,6 +37,7 @@ function environmentInputs(stack: Stack, props: JobProps, topic: sns.ITopic): En
     inventoryJson: stack.toJsonString(props.inventory),
     ledgerTable: props.ledger.tableName,
     topicArn: topic.topicArn,
+    regionRole: props.role,
   };
 }
 

@@ -32,12 +32,13 @@ export class RestoreVerification extends Construct {
   constructor(scope: Construct, id: string, props: RestoreVerificationProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { config, primary } = props;
-    const regions = [config.regions.primary, config.regions.dr];
+    const { config, home } = props;
+    // It restores, verifies and sweeps in its own region only (a state machine's SDK integrations call only its region).
+    const regions = [home.region];
     const temporary = regions.map((region) => colonArn(stack, 'rds', 'db', `${TEMP_PREFIX}*`, region));
     const cacheSnapshots = regions.map((region) => managedSnapshotArn(stack, 'elasticache', region));
 
-    const functions = new JobFunctions(this, 'Functions', { ...props, job: 'restore-verification', workload: primary, topic: props.topic });
+    const functions = new JobFunctions(this, 'Functions', { ...props, job: 'restore-verification', workload: home, topic: props.topic });
     const fn = functions.byPlaceholder;
     const describe = new iam.PolicyStatement({
       actions: [
@@ -51,16 +52,16 @@ export class RestoreVerification extends Construct {
     fn.PlanFunction.addToRolePolicy(describe);
     fn.PlanFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticache:ListTagsForResource'], resources: cacheSnapshots }));
     fn.VerifyFunction.addToRolePolicy(describe);
-    const secretName = primary.database.credentials?.secretName ?? '';
     fn.VerifyFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
-        resources: regions.map((region) => secretArnByName(stack, secretName, region)),
+        resources: regions.map((region) => secretArnByName(stack, props.inventory.databaseSecretId, region)),
       }),
     );
-    fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [primary.database.key.keyArn] }));
-    fn.ReportFunction.role?.addManagedPolicy(primary.artifacts.controlPlaneAccess);
-    fn.ReportFunction.role?.addManagedPolicy(props.standby.artifacts.controlPlaneAccess);
+    // The primary's master secret is encrypted with its database key; the DR replica with the region's default key.
+    if (home.database.credentials)
+      fn.VerifyFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [home.database.key.keyArn] }));
+    fn.ReportFunction.role?.addManagedPolicy(home.artifacts.controlPlaneAccess);
 
     const temporaryGroups = regions.map((region) => colonArn(stack, 'elasticache', 'replicationgroup', `${TEMP_PREFIX}*`, region));
     const snapshots = regions.map((region) => managedSnapshotArn(stack, 'rds', region));
@@ -70,22 +71,17 @@ export class RestoreVerification extends Construct {
       functions: functions.all,
       resources: {
         // The restore reads the snapshot and creates only instances named lifeline-verify-*, in the isolated subnet group
-        // with the engine's default option and parameter groups (the machine runs in the primary region).
+        // with the engine's default option and parameter groups, in its own region.
         'rds:RestoreDBInstanceFromDBSnapshot': [
           ...snapshots,
           ...temporary,
-          ...newInstanceGroupArns(
-            stack,
-            config.database.engineVersion,
-            primary.database.subnetGroup.subnetGroupName,
-            config.regions.primary,
-          ),
+          ...newInstanceGroupArns(stack, config.database.engineVersion, home.database.subnetGroup.subnetGroupName, home.region),
         ],
         'rds:DeleteDBInstance': temporary,
         'elasticache:CreateReplicationGroup': [
           ...cacheSnapshots,
           ...temporaryGroups,
-          ...newCacheGroupArns(stack, config.cache.engine, cacheSubnetGroupOf(primary), config.regions.primary),
+          ...newCacheGroupArns(stack, config.cache.engine, cacheSubnetGroupOf(home), home.region),
         ],
         'elasticache:DeleteReplicationGroup': temporaryGroups,
         'sns:Publish': [props.topic.topicArn],
@@ -98,12 +94,9 @@ export class RestoreVerification extends Construct {
       extraStatements: [
         new iam.PolicyStatement({ actions: ['rds:AddTagsToResource'], resources: temporary }),
         new iam.PolicyStatement({ actions: ['elasticache:AddTagsToResource'], resources: temporaryGroups }),
-        // Restoring an encrypted snapshot uses its KMS key.
-        new iam.PolicyStatement({
-          actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-          resources: [primary.database.key.keyArn, props.standby.database.key.keyArn],
-        }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [primary.notifications.key.keyArn] }),
+        // Restoring an encrypted snapshot uses its KMS key: this region's (its own snapshots, and the copies made here).
+        new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [home.database.key.keyArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: [home.notifications.key.keyArn] }),
       ],
     });
 
@@ -155,8 +148,9 @@ export class RestoreVerification extends Construct {
       topic: props.topic,
     });
     alarmOnNoSuccess(this, 'VerificationStale', {
-      description: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours`,
+      description: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours (or passive-region run)`,
       metric: metricIdentity('restore-verification', 'succeeded', 'database'),
+      alsoCounts: metricIdentity('restore-verification', 'passive', 'database'),
       period: Duration.days(1),
       evaluationPeriods: config.restoreVerification.maxAgeHours / 24,
       topic: props.topic,

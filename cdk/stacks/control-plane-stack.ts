@@ -27,8 +27,9 @@ export interface ControlPlaneStackProps extends StackProps {
 
 /**
  * The control plane of one region: the ledger (a global table owned by the
- * primary, with a replica here in the DR region) and the functions and
- * workflows of each job.
+ * primary, with a replica here in the DR region), the functions and
+ * workflows of every job (each acting while its region is the active one),
+ * the dashboard and the heartbeat; in the DR region, the DR runbooks.
  */
 export class ControlPlaneStack extends Stack {
   readonly ledgerTable: dynamodb.ITableV2;
@@ -45,37 +46,38 @@ export class ControlPlaneStack extends Stack {
     if (!secretName) throw new Error('The primary database has no master secret');
     if (props.role === 'primary') {
       this.ledgerTable = new Ledger(this, 'Ledger', { replicaRegions: [props.config.regions.dr] }).table;
-      const job = { config: props.config, inventory, ledger: this.ledgerTable, factory: this.functionFactory };
-      const topic = props.primary.notifications.topic;
-      const backup = new Backup(this, 'Backup', { ...job, primary: props.primary, standby: props.standby, topic });
-      const verification = new RestoreVerification(this, 'RestoreVerification', {
-        ...job,
-        primary: props.primary,
-        standby: props.standby,
-        topic,
-      });
-      const scaling = new Scaling(this, 'Scaling', { ...job, workload: props.primary, topic });
-      new OperatorDashboard(this, 'Dashboard', {
-        appName: props.config.appName,
-        workflows: {
-          backup: backup.workflow.stateMachine,
-          'alarm scaling': scaling.workflow.stateMachine,
-          'restore verification': verification.workflow.stateMachine,
-        },
-        backupTargets: ['database', 'cache'],
-        scalingTarget: `${props.primary.service.cluster.clusterName}/${props.primary.service.service.serviceName}`,
-        rpoTargetSeconds: props.config.dr.rpoMinutes * 60,
-        rtoTargetSeconds: props.config.dr.rtoMinutes * 60,
-        drRegion: props.config.regions.dr,
-      });
     } else {
       if (!props.primaryControlPlane) throw new Error('The standby control plane needs the primary one (for its ledger replica)');
       this.ledgerTable = dynamodb.TableV2.fromTableName(this, 'LedgerReplica', props.primaryControlPlane.ledgerTable.tableName);
     }
+    // Every job in both regions: each acts on its own region's workload while that region is the active one
+    // (functions/shared/active-region.ts), so a failover leaves the DR region protected without its primary.
+    const role = props.role === 'primary' ? 'primary' : 'dr';
+    const [home, away] = role === 'primary' ? [props.primary, props.standby] : [props.standby, props.primary];
+    const job = { config: props.config, inventory, ledger: this.ledgerTable, factory: this.functionFactory, role } as const;
+    const topic = home.notifications.topic;
+    const backup = new Backup(this, 'Backup', { ...job, home, away, topic });
+    const verification = new RestoreVerification(this, 'RestoreVerification', { ...job, home, away, topic });
+    const scaling = new Scaling(this, 'Scaling', { ...job, workload: home, topic });
+    new OperatorDashboard(this, 'Dashboard', {
+      appName: props.config.appName,
+      dashboardName: role === 'primary' ? undefined : `${props.config.appName}-operations-dr`,
+      region: home.region,
+      workflows: {
+        backup: backup.workflow.stateMachine,
+        'alarm scaling': scaling.workflow.stateMachine,
+        'restore verification': verification.workflow.stateMachine,
+      },
+      backupTargets: ['database', 'cache'],
+      scalingTarget: `${home.service.cluster.clusterName}/${home.service.service.serviceName}`,
+      rpoTargetSeconds: props.config.dr.rpoMinutes * 60,
+      rtoTargetSeconds: props.config.dr.rtoMinutes * 60,
+      drRegion: props.config.regions.dr,
+    });
     new Heartbeat(this, 'Heartbeat', {
       inventory,
-      role: props.role === 'primary' ? 'primary' : 'dr',
-      workload: props.role === 'primary' ? props.primary : props.standby,
+      role,
+      workload: home,
       secretName,
       factory: this.functionFactory,
       ledger: this.ledgerTable,
@@ -89,6 +91,7 @@ export class ControlPlaneStack extends Stack {
         standby: props.standby,
         ledger: this.ledgerTable,
         factory: this.functionFactory,
+        role,
       });
     }
   }

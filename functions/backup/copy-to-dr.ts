@@ -10,15 +10,33 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { rds, s3 } from '../shared/clients';
-import { parseInput } from '../shared/errors';
+import { isUnreachable, parseInput } from '../shared/errors';
 import { logger } from '../shared/powertools';
 import { type BackupItem, backupItemSchema } from '../../contracts/backup';
 
 export interface CopyResult {
   readonly drSnapshotId: string;
+  /** The copy's status; `deferred` when the other region did not answer (the next run's copy supersedes it). */
   readonly status: string;
   readonly copyStartedAt: string;
+  /** Why a copy is deferred. */
+  readonly note?: string;
 }
+
+/**
+ * The answer when the other region does not answer (a regional outage: after a failover, the primary). The backup
+ * is made and recorded in this region; its copy is pending, not failed, and the next run once the region answers
+ * copies its own, newer snapshot.
+ */
+const deferred = (item: BackupItem, drSnapshotId: string, copyStartedAt: string, error: unknown): CopyResult => {
+  logger.warn('the other region does not answer: copy deferred', { region: item.drRegion, snapshotId: item.snapshotId, error });
+  return {
+    drSnapshotId,
+    status: 'deferred',
+    copyStartedAt,
+    note: `${item.drRegion} did not answer (${error instanceof Error ? error.name : String(error)}): the copy is pending`,
+  };
+};
 
 /**
  * The object ElastiCache writes when it exports a snapshot to S3: `<TargetSnapshotName>-0001.rdb`, one per shard
@@ -135,6 +153,7 @@ export async function copyToDr(item: BackupItem, now: () => Date): Promise<CopyR
       );
       return { drSnapshotId: item.snapshotId, status: copied.DBSnapshot?.Status ?? 'copying', copyStartedAt };
     } catch (error) {
+      if (isUnreachable(error)) return deferred(item, item.snapshotId, copyStartedAt, error);
       if (!(error instanceof DBSnapshotAlreadyExistsFault)) throw error;
       const existing = await rds(item.drRegion).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: item.snapshotId }));
       logger.info('DR copy already exists: continuing', { snapshotId: item.snapshotId });
@@ -146,12 +165,24 @@ export async function copyToDr(item: BackupItem, now: () => Date): Promise<CopyR
   const size = await sizeOf(item.sourceRegion, exported);
   if (size === undefined) {
     // A retry after the copy was made and the export deleted finds the copy: done.
-    const copied = (await sizeOf(item.drRegion, copy)) !== undefined;
-    return { drSnapshotId: copy.key, status: copied ? 'available' : 'pending', copyStartedAt };
+    try {
+      const copied = (await sizeOf(item.drRegion, copy)) !== undefined;
+      return { drSnapshotId: copy.key, status: copied ? 'available' : 'pending', copyStartedAt };
+    } catch (error) {
+      if (isUnreachable(error)) return deferred(item, copy.key, copyStartedAt, error);
+      throw error;
+    }
   }
-  await copyObject(item.drRegion, { ...exported, size }, copy);
+  let result: CopyResult = { drSnapshotId: copy.key, status: 'available', copyStartedAt };
+  try {
+    await copyObject(item.drRegion, { ...exported, size }, copy);
+  } catch (error) {
+    if (!isUnreachable(error)) throw error;
+    result = deferred(item, copy.key, copyStartedAt, error);
+  }
+  // The export is temporary either way: the snapshot stays in this region, and a deferred copy is made afresh next run.
   await s3(item.sourceRegion).send(new DeleteObjectCommand({ Bucket: exported.bucket, Key: exported.key }));
-  return { drSnapshotId: copy.key, status: 'available', copyStartedAt };
+  return result;
 }
 
 export const handler = async (event: unknown): Promise<CopyResult> =>

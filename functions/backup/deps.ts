@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { jsonEnv } from '../shared/env';
 import { inventorySchema } from '../../contracts/inventory';
 import { ledgerFromEnv } from '../shared/ledger';
+import { regionRoleFromEnv } from '../shared/active-region';
 
 /** What every backup function reads from its environment, validated at load. */
 export const retentionSchema = z.object({
@@ -14,5 +15,6 @@ export const retentionSchema = z.object({
 
 export function loadBackupEnv() {
   const inventory = jsonEnv('INVENTORY', inventorySchema);
-  return { inventory, ledger: ledgerFromEnv(inventory.primary.region), retention: jsonEnv('RETENTION', retentionSchema) };
+  const role = regionRoleFromEnv();
+  return { inventory, role, ledger: ledgerFromEnv(inventory[role].region), retention: jsonEnv('RETENTION', retentionSchema) };
 }

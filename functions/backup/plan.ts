@@ -1,7 +1,11 @@
-import type { Inventory } from '../../contracts/inventory';
+import { type Inventory, otherRole } from '../../contracts/inventory';
+import type { RegionRole } from '../../contracts/naming';
+import { METRICS } from '../../contracts/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Passive, passiveUnlessActive } from '../shared/active-region';
 import { parseInput, ValidationError } from '../shared/errors';
 import { type LedgerRef, newestFirst, putOnce } from '../shared/ledger';
-import { logger } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 import {
   type BackupInput,
   backupInputSchema,
@@ -36,17 +40,36 @@ export interface Plan {
   readonly items: BackupItem[];
   /** False when this execution already planned (a redrive or a duplicate start). */
   readonly firstAttempt: boolean;
+  /** Present when this region is passive: the run records a no-op and backs nothing up (the state machine ends). */
+  readonly passive?: Passive;
 }
 
-/** Validates the input (before anything changes) and plans one item per target. */
-export async function planBackup(event: PlanEvent, inventory: Inventory, ledger: LedgerRef): Promise<Plan> {
+/**
+ * Validates the input (before anything changes) and plans one item per target of this region's workload, copied to
+ * the other region. In the passive region it plans nothing: the run is recorded as a no-op.
+ */
+export async function planBackup(event: PlanEvent, inventory: Inventory, ledger: LedgerRef, role: RegionRole = 'primary'): Promise<Plan> {
   const input = parseInput(backupInputSchema, event.input ?? {}, 'backup input');
-  const known = backupTargetsOf(inventory);
+  const [home, away] = [inventory[role], inventory[otherRole(role)]];
+  const known = backupTargetsOf(inventory, role);
   const unknown = (input.targets ?? []).flatMap((id, index) =>
     known.some((t) => t.id === id) ? [] : [`targets.${index}: unknown target "${id}" (known: ${known.map((t) => t.id).join(', ')})`],
   );
   if (unknown.length) throw new ValidationError(`Invalid backup input: ${unknown.join('; ')}`);
   const wanted = input.targets ? known.filter((t) => input.targets?.includes(t.id)) : known;
+  const reason = input.reason ?? (input.source === 'schedule' ? 'scheduled backup' : 'manual backup');
+  const run = { executionName: event.executionName, startedAt: event.startedAt, region: home.region, role };
+  const passive = await passiveUnlessActive(ledger, 'backup', run);
+  if (passive) {
+    // The stale-backup alarms count these with the successes: a passive region's duty is met by the active one.
+    for (const target of wanted) {
+      metrics.addDimension(METRICS.backup.dimension, target.id);
+      metrics.addMetric(METRICS.backup.names.passive, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    }
+    logger.info('backup: passive region', { ...passive });
+    return { runId: event.executionName, startedAt: event.startedAt, reason, source: input.source, items: [], firstAttempt: true, passive };
+  }
   const items: BackupItem[] = [];
   for (const { id: targetId, kind, identifier } of wanted) {
     const [last] = await newestFirst(ledger, `backup#${targetId}`, { limit: 1 });
@@ -58,13 +81,13 @@ export async function planBackup(event: PlanEvent, inventory: Inventory, ledger:
       runId: event.executionName,
       targetId,
       kind,
-      sourceRegion: inventory.primary.region,
-      drRegion: inventory.dr.region,
+      sourceRegion: home.region,
+      drRegion: away.region,
       identifier,
       snapshotId: snapshotName(targetId, event.executionName),
-      drKmsKeyArn: inventory.dr.kmsKeyArn,
-      sourceBucket: inventory.primary.bucket,
-      drBucket: inventory.dr.bucket,
+      drKmsKeyArn: away.kmsKeyArn,
+      sourceBucket: home.bucket,
+      drBucket: away.bucket,
       firstWaitSeconds: polling.first,
       pollSeconds: polling.poll,
       copyFirstWaitSeconds: copyPolling.first,
@@ -79,7 +102,6 @@ export async function planBackup(event: PlanEvent, inventory: Inventory, ledger:
       ],
     });
   }
-  const reason = input.reason ?? (input.source === 'schedule' ? 'scheduled backup' : 'manual backup');
   const firstAttempt = await putOnce(ledger, {
     pk: `run#${event.executionName}`,
     sk: 'backup',
@@ -95,4 +117,4 @@ export async function planBackup(event: PlanEvent, inventory: Inventory, ledger:
 
 const env = loadBackupEnv();
 
-export const handler = async (event: PlanEvent): Promise<Plan> => planBackup(event, env.inventory, env.ledger);
+export const handler = async (event: PlanEvent): Promise<Plan> => planBackup(event, env.inventory, env.ledger, env.role);

@@ -7,7 +7,7 @@ import {
 import { DBSnapshotNotFoundFault, DeleteDBSnapshotCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { elasticache, rds, s3 } from '../shared/clients';
-import { parseInput } from '../shared/errors';
+import { isUnreachable, parseInput } from '../shared/errors';
 import { type LedgerRef, newestFirst } from '../shared/ledger';
 import { logger } from '../shared/powertools';
 import { type BackupItem, backupItemSchema, MANAGED_TAG, TARGET_TAG } from '../../contracts/backup';
@@ -27,6 +27,8 @@ export interface PruneResult {
   readonly kind: Place['kind'];
   readonly kept: RetentionDecision[];
   readonly deleted: RetentionDecision[];
+  /** Why nothing was decided there: the other region did not answer (pruned by a later run). */
+  readonly skipped?: string;
 }
 
 const managedBy = (tags: { Key?: string; Value?: string }[] | undefined, targetId: string) =>
@@ -115,8 +117,17 @@ export async function prune(item: BackupItem, policy: RetentionPolicy, ledger: L
   const newestVerifiedId = typeof verified?.snapshotId === 'string' ? verified.snapshotId : undefined;
   const results: PruneResult[] = [];
   for (const place of placesFor(item)) {
+    let facts: SnapshotFacts[];
+    try {
+      facts = await place.list();
+    } catch (error) {
+      // The other region in an outage: this region's retention still applies; that region's waits for a later run.
+      if (place.region === item.sourceRegion || !isUnreachable(error)) throw error;
+      results.push({ region: place.region, kind: place.kind, kept: [], deleted: [], skipped: `${place.region} did not answer` });
+      continue;
+    }
     const decisions = decideRetention(
-      await place.list(),
+      facts,
       policy,
       now,
       place.kind === 's3-object' && newestVerifiedId ? drCacheKey(newestVerifiedId) : newestVerifiedId,

@@ -10,7 +10,7 @@ import { loadBackupEnv } from './deps';
 const eventSchema = z.object({
   item: backupItemSchema,
   snapshot: z.object({ createdAt: z.string(), sizeGiB: z.number().optional() }),
-  copy: z.object({ drSnapshotId: z.string(), copyStartedAt: z.string() }),
+  copy: z.object({ drSnapshotId: z.string(), copyStartedAt: z.string(), status: z.string().optional(), note: z.string().optional() }),
   recoveryPoint: z
     .object({
       newestHeartbeat: z.string().optional(),
@@ -33,7 +33,11 @@ export interface Manifest {
   readonly snapshotCreatedAt: string;
   readonly sizeGiB?: number;
   readonly backupSeconds: number;
-  readonly copySeconds: number;
+  /** Absent while the copy is pending. */
+  readonly copySeconds?: number;
+  /** `copied`, or `pending` when the other region did not answer (the next run's copy supersedes it). */
+  readonly copy: 'copied' | 'pending';
+  readonly copyNote?: string;
   readonly newestHeartbeat?: string;
   readonly rpoSeconds?: number;
   /** Rows per table at snapshot time (databases only). */
@@ -48,18 +52,21 @@ const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date
 /** Writes the backup's manifest to the ledger and publishes its metrics. */
 export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now: Date): Promise<Manifest> {
   const { item } = event;
+  const pending = event.copy.status === 'deferred';
   const manifest: Manifest = {
     pk: `backup#${item.targetId}`,
     sk: `${event.snapshot.createdAt}#${item.runId}`,
     runId: item.runId,
     targetId: item.targetId,
     kind: item.kind,
-    snapshots: { [item.sourceRegion]: item.snapshotId, [item.drRegion]: event.copy.drSnapshotId },
+    snapshots: pending ? { [item.sourceRegion]: item.snapshotId } : { [item.sourceRegion]: item.snapshotId, [item.drRegion]: event.copy.drSnapshotId },
     snapshotCreatedAt: event.snapshot.createdAt,
     sizeGiB: event.snapshot.sizeGiB,
     // The copy starts the moment the snapshot is seen available, and this runs the moment the copy is.
     backupSeconds: seconds(item.startedAt, event.copy.copyStartedAt),
-    copySeconds: seconds(event.copy.copyStartedAt, now.toISOString()),
+    copySeconds: pending ? undefined : seconds(event.copy.copyStartedAt, now.toISOString()),
+    copy: pending ? 'pending' : 'copied',
+    copyNote: event.copy.note,
     newestHeartbeat: event.recoveryPoint?.newestHeartbeat,
     rpoSeconds: event.recoveryPoint?.rpoSeconds,
     rowCounts: event.recoveryPoint?.rowCounts,
@@ -69,7 +76,7 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
   await put(ledger, { ...manifest });
   metrics.addDimension(METRICS.backup.dimension, item.targetId);
   metrics.addMetric(METRICS.backup.names.backupDuration, MetricUnit.Seconds, manifest.backupSeconds);
-  metrics.addMetric(METRICS.backup.names.copyDuration, MetricUnit.Seconds, manifest.copySeconds);
+  if (manifest.copySeconds !== undefined) metrics.addMetric(METRICS.backup.names.copyDuration, MetricUnit.Seconds, manifest.copySeconds);
   metrics.addMetric(METRICS.backup.names.newestBackupAge, MetricUnit.Seconds, seconds(event.snapshot.createdAt, now.toISOString()));
   metrics.addMetric(METRICS.backup.names.succeeded, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();

@@ -54,5 +54,9 @@ export async function measureRecoveryPoint(
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 
-export const handler = async (event: unknown) =>
-  measureRecoveryPoint(parseInput(eventSchema, event, 'recovery point request'), inventory.databaseSecretId, inventory.cacheAuthSecretId);
+export const handler = async (event: unknown) => {
+  const request = parseInput(eventSchema, event, 'recovery point request');
+  // The cache of the region backed up has its own AUTH token; the master secret is replicated under one name.
+  const cacheSecretId = [inventory.primary, inventory.dr].find((r) => r.region === request.item.sourceRegion)?.cacheAuthSecretId;
+  return measureRecoveryPoint(request, inventory.databaseSecretId, cacheSecretId);
+};

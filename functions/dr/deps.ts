@@ -2,7 +2,6 @@ import { jsonEnv } from '../shared/env';
 import { type Inventory, inventorySchema, type RegionalWorkload } from '../../contracts/inventory';
 import { type LedgerRef, ledgerFromEnv } from '../shared/ledger';
 import { type Direction, type DrSettings, drSettingsSchema } from '../../contracts/dr-runbook';
-import { workloadResourceName } from '../../contracts/naming';
 
 /** What every DR function reads from its environment, once per execution environment. */
 export interface DrDeps {
@@ -35,15 +34,7 @@ export function sides(inventory: Inventory, direction: Direction): Sides {
     : { from: inventory.dr, to: inventory.primary, fromRole: 'dr', toRole: 'primary' };
 }
 
-/** The DB instance id a role's database has (pilot light: the one a failover restores). */
-export function databaseIdOf(inventory: Inventory, role: Role): string {
-  return inventory[role].databaseInstanceId ?? workloadResourceName(inventory.appName, role, 'db');
-}
-
-/** The cache replication group id a role's cache has (pilot light: the one a failover creates). */
-export function cacheIdOf(inventory: Inventory, role: Role): string {
-  return inventory[role].cacheReplicationGroupId ?? workloadResourceName(inventory.appName, role, 'cache');
-}
+export { cacheIdOf, databaseIdOf } from '../../contracts/inventory';
 
 /** An error's message, for reports. */
 export const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -6,6 +6,11 @@ import { elasticache, rds } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { parseInput, ValidationError } from '../shared/errors';
 import { type Inventory, inventorySchema } from '../../contracts/inventory';
+import type { RegionRole } from '../../contracts/naming';
+import { METRICS } from '../../contracts/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Passive, passiveUnlessActive, regionRoleFromEnv } from '../shared/active-region';
+import { metrics } from '../shared/powertools';
 import { type LedgerRef, ledgerFromEnv, newestFirst, putOnce } from '../shared/ledger';
 import {
   TEMP_JOB,
@@ -74,8 +79,8 @@ export interface PlanEvent {
 /**
  * Validates the input before anything is created, picks the snapshot (the
  * one given, or the newest managed and available one of the target in the
- * workflow's own region, the primary), and names the temporary instance after the execution so a
- * re-run restores into the same one.
+ * workflow's own region), and names the temporary instance after the execution so a
+ * re-run restores into the same one. In the passive region it plans nothing (a recorded no-op).
  */
 export async function planVerification(
   event: PlanEvent,
@@ -83,22 +88,36 @@ export async function planVerification(
   ledger: LedgerRef,
   settings: VerificationSettings,
   now: Date,
-): Promise<VerificationPlan> {
+  role: RegionRole = 'primary',
+): Promise<VerificationPlan | { readonly passive: Passive }> {
   const input = parseInput(verificationInputSchema, event.input ?? {}, 'restore verification input');
-  const regional = inventory.primary;
+  const regional = inventory[role];
   const region = regional.region;
   if (input.region !== undefined && input.region !== region) {
-    // The restore, its polling and the cleanup are AWS SDK integrations of a state machine in the primary region,
+    // The restore, its polling and the cleanup are AWS SDK integrations of a state machine in its own region,
     // and those call only their own state machine's region (Step Functions Developer Guide, "Accessing resources
-    // in other AWS accounts"): a DR-region snapshot would be looked up in the primary region.
+    // in other AWS accounts"): another region's snapshot would be looked up in this one.
     throw new ValidationError(
       `Invalid restore verification input: region: ${input.region} is not this workflow's region (${region}); ` +
-        'it verifies the backups in its own region. The DR copies are checked by a dr-failover dry run ' +
-        '(its preflight finds the newest copy and reports its age) and restored by a failover drill.',
+        "it verifies the backups in its own region. Each region deploys its own, which acts while its region is active; the DR copies are " +
+        'checked by a dr-failover dry run (its preflight finds the newest copy and reports its age) and restored by a failover drill.',
     );
   }
+  const passive = await passiveUnlessActive(ledger, 'restore-verification', {
+    executionName: event.executionName,
+    startedAt: event.startedAt,
+    region,
+    role,
+  });
+  if (passive) {
+    metrics.addDimension(METRICS['restore-verification'].dimension, input.target);
+    metrics.addMetric(METRICS['restore-verification'].names.passive, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    return { passive };
+  }
   const kind = input.target === 'cache' ? 'elasticache' : 'rds';
-  if (kind === 'rds' && !inventory.primary.databaseInstanceId)
+  // The DR region has a database whenever it is active (its promoted replica, or the one a pilot-light failover restored).
+  if (kind === 'rds' && role === 'primary' && !inventory.primary.databaseInstanceId)
     throw new ValidationError('Invalid restore verification input: target: there is no database to verify');
   if (kind === 'elasticache' && (!regional.cacheSubnetGroupName || !regional.cacheRestoreSecurityGroupId)) {
     throw new ValidationError(`Invalid restore verification input: region: ${region} has no cache placement to restore a cache into`);
@@ -165,6 +184,7 @@ export async function planVerification(
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 const settings = jsonEnv('VERIFICATION', verificationSettingsSchema);
-const ledger = ledgerFromEnv(inventory.primary.region);
+const role = regionRoleFromEnv();
+const ledger = ledgerFromEnv(inventory[role].region);
 
-export const handler = async (event: PlanEvent) => planVerification(event, inventory, ledger, settings, new Date());
+export const handler = async (event: PlanEvent) => planVerification(event, inventory, ledger, settings, new Date(), role);

@@ -6,6 +6,7 @@ import { s3 } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { LifelineError, parseInput, rootCause } from '../shared/errors';
 import { type Inventory, inventorySchema } from '../../contracts/inventory';
+import { regionRoleFromEnv } from '../shared/active-region';
 import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
 import { metrics } from '../shared/powertools';
 import { verificationPlanSchema } from '../../contracts/restore-verification';
@@ -89,7 +90,7 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
 }
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
-const ledger = ledgerFromEnv(inventory.primary.region);
+const ledger = ledgerFromEnv(inventory[regionRoleFromEnv()].region);
 
 export const handler = async (event: unknown) =>
   reportVerification(parseInput(eventSchema, event, 'verification report'), inventory, ledger, new Date());

@@ -4,6 +4,8 @@ import { elasticache, rds } from '../shared/clients';
 import { jsonEnv } from '../shared/env';
 import { type Inventory, inventorySchema } from '../../contracts/inventory';
 import { logger } from '../shared/powertools';
+import type { RegionRole } from '../../contracts/naming';
+import { regionRoleFromEnv } from '../shared/active-region';
 import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS } from '../../contracts/restore-verification';
 
 export interface SweepResult {
@@ -13,13 +15,15 @@ export interface SweepResult {
 
 /**
  * Deletes the temporary restores (DB instances and cache replication groups)
- * a crashed or kept run left behind, in both regions: only those named like
+ * a crashed or kept run left behind in this region (each region's
+ * verification restores only there, and sweeps its own): only those named like
  * one, tagged managed by this job, and past their lifeline:expires-at.
  * Anything else is never touched.
  */
-export async function sweep(inventory: Inventory, now: Date): Promise<SweepResult> {
+export async function sweep(inventory: Inventory, now: Date, role: RegionRole = 'primary'): Promise<SweepResult> {
   const result: SweepResult = { deleted: [], notYetExpired: [] };
-  for (const region of [inventory.primary.region, inventory.dr.region]) {
+  const regions = [inventory[role].region];
+  for (const region of regions) {
     const described = await rds(region).send(new DescribeDBInstancesCommand({}));
     for (const instance of described.DBInstances ?? []) {
       const id = instance.DBInstanceIdentifier ?? '';
@@ -37,7 +41,7 @@ export async function sweep(inventory: Inventory, now: Date): Promise<SweepResul
       result.deleted.push(`${region}/${id}`);
     }
   }
-  for (const region of [inventory.primary.region, inventory.dr.region]) {
+  for (const region of regions) {
     const groups = await elasticache(region).send(new DescribeReplicationGroupsCommand({}));
     for (const group of groups.ReplicationGroups ?? []) {
       const id = group.ReplicationGroupId ?? '';
@@ -60,4 +64,6 @@ export async function sweep(inventory: Inventory, now: Date): Promise<SweepResul
 
 const inventory = jsonEnv('INVENTORY', inventorySchema);
 
-export const handler = async () => sweep(inventory, new Date());
+const role = regionRoleFromEnv();
+
+export const handler = async () => sweep(inventory, new Date(), role);

@@ -2,10 +2,12 @@ import { scalingSettingsSchema } from '../../contracts/alarm-scaling';
 import { jsonEnv } from '../shared/env';
 import { inventorySchema } from '../../contracts/inventory';
 import { ledgerFromEnv } from '../shared/ledger';
+import { regionRoleFromEnv } from '../shared/active-region';
 
 export function loadScalingEnv() {
   const inventory = jsonEnv('INVENTORY', inventorySchema);
-  return { inventory, ledger: ledgerFromEnv(inventory.primary.region), settings: jsonEnv('SCALING', scalingSettingsSchema) };
+  const role = regionRoleFromEnv();
+  return { inventory, role, ledger: ledgerFromEnv(inventory[role].region), settings: jsonEnv('SCALING', scalingSettingsSchema) };
 }
 
 /** Ledger keys of one subject's scaling history and lock (see ScalingDecision.subject). */

@@ -51,3 +51,18 @@ export function rootCause(error: string, cause: string): { error: string; cause:
   }
   return { error, cause };
 }
+
+/** Socket-level failures: the endpoint did not answer at all. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/**
+ * Whether a call failed because the region's endpoint is not serving (after the SDK's own retries): no answer, a
+ * timeout, or a server-side 5xx. A refusal (4xx: access, validation, not found, throttling) is an answer and is
+ * not this.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, $fault, $metadata } = error as Error & { code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if (NETWORK_CODES.has(code ?? '') || error.name === 'TimeoutError') return true;
+  return $fault === 'server' && ($metadata?.httpStatusCode ?? 500) >= 500;
+}

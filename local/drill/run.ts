@@ -8,7 +8,7 @@ import type { RunbookReport } from '../../functions/dr/report';
 import { approveWhenAsked } from '../operator';
 import { LocalEventBus } from '../eventbridge';
 import { alarmEventPattern } from '../../contracts/alarm-scaling';
-import type { AlarmId } from '../../contracts/alarm-catalog';
+import { ALARM_TAG, type AlarmId } from '../../contracts/alarm-catalog';
 import type { FaultSpec } from '../twin/faults';
 import { latencyOverrides, type Scenario } from './scenario';
 import type { LifelineConfig } from '../../contracts/config/schema';
@@ -36,6 +36,8 @@ interface DrillStep {
   readonly after?: (twin: Twin, result: ExecutionResult) => Checked;
   /** Steps this one builds on (by name), run first when `--only` picks it: there is nothing to verify before a backup. */
   readonly needs?: (config: LifelineConfig) => readonly string[];
+  /** A later run of a job the drill already showed (in the other region, or passive): `--only <job>` does not pick it. */
+  readonly followUp?: boolean;
 }
 
 /** A pilot-light failover restores the copied snapshot: it needs a backup first. */
@@ -51,30 +53,10 @@ interface Checked {
 function drillSteps(): DrillStep[] {
   return [
     {
-      name: 'backup',
-      job: 'backup',
-      start: (twin, { onEvent, executionName }) =>
-        runJob(twin, 'backup', { reason: 'drill: scheduled backup' }, { executionName, onEvent, bySchedule: true }),
-      expected: 'SUCCEEDED',
+      ...backupStep('backup', 'primary'),
       before: async (twin) => {
         twin.clock.advance(HOUR);
         await twin.writeSampleRows(50, 'drill-before-backup');
-      },
-      after: (twin, result) => {
-        const manifests = twin.dynamodb
-          .scan(twin.controlPlane.ledgerTable)
-          .filter((r) => String(r.pk).startsWith('backup#') && r.runId === result.executionName);
-        const problems = manifests.length === 2 ? [] : [`expected a manifest per target, found ${manifests.length}`];
-        const database = manifests.find((m) => m.targetId === 'database');
-        if (typeof database?.rpoSeconds !== 'number') problems.push('the database manifest has no RPO read from the data');
-        return {
-          problems,
-          measurements: {
-            backupRpoSeconds: typeof database?.rpoSeconds === 'number' ? database.rpoSeconds : 'n/a',
-            databaseBackupSeconds: typeof database?.backupSeconds === 'number' ? database.backupSeconds : 'n/a',
-            databaseCopySeconds: typeof database?.copySeconds === 'number' ? database.copySeconds : 'n/a',
-          },
-        };
       },
     },
     scalingStep('scale-out', 'service-cpu-high', 6 * 60_000, (from, to) =>
@@ -132,6 +114,28 @@ function drillSteps(): DrillStep[] {
         twin.clock.advance(5 * 60_000);
       },
     ),
+    // The DR region is active: its own jobs protect it while the primary is down.
+    { ...backupStep('dr-backup', 'dr'), needs: () => ['dr-failover'], followUp: true, before: async (twin) => twin.clock.advance(HOUR) },
+    {
+      ...scalingStep(
+        'dr-scale-out',
+        'service-cpu-high',
+        6 * 60_000,
+        (from, to) => (to > from ? [] : [`expected the DR service to scale out, desired count went ${from} → ${to}`]),
+        'dr',
+      ),
+      needs: () => ['dr-failover'],
+      followUp: true,
+    },
+    {
+      ...passiveStep('passive-backup', 'primary'),
+      needs: () => ['dr-failover'],
+      before: async (twin) => {
+        // The primary region is back (its schedules fire again), before the failback hands its jobs back.
+        twin.core.faults.clear('region-outage', twin.primaryRegion);
+        twin.clock.advance(30 * 60_000);
+      },
+    },
     drStep(
       'dr-failback',
       'dr-failback',
@@ -139,10 +143,107 @@ function drillSteps(): DrillStep[] {
       () => ['dr-failover'],
       async (twin) => {
         twin.core.faults.clear('region-outage', twin.primaryRegion);
-        twin.clock.advance(30 * 60_000);
+        twin.clock.advance(5 * 60_000);
       },
     ),
+    // Failback handed everything back: the primary backs up again, the DR region's schedule records a no-op.
+    {
+      ...backupStep('backup-after-failback', 'primary'),
+      needs: () => ['dr-failback'],
+      followUp: true,
+      before: async (twin) => twin.clock.advance(HOUR),
+    },
+    { ...passiveStep('dr-passive-backup', 'dr'), needs: () => ['dr-failback'] },
   ];
+}
+
+/** Ledger records of one backup run's manifests. */
+const manifestsOf = (twin: Twin, runId: string) =>
+  twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => String(r.pk).startsWith('backup#') && r.runId === runId);
+
+/**
+ * A scheduled backup in the region of `role`, which must be the active one: a manifest per target with its RPO
+ * read from the data, and the copy to the other region made, or pending (not failed) while that region is down.
+ */
+function backupStep(name: string, role: 'primary' | 'dr'): DrillStep {
+  return {
+    name,
+    job: 'backup',
+    region: role,
+    followUp: role === 'dr',
+    start: (twin, { onEvent, executionName }) =>
+      runJob(
+        twin,
+        'backup',
+        { reason: `drill: scheduled backup (${role} region)` },
+        {
+          region: role === 'dr' ? twin.drRegion : twin.primaryRegion,
+          executionName,
+          onEvent,
+          bySchedule: true,
+        },
+      ),
+    expected: 'SUCCEEDED',
+    after: (twin, result) => {
+      const manifests = manifestsOf(twin, result.executionName);
+      const problems = manifests.length === 2 ? [] : [`expected a manifest per target, found ${manifests.length}`];
+      const database = manifests.find((m) => m.targetId === 'database');
+      if (typeof database?.rpoSeconds !== 'number') problems.push('the database manifest has no RPO read from the data');
+      const other = role === 'dr' ? twin.primaryRegion : twin.drRegion;
+      const otherDown = twin.core.outageStart(other) !== undefined;
+      // While the other region is down the copies are pending; once it answers, they are made.
+      const wrong = manifests.filter((m) => m.copy !== (otherDown ? 'pending' : 'copied'));
+      if (wrong.length) problems.push(`copies of ${wrong.map((m) => `${String(m.targetId)} are ${String(m.copy)}`).join(', ')}`);
+      return {
+        problems,
+        measurements: {
+          backupRpoSeconds: typeof database?.rpoSeconds === 'number' ? database.rpoSeconds : 'n/a',
+          databaseBackupSeconds: typeof database?.backupSeconds === 'number' ? database.backupSeconds : 'n/a',
+          databaseCopySeconds: typeof database?.copySeconds === 'number' ? database.copySeconds : 'n/a',
+          copies: otherDown ? `pending (${other} down)` : `made in ${other}`,
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The schedule of the passive region fires: the run records a no-op and changes nothing (no snapshot, no copy), as
+ * the mutation log shows.
+ */
+function passiveStep(name: string, role: 'primary' | 'dr'): DrillStep {
+  return {
+    name,
+    job: 'backup',
+    region: role,
+    followUp: true,
+    start: (twin, { onEvent, executionName }) =>
+      runJob(
+        twin,
+        'backup',
+        { reason: `drill: scheduled backup (${role} region, passive)` },
+        {
+          region: role === 'dr' ? twin.drRegion : twin.primaryRegion,
+          executionName,
+          onEvent,
+          bySchedule: true,
+        },
+      ),
+    expected: 'SUCCEEDED',
+    after: (twin, result) => {
+      const passive = (result.output as { plan?: { passive?: { active?: string } } } | undefined)?.plan?.passive;
+      const changed = twin.core.mutations.filter(
+        (m) => m.at >= result.startedAt && (m.service === 'rds' || m.service === 'elasticache' || m.service === 's3'),
+      );
+      return {
+        problems: [
+          ...(passive ? [] : ['the passive region backed up']),
+          ...changed.map((m) => `the passive run changed ${m.service} ${m.resource}`),
+        ],
+        measurements: { activeRegion: passive?.active ?? 'n/a', changes: changed.length },
+      };
+    },
+  };
 }
 
 /**
@@ -158,7 +259,7 @@ export function stepsFor(only: Job | undefined, config: LifelineConfig): DrillSt
     for (const name of step.needs?.(config) ?? []) want(all.find((s) => s.name === name));
     wanted.add(step.name);
   };
-  for (const step of all.filter((s) => s.job === only)) want(step);
+  for (const step of all.filter((s) => s.job === only && !s.followUp)) want(step);
   return all.filter((s) => wanted.has(s.name));
 }
 
@@ -276,20 +377,28 @@ function recoveryOf(direction: Recovery['direction'], report: Partial<RunbookRep
 }
 
 /** An alarm goes into ALARM; the EventBridge rule starts the scaling workflow; the service must change. */
-function scalingStep(name: string, alarmId: AlarmId, waitBeforeMs: number, check: (from: number, to: number) => string[]): DrillStep {
+function scalingStep(
+  name: string,
+  alarmId: AlarmId,
+  waitBeforeMs: number,
+  check: (from: number, to: number) => string[],
+  role: 'primary' | 'dr' = 'primary',
+): DrillStep {
   let from = 0;
+  const regionOf = (twin: Twin) => twin.inventory[role].region;
   return {
     name,
     job: 'alarm-scaling',
+    region: role,
     expected: 'SUCCEEDED',
     before: async (twin) => {
       twin.clock.advance(waitBeforeMs);
-      const { cluster, service } = twin.inventory.primary;
-      from = twin.ecs.service(twin.primaryRegion, cluster, service).desiredCount;
+      const { cluster, service } = twin.inventory[role];
+      from = twin.ecs.service(regionOf(twin), cluster, service).desiredCount;
     },
     start: async (twin, { bus, onEvent }) => {
-      const alarm = `${twin.config.appName}-primary-${alarmId}`;
-      await twin.core.call('cloudwatch', 'SetAlarmState', twin.primaryRegion, {
+      const alarm = `${twin.config.appName}-${role}-${alarmId}`;
+      await twin.core.call('cloudwatch', 'SetAlarmState', regionOf(twin), {
         AlarmName: alarm,
         StateValue: 'ALARM',
         StateReason: `drill: ${alarmId} breached`,
@@ -299,8 +408,8 @@ function scalingStep(name: string, alarmId: AlarmId, waitBeforeMs: number, check
       return result;
     },
     after: (twin, result) => {
-      const { cluster, service } = twin.inventory.primary;
-      const to = twin.ecs.service(twin.primaryRegion, cluster, service).desiredCount;
+      const { cluster, service } = twin.inventory[role];
+      const to = twin.ecs.service(regionOf(twin), cluster, service).desiredCount;
       const update = result.timeline.find((t) => t.state === 'UpdateService');
       const steady = result.timeline.find((t) => t.state === 'RecordSteady');
       return {
@@ -369,8 +478,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     for (const line of resources) options.log(`  ${line}`);
 
     const bus = new LocalEventBus(twin);
-    const alarmArns = [...(twin.cloudwatch.alarms.get(twin.primaryRegion)?.values() ?? [])].map((a) => a.arn);
-    bus.addRule(alarmEventPattern(alarmArns), 'alarm-scaling', twin.primaryRegion);
+    // Each region's alarm rule starts its own region's scaling workflow (both regions deploy it).
+    // As the Scaling construct's rule: the alarms that scale something (not the traffic switch's, nor the job alarms).
+    for (const region of [twin.primaryRegion, twin.drRegion]) {
+      const scaling = [...(twin.cloudwatch.alarms.get(region)?.values() ?? [])].filter((a) =>
+        a.tags?.some((t) => t.Key === ALARM_TAG.scales && t.Value !== 'none'),
+      );
+      bus.addRule(alarmEventPattern(scaling.map((a) => a.arn)), 'alarm-scaling', region);
+    }
     const steps = stepsFor(options.only, options.config);
     const reports: StepReport[] = [];
     for (const step of steps) {

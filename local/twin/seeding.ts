@@ -135,7 +135,9 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
 
   for (const region of [config.regions.primary, config.regions.dr]) {
     const n = workloadNames(config, region);
-    aws.secrets.seed(region, n.cacheSecretName, 'twin-cache-auth-token', secretArn(region, n.cacheSecretName));
+    // Each cache's own AUTH token, where a cache is deployed (pilot light's DR region has none).
+    if (region === config.regions.primary || seeding.warm)
+      aws.secrets.seed(region, n.cacheSecretName, 'twin-cache-auth-token', secretArn(region, n.cacheSecretName));
     // A replicated secret: the same name and credentials answer in both regions.
     const connection = aws.core.dataPlane.connectionFor('postgres');
     aws.secrets.seed(
@@ -174,7 +176,6 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
       primary: regional.primary,
       dr: regional.dr,
       databaseSecretId: primaryNames.databaseSecretName,
-      cacheAuthSecretId: primaryNames.cacheSecretName,
       dns,
       rtoSeconds: config.dr.rtoMinutes * 60,
       rpoSeconds: config.dr.rpoMinutes * 60,
@@ -217,6 +218,7 @@ async function seedRegion(seeding: Seeding, app: ApplicationEndpoints, region: s
     service: n.service,
     databaseInstanceId: primary ? n.database : undefined,
     cacheReplicationGroupId: primary ? n.cache : undefined,
+    cacheAuthSecretId: primary ? n.cacheSecretName : undefined,
     cacheSubnetGroupName: n.cacheSubnetGroup,
     cacheRestoreSecurityGroupId: `${n.restoreSecurityGroup}-cache`,
     databaseSecurityGroupId: n.appSecurityGroup,
@@ -240,7 +242,7 @@ async function seedWarmStandby(seeding: Seeding, dr: RegionalWorkload, primaryDb
   await seedCache(seeding, dr.region, n.cache, config.cache.replicas, seeding.options.cacheKeys ?? 5000);
   // The DR service uses its replica's endpoint from the start (as the CDK stack configures it): a promotion keeps it.
   aws.ssm.seed(dr.region, databaseParameterName(config.appName), n.database);
-  return { ...dr, databaseInstanceId: n.database, cacheReplicationGroupId: n.cache };
+  return { ...dr, databaseInstanceId: n.database, cacheReplicationGroupId: n.cache, cacheAuthSecretId: n.cacheSecretName };
 }
 
 /**

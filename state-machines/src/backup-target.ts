@@ -112,6 +112,7 @@ const recordManifest = lambda('${RecordFunction}', {
   'prune.$': '$.prune.value',
 });
 const copyStatus = (value: string, next?: string) => stringEquals('$.copyStatus.value.status', value, next);
+const copyStarted = (value: string, next: string) => stringEquals('$.copy.value.status', value, next);
 
 export const backupTarget: StateMachine = {
   Comment:
@@ -123,7 +124,11 @@ export const backupTarget: StateMachine = {
     TargetKind: choice([stringEquals('$.item.kind', 'rds', 'CreateDbSnapshot')], 'CreateCacheSnapshot'),
     ...snapshot(DB, 'MeasureRecoveryPoint'),
     MeasureRecoveryPoint: { ...measure, Next: 'CopyDbSnapshotToDr' },
-    CopyDbSnapshotToDr: { ...copyToDr, Next: 'WaitForDbCopy' },
+    CopyDbSnapshotToDr: { ...copyToDr, Next: 'DbCopyStarted' },
+    DbCopyStarted: {
+      ...choice([copyStarted('deferred', 'PruneTarget')], 'WaitForDbCopy'),
+      Comment: 'The other region did not answer (an outage): the copy is pending, recorded so, and made by a later run.',
+    },
     ...statusPoll({
       names: ['WaitForDbCopy', 'DbCopyStatus', 'DbCopyReady', 'PollDbCopy'],
       seconds: ['$.item.copyFirstWaitSeconds', '$.item.copyPollSeconds'],
@@ -136,7 +141,10 @@ export const backupTarget: StateMachine = {
       names: ['WaitForCacheExport', 'CopyCacheExportToDr', 'CacheExportCopied', 'PollCacheExport'],
       seconds: ['$.item.firstWaitSeconds', '$.item.pollSeconds'],
       check: copyToDr,
-      choices: [stringEquals('$.copy.value.status', 'available', 'MeasureCacheKeys')],
+      choices: [
+        stringEquals('$.copy.value.status', 'available', 'MeasureCacheKeys'),
+        stringEquals('$.copy.value.status', 'deferred', 'MeasureCacheKeys'),
+      ],
     }),
     MeasureCacheKeys: {
       ...measure,

@@ -1,11 +1,12 @@
 import { lambda, type StateMachine } from './asl';
-import { catchTo, lambdaRetry, notifyFailure, ON_VALIDATION_ERROR, planJob, retried, retry, validationFailure } from './fragments';
+import { activeRegion, catchTo, lambdaRetry, notifyFailure, ON_VALIDATION_ERROR, planJob, retried, retry, validationFailure } from './fragments';
 
 const ON_FAILURE = [catchTo('NotifyFailure')];
 
 export const backup: StateMachine = {
   Comment:
-    'Lifeline backup: snapshot every database and cache, copy to the DR region, prune by retention, record a manifest. ' +
+    'Lifeline backup: in the active region, snapshot every database and cache, copy to the other region, prune by retention, ' +
+    'record a manifest. ' +
     'Input: { targets?, reason?, source? }.',
   StartAt: 'Plan',
   TimeoutSeconds: 172800,
@@ -13,10 +14,11 @@ export const backup: StateMachine = {
     Plan: {
       ...planJob(),
       ...retried(300, lambdaRetry()),
-      Next: 'BackupTargets',
+      Next: 'ActiveRegion',
       ResultSelector: { 'plan.$': '$.Payload' },
       Catch: [ON_VALIDATION_ERROR, ...ON_FAILURE],
     },
+    ...activeRegion('BackupTargets'),
     BackupTargets: {
       Type: 'Map',
       Comment:

@@ -62,6 +62,20 @@ export const EXECUTION = { 'executionName.$': '$$.Execution.Name', 'startedAt.$'
 export const ON_VALIDATION_ERROR = catchTo('ReadValidationError', ['ValidationError']);
 export const planJob = () => lambda('${PlanFunction}', { 'input.$': '$', ...EXECUTION });
 
+/**
+ * After the plan: a region that is not the active one planned nothing (`$.plan.passive`, recorded by the plan
+ * function in the ledger), and the execution ends there, succeeded; the active region goes on to `next`.
+ */
+export function activeRegion(next: string): States {
+  return {
+    ActiveRegion: {
+      ...choice([{ Variable: '$.plan.passive', IsPresent: true, Next: 'PassiveRegion' }], next),
+      Comment: 'Both regions deploy this job; only the active one acts (functions/shared/active-region.ts).',
+    },
+    PassiveRegion: { Type: 'Succeed', Comment: 'The passive region: a no-op, recorded in the ledger by the plan.' },
+  };
+}
+
 export function validationFailure(comment?: string): States {
   return {
     ReadValidationError: {

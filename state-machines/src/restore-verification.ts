@@ -1,5 +1,6 @@
 import { choice, lambda, sdk, stringEquals, wait, type JsonObject, type State, type StateMachine, type States } from './asl';
 import {
+  activeRegion,
   catchTo,
   countedPoll,
   effect,
@@ -153,8 +154,9 @@ export const restoreVerification: StateMachine = {
       ResultSelector: { 'plan.$': '$.Payload' },
       ...retried(60, lambdaRetry()),
       Catch: [ON_VALIDATION_ERROR, catchTo('NotifyFailure')],
-      Next: 'RestoreAndVerify',
+      Next: 'ActiveRegion',
     },
+    ...activeRegion('RestoreAndVerify'),
     ...validationFailure(),
     RestoreAndVerify: {
       Type: 'Parallel',

@@ -43,6 +43,8 @@ const trafficDetailSchema = z.object({
   alarm: z.string().optional(),
   alarmSince: z.string().optional(),
   domainName: z.string().optional(),
+  /** Whether this step handed the jobs (backup, scaling, verification) to the arriving region. */
+  jobsHandedOver: z.boolean().optional(),
 });
 
 const DETAILS = {

@@ -19,8 +19,7 @@ export function backupTargetsOf(inventory: Inventory, role: RegionRole = 'primar
   const targets: BackupTarget[] = [];
   const hasDatabase = role === 'dr' || inventory.primary.databaseInstanceId;
   if (hasDatabase) targets.push({ id: 'database', kind: 'rds', identifier: databaseIdOf(inventory, role) });
-  if (inventory.primary.cacheReplicationGroupId)
-    targets.push({ id: 'cache', kind: 'elasticache', identifier: cacheIdOf(inventory, role) });
+  if (inventory.primary.cacheReplicationGroupId) targets.push({ id: 'cache', kind: 'elasticache', identifier: cacheIdOf(inventory, role) });
   return role === 'primary' ? [...targets, ...inventory.additionalTargets] : targets;
 }
 

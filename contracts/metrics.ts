@@ -70,6 +70,12 @@ export const TRAFFIC_METRIC = { namespace: METRICS_NAMESPACE, name: 'TrafficToDr
 /** The DR region's alarm on {@link TRAFFIC_METRIC}; Route 53's health check of the primary record reads its data stream. */
 export const trafficAlarmName = (appName: string): string => `${appName}-traffic-to-dr`;
 
+/**
+ * The DR region's alarm on the primary's health as its heartbeat probes it ({@link METRICS}.heartbeat): in ALARM,
+ * an EventBridge rule there starts the failover runbook, which then waits for approval.
+ */
+export const primaryUnhealthyAlarmName = (appName: string): string => `${appName}-primary-unhealthy`;
+
 /** What identifies one published metric in CloudWatch: namespace, name and dimensions. */
 export interface MetricIdentity {
   readonly namespace: string;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { JOB_CHILD_MACHINES, JOB_FUNCTIONS, type Job, JOBS } from '../contracts/jobs';
 import { drTimingsFrom } from '../contracts/aws-timings';
@@ -64,14 +65,14 @@ async function freshInstance(path: string, deployment: Deployment): Promise<unkn
   const imported: unknown = await import(`${path}?${deployment.query}`);
   const owner = typeof imported === 'object' && imported !== null ? loadedFor.get(imported) : undefined;
   if (!owner || owner === deployment) return imported;
-  if (typeof require !== 'function') throw new Error(`${path} was loaded for another deployment and this runtime keeps one instance`);
-  const resolved = require.resolve(path);
-  const cached = require.cache[resolved];
-  delete require.cache[resolved];
+  const load = createRequire(__filename);
+  const resolved = load.resolve(path);
+  const cached = load.cache[resolved];
+  delete load.cache[resolved];
   try {
-    return require(resolved) as unknown;
+    return load(resolved) as unknown;
   } finally {
-    if (cached) require.cache[resolved] = cached;
+    if (cached) load.cache[resolved] = cached;
   }
 }
 

@@ -20,7 +20,8 @@ export interface BackupProps extends TwoRegionJobProps {
 }
 
 /**
- * The backup job of one region (both regions deploy it; it acts while its region is active, copying to the other): state-machines/backup.asl.json (plan, one child per
+ * The backup job of one region (both regions deploy it; it acts while its region is active, copying to the other):
+ * state-machines/backup.asl.json (plan, one child per
  * target, summary) and backup-target.asl.json (one target), their functions
  * (functions/backup), an EventBridge Scheduler schedule, and alarms on failed
  * executions and on the age of the newest good backup.

@@ -159,6 +159,7 @@ export class DrRunbooks extends Construct {
     // minute (functions/heartbeat/write.ts); no healthy answer for N minutes proposes a failover.
     // (Route 53's HealthCheckStatus lives in us-east-1 only, often the very region that is down.)
     const alarm = new cloudwatch.Alarm(this, 'PrimaryUnhealthy', {
+      alarmName: primaryUnhealthyAlarmName(config.appName),
       alarmDescription:
         `The primary (${config.regions.primary}) has not answered healthy for ${config.dr.proposeFailoverAfterMinutes} minutes, seen ` +
         `from ${config.regions.dr}: a DR failover is proposed (approval required)`,

@@ -148,7 +148,8 @@ export class RestoreVerification extends Construct {
       topic: props.topic,
     });
     alarmOnNoSuccess(this, 'VerificationStale', {
-      description: `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours (or passive-region run)`,
+      description:
+        `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours ` + '(or passive-region run)',
       metric: metricIdentity('restore-verification', 'succeeded', 'database'),
       alsoCounts: metricIdentity('restore-verification', 'passive', 'database'),
       period: Duration.days(1),

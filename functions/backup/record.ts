@@ -59,7 +59,9 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
     runId: item.runId,
     targetId: item.targetId,
     kind: item.kind,
-    snapshots: pending ? { [item.sourceRegion]: item.snapshotId } : { [item.sourceRegion]: item.snapshotId, [item.drRegion]: event.copy.drSnapshotId },
+    snapshots: pending
+      ? { [item.sourceRegion]: item.snapshotId }
+      : { [item.sourceRegion]: item.snapshotId, [item.drRegion]: event.copy.drSnapshotId },
     snapshotCreatedAt: event.snapshot.createdAt,
     sizeGiB: event.snapshot.sizeGiB,
     // The copy starts the moment the snapshot is seen available, and this runs the moment the copy is.

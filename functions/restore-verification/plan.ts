@@ -99,7 +99,8 @@ export async function planVerification(
     // in other AWS accounts"): another region's snapshot would be looked up in this one.
     throw new ValidationError(
       `Invalid restore verification input: region: ${input.region} is not this workflow's region (${region}); ` +
-        "it verifies the backups in its own region. Each region deploys its own, which acts while its region is active; the DR copies are " +
+        'it verifies the backups in its own region. Each region deploys its own, which acts while its region is active; ' +
+        'the DR copies are ' +
         'checked by a dr-failover dry run (its preflight finds the newest copy and reports its age) and restored by a failover drill.',
     );
   }

@@ -65,7 +65,9 @@ export async function passiveUnlessActive(
     role: run.role,
     active: handover.active,
     since: handover.at,
-    reason: `the ${handover.active} region is active${handover.at ? ` since ${handover.at}` : ''}: the ${run.role} region's ${job} does nothing`,
+    reason:
+      `the ${handover.active} region is active${handover.at ? ` since ${handover.at}` : ''}: ` +
+      `the ${run.role} region's ${job} does nothing`,
   };
   await put(ledger, { pk: `run#${run.executionName}`, sk: job, job, startedAt: run.startedAt, outcome: 'passive', ...passive });
   return passive;

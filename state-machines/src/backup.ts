@@ -1,5 +1,15 @@
 import { lambda, type StateMachine } from './asl';
-import { activeRegion, catchTo, lambdaRetry, notifyFailure, ON_VALIDATION_ERROR, planJob, retried, retry, validationFailure } from './fragments';
+import {
+  activeRegion,
+  catchTo,
+  lambdaRetry,
+  notifyFailure,
+  ON_VALIDATION_ERROR,
+  planJob,
+  retried,
+  retry,
+  validationFailure,
+} from './fragments';
 
 const ON_FAILURE = [catchTo('NotifyFailure')];
 

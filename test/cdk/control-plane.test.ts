@@ -62,7 +62,7 @@ describe('control plane', () => {
     return Object.assign(found[1], { logicalId: found[0] });
   };
 
-  it('has a state machine file for every job it deploys, and deploys every file', () => {
+  it('deploys every state machine file: the jobs in both regions, the runbooks in the DR region', () => {
     expect(files.sort()).toEqual([
       'alarm-scaling.asl.json',
       'backup-target.asl.json',
@@ -72,7 +72,35 @@ describe('control plane', () => {
       'restore-verification.asl.json',
     ]);
     for (const file of files) expect(machineFor(file)).toBeDefined();
-    expect(machines).toHaveLength(files.length);
+    const deployedIn = (stack: Resources) =>
+      Object.values(stack)
+        .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
+        .map((r) => files.find((file) => JSON.stringify(r.Properties.Tags ?? []).includes(`"Value":"${file}"`)))
+        .sort();
+    const jobs = ['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json', 'restore-verification.asl.json'];
+    expect(deployedIn(resources)).toEqual(jobs);
+    expect(deployedIn(standbyResources)).toEqual([...jobs, 'dr-failback.asl.json', 'dr-failover.asl.json'].sort());
+  });
+
+  it('deploys every job in the DR region too, acting on the DR workload while that region is active', () => {
+    const standby = synthLifeline({}).templates[STANDBY_CONTROL_PLANE];
+    // The scheduled backup and verification fire there as well (their plan records a no-op while the region is passive).
+    standby.resourcePropertiesCountIs(
+      'AWS::Scheduler::Schedule',
+      Match.objectLike({ Description: Match.stringLikeRegexp('scheduled backup') }),
+      1,
+    );
+    standby.hasResourceProperties('AWS::Scheduler::Schedule', { Description: Match.stringLikeRegexp('daily restore verification') });
+    // Its functions know their region's role, and the dashboard has its own name (dashboards are account-wide).
+    standby.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'lifeline-backup', REGION_ROLE: 'dr' }) },
+    });
+    standby.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'lifeline-operations-dr' });
+    // The DR scaling rule routes the DR workload's scaling alarms.
+    const scalingRule = Object.values(standby.findResources('AWS::Events::Rule')).find((r) =>
+      JSON.stringify(r).includes('alarm-scaling workflow'),
+    );
+    expect(JSON.stringify(scalingRule?.Properties.EventPattern)).toContain('Workload-Standby');
   });
 
   it.each(files)('%s passes asl-validator', (file) => {
@@ -175,13 +203,25 @@ describe('control plane', () => {
       Threshold: 0,
       AlarmActions: Match.anyValue(),
     });
+    // Stale: no success, nor a passive-region no-op (the active region backs up), within the window.
+    const metric = (name: string, target: string) =>
+      Match.objectLike({
+        MetricStat: Match.objectLike({
+          Metric: { MetricName: name, Namespace: 'Lifeline', Dimensions: Match.arrayWith([{ Name: 'Target', Value: target }]) },
+          Period: 420 * 60,
+          Stat: 'Sum',
+        }),
+        ReturnData: false,
+      });
     for (const target of ['database', 'cache']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'BackupSucceeded',
-        Namespace: 'Lifeline',
-        Dimensions: Match.arrayWith([{ Name: 'Target', Value: target }]),
-        Period: 420 * 60,
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'FILL(done, 0) + FILL(passive, 0)' }),
+          metric('BackupSucceeded', target),
+          metric('BackupPassive', target),
+        ]),
         ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
         TreatMissingData: 'breaching',
         AlarmActions: Match.anyValue(),
       });
@@ -306,7 +346,7 @@ describe('control plane', () => {
       TreatMissingData: 'breaching',
     });
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
-      JSON.stringify(r).includes('CloudWatch Alarm State Change'),
+      JSON.stringify(r).includes('propose a DR failover'),
     );
     expect(rules).toHaveLength(1);
     const input = JSON.stringify(rules[0]);

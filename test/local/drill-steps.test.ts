@@ -12,7 +12,7 @@ describe('npm start -- --only <job>', () => {
     expect(names('dr-failback', 'pilot-light')).toEqual(['backup', 'dr-failover', 'dr-failback']);
   });
 
-  it('runs a workflow that builds on nothing alone, and everything without --only', () => {
+  it('runs a workflow that builds on nothing alone, and everything without --only (the jobs in the DR region after the failover)', () => {
     expect(names('backup')).toEqual(['backup']);
     expect(names('alarm-scaling')).toEqual(['scale-out', 'scale-in']);
     expect(names('dr-failover')).toEqual(['dr-dry-run', 'dr-failover']);
@@ -24,7 +24,12 @@ describe('npm start -- --only <job>', () => {
       'restore-verification',
       'dr-dry-run',
       'dr-failover',
+      'dr-backup',
+      'dr-scale-out',
+      'passive-backup',
       'dr-failback',
+      'backup-after-failback',
+      'dr-passive-backup',
     ]);
   });
 });

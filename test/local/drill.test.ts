@@ -79,9 +79,28 @@ describe('npm start (the drill)', () => {
       const report = JSON.parse(readFileSync(join(ROOT, json), 'utf8')) as DrillReport;
       const validate = reportValidator();
       expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
-      expect(report.steps.map((s) => [s.name, s.ok])).toEqual(
-        ['backup', 'scale-out', 'scale-in', 'restore-verification', 'dr-dry-run', 'dr-failover', 'dr-failback'].map((name) => [name, true]),
-      );
+      expect(report.steps.map((s) => [s.name, s.region, s.ok])).toEqual([
+        ['backup', 'us-east-1', true],
+        ['scale-out', 'us-east-1', true],
+        ['scale-in', 'us-east-1', true],
+        ['restore-verification', 'us-east-1', true],
+        ['dr-dry-run', 'us-west-2', true],
+        ['dr-failover', 'us-west-2', true],
+        ['dr-backup', 'us-west-2', true],
+        ['dr-scale-out', 'us-west-2', true],
+        ['passive-backup', 'us-east-1', true],
+        ['dr-failback', 'us-west-2', true],
+        ['backup-after-failback', 'us-east-1', true],
+        ['dr-passive-backup', 'us-west-2', true],
+      ]);
+      // After the failover the DR region protects itself: its backup runs with the primary down (copies pending, not
+      // failed), its alarm scales its service; the primary's schedule, back, records a no-op; failback hands it all back.
+      const measured = (name: string) => report.steps.find((s) => s.name === name)?.measurements ?? {};
+      expect(measured('dr-backup')).toMatchObject({ copies: 'pending (us-east-1 down)' });
+      expect(measured('dr-scale-out').desiredCount).toMatch(/^(\d+)→(\d+)$/);
+      expect(measured('passive-backup')).toEqual({ activeRegion: 'dr', changes: 0 });
+      expect(measured('backup-after-failback')).toMatchObject({ copies: 'made in us-west-2' });
+      expect(measured('dr-passive-backup')).toEqual({ activeRegion: 'primary', changes: 0 });
       // The outage as users live it: from the primary's failure (five minutes before the drill starts the failover)
       // to DNS answering the DR region, healthy; longer than the runbook's RTO by that wait.
       const failoverStep = report.steps.find((s) => s.name === 'dr-failover');

@@ -71,7 +71,7 @@ describe('step driver', () => {
         startedAt: NOW.toISOString(),
         readyAt: undefined,
         polls: 0,
-        detail: { to: 'dr', domainName: 'shop.example.com', requested: true },
+        detail: { to: 'dr', domainName: 'shop.example.com', requested: true, jobsHandedOver: true },
       },
     });
     expect(state.dns).toBeUndefined();
@@ -94,7 +94,7 @@ describe('step driver', () => {
       startedAt: NOW.toISOString(),
       readyAt: NOW.toISOString(),
       polls: 0,
-      detail: { to: 'dr', note: 'traffic already goes to us-west-2', alarm: 'ALARM' },
+      detail: { to: 'dr', note: 'traffic already goes to us-west-2', alarm: 'ALARM', jobsHandedOver: true },
     };
     expect(state).toEqual({ ...base, progress, dns: progress });
   });

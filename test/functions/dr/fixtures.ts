@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Service } from '@aws-sdk/client-ecs';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Client, MetadataBearer } from '@smithy/types';
@@ -216,6 +216,8 @@ export const changes = (): Sent[] => sent().filter((c) => !/^(Describe|List|Get|
 
 export function resetAws(): void {
   for (const regions of Object.values(aws)) for (const stub of Object.values(regions)) stub.reset();
+  // An empty ledger unless a test records something: no handover of the jobs yet (the primary is active).
+  aws.ledger[DR].on(QueryCommand).resolves({ Items: [] });
 }
 
 /** An SDK error as the service throws it (its name is the error code). */

@@ -26,6 +26,51 @@ interface Rule {
   readonly pattern: unknown;
   readonly job: Job;
   readonly region: string;
+  /** The target's InputTransformer, when it receives that instead of the event. */
+  readonly inputTransformer?: unknown;
+}
+
+/** The value at a simple JSONPath (`$.detail.alarmName`) of an event. */
+function valueAt(event: unknown, path: string): unknown {
+  let value: unknown = event;
+  for (const key of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+/**
+ * What a target with an InputTransformer receives (EventBridge User Guide, "Amazon EventBridge input
+ * transformation"): each `<name>` of the InputTemplate replaced by the value its InputPathsMap path selects from
+ * the event; inside a JSON string, a string value goes in as text (escaped so the result stays JSON).
+ */
+export function transformInput(transformer: unknown, event: unknown): unknown {
+  const { InputPathsMap: paths = {}, InputTemplate: template } = transformer as {
+    InputPathsMap?: Record<string, string>;
+    InputTemplate?: string;
+  };
+  if (typeof template !== 'string') throw new Error('twin: an InputTransformer without an InputTemplate');
+  let text = '';
+  let inString = false;
+  for (let i = 0; i < template.length; i += 1) {
+    const char = template[i];
+    const placeholder = char === '<' ? /^<([A-Za-z0-9_.-]+)>/.exec(template.slice(i)) : null;
+    const path = placeholder ? paths[placeholder[1]] : undefined;
+    if (placeholder && path !== undefined) {
+      const value = valueAt(event, path);
+      // Inside a JSON string a string goes in as its text; elsewhere as a JSON value (a string with its quotes).
+      const json = JSON.stringify(value ?? null);
+      text += inString && typeof value === 'string' ? json.slice(1, -1) : json;
+      i += placeholder[0].length - 1;
+      continue;
+    }
+    if (char === '"' && template[i - 1] !== '\\') inString = !inString;
+    text += char;
+  }
+  return JSON.parse(text) as unknown;
 }
 
 /**
@@ -44,8 +89,17 @@ export class LocalEventBus {
     });
   }
 
-  addRule(pattern: unknown, job: Job, region: string): void {
-    this.rules.push({ pattern, job, region });
+  addRule(pattern: unknown, job: Job, region: string, inputTransformer?: unknown): void {
+    this.rules.push({ pattern, job, region, inputTransformer });
+  }
+
+  /** The rules the app deploys in `region` that start `job`, with their patterns and input transformers. */
+  addDeployedRules(job: Job, region: string): void {
+    const machine = this.twin.iam?.view.stateMachines[`${region}/${job}`];
+    if (!machine) throw new Error(`twin: no deployed ${job} state machine in ${region} (IAM is off?)`);
+    for (const invoker of this.twin.iam?.view.invokers ?? [])
+      if (invoker.kind === 'rule' && invoker.region === region && invoker.target === machine.arn)
+        this.addRule(invoker.pattern, job, region, invoker.inputTransformer);
   }
 
   /** Delivers `event` again (EventBridge delivers at least once). */
@@ -64,7 +118,8 @@ export class LocalEventBus {
     return Promise.all(
       deliveries.map(async ({ rule, event }, i) => {
         await this.authorizeTarget(rule, event);
-        return runJob(this.twin, rule.job, event, {
+        const input = rule.inputTransformer === undefined ? event : transformInput(rule.inputTransformer, event);
+        return runJob(this.twin, rule.job, input, {
           region: rule.region,
           executionName: `${options.executionPrefix ?? rule.job}-${event.id}-${i}`,
           onEvent: options.onEvent,

@@ -12,7 +12,7 @@ import { newInstanceGroupArns } from '../workload/database';
 import { newCacheGroupArns } from '../workload/cache';
 import { type JobProps, JobFunctions } from './job-functions';
 import type { WorkloadStack } from '../stacks/workload-stack';
-import { metricIdentity } from '../../contracts/metrics';
+import { metricIdentity, primaryUnhealthyAlarmName } from '../../contracts/metrics';
 import { Workflow } from './workflow';
 
 export interface DrRunbooksProps extends JobProps {

@@ -6,6 +6,7 @@ import { runJob } from '../workflows';
 import { confirmPhrase } from '../../contracts/dr-runbook';
 import type { RunbookReport } from '../../functions/dr/report';
 import { approveWhenAsked } from '../operator';
+import { primaryUnhealthyAlarmName } from '../../contracts/metrics';
 import { LocalEventBus } from '../eventbridge';
 import { alarmEventPattern } from '../../contracts/alarm-scaling';
 import { ALARM_TAG, type AlarmId } from '../../contracts/alarm-catalog';
@@ -108,10 +109,11 @@ function drillSteps(): DrillStep[] {
         twin.clock.advance(5 * 60_000);
         await twin.writeSampleRows(20, 'drill-before-outage');
         twin.clock.advance(2 * 60_000);
-        // A planned failover (`failover.primary: up`) moves away from a primary that still answers.
+        // The primary region goes down, and the DR region's alarm proposes the failover. A planned failover
+        // (`failover.primary: up`) moves away from a primary that still answers: an operator starts it.
         if (scenario.failover.primary === 'down')
           twin.core.faults.add({ kind: 'region-outage', region: twin.primaryRegion }, twin.clock.now());
-        twin.clock.advance(5 * 60_000);
+        else twin.clock.advance(5 * 60_000);
       },
     ),
     // The DR region is active: its own jobs protect it while the primary is down.
@@ -132,7 +134,7 @@ function drillSteps(): DrillStep[] {
       needs: () => ['dr-failover'],
       before: async (twin) => {
         // The primary region is back (its schedules fire again), before the failback hands its jobs back.
-        twin.core.faults.clear('region-outage', twin.primaryRegion);
+        twin.core.faults.clear('region-outage', twin.primaryRegion, twin.clock.now());
         twin.clock.advance(30 * 60_000);
       },
     },
@@ -142,7 +144,7 @@ function drillSteps(): DrillStep[] {
       { reason: 'drill: the primary region is back' },
       () => ['dr-failover'],
       async (twin) => {
-        twin.core.faults.clear('region-outage', twin.primaryRegion);
+        twin.core.faults.clear('region-outage', twin.primaryRegion, twin.clock.now());
         twin.clock.advance(5 * 60_000);
       },
     ),
@@ -275,14 +277,19 @@ function drStep(
   before?: (twin: Twin, scenario: Scenario) => Promise<void>,
 ): DrillStep {
   const dryRun = name === 'dr-dry-run';
+  /** A failover of a primary that is down is proposed by the DR region's alarm; anything else an operator starts. */
+  let byAlarm = false;
   return {
     name,
     job,
     needs,
     region: 'dr',
     expected: 'SUCCEEDED',
-    before,
-    start: async (twin, { onEvent, executionName }) => {
+    before: async (twin, scenario) => {
+      await before?.(twin, scenario);
+      byAlarm = job === 'dr-failover' && !dryRun && twin.core.outageStart(twin.primaryRegion) !== undefined && twin.iam !== undefined;
+    },
+    start: async (twin, { bus, onEvent, executionName }) => {
       const direction = job === 'dr-failover' ? 'failover' : 'failback';
       const to = direction === 'failover' ? twin.drRegion : twin.primaryRegion;
       // The operator answers the SNS request; without one (SNS down), finds it in the ledger five minutes later.
@@ -290,6 +297,7 @@ function drStep(
         ? () => undefined
         : approveWhenAsked(twin, { decision: 'approve', afterSeconds: APPROVAL_AFTER_SECONDS }, APPROVAL_AFTER_SECONDS + 300);
       try {
+        if (byAlarm) return await proposedByAlarm(twin, bus, { onEvent, executionPrefix: executionName });
         return await runJob(twin, job, dryRun ? input : { ...input, mode: direction, confirm: confirmPhrase(direction, to) }, {
           region: twin.drRegion,
           executionName,
@@ -324,6 +332,27 @@ function drStep(
 }
 
 /**
+ * Waits, minute by minute as CloudWatch evaluates it, for the DR region's primary-unhealthy alarm to go into ALARM;
+ * the rule the app deploys then starts the failover with the input it builds from the alarm's event (proposed by
+ * the alarm, confirmed, waiting for approval).
+ */
+async function proposedByAlarm(
+  twin: Twin,
+  bus: LocalEventBus,
+  options: { onEvent: ExecutionEventListener; executionPrefix: string },
+): Promise<ExecutionResult> {
+  const name = primaryUnhealthyAlarmName(twin.config.appName);
+  const limit = twin.config.dr.proposeFailoverAfterMinutes + 3;
+  for (let minute = 0; twin.cloudwatch.alarm(twin.drRegion, name).state !== 'ALARM'; minute += 1) {
+    if (minute > limit) throw new Error(`alarm ${name} did not propose a failover within ${limit} minutes of the outage`);
+    twin.clock.advance(60_000);
+  }
+  const [result, ...more] = await bus.drain(options);
+  if (!result || more.length) throw new Error(`alarm ${name} started ${more.length + (result ? 1 : 0)} executions, not one failover`);
+  return result;
+}
+
+/**
  * The outage as users live it: from the moment the primary failed to the moment they are served again (DNS answers
  * the arriving region and it answers healthy), through the start, the approval and the recovery; and what DNS
  * answers now, read from Route 53's data plane.
@@ -338,10 +367,16 @@ function servedAgain(twin: Twin, job: Job, report: Partial<RunbookReport>): Reco
       .filter((s) => ['traffic', 'dns', 'health'].includes(s.step) && s.endedAt)
       .map((s) => Date.parse(s.endedAt ?? '')),
   );
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
   return {
     dnsAnswers: answers,
+    ...(job === 'dr-failover' ? { startedBy: report.proposedBy ?? 'operator' } : {}),
     ...(job === 'dr-failover' && failedAt !== undefined && Number.isFinite(servedAt)
-      ? { outageAsLivedSeconds: Math.round((servedAt - failedAt) / 100) / 10 }
+      ? {
+          // The primary's failure → the alarm's proposal (the runbook's start) → approval → recovery → served.
+          startedAfterSeconds: seconds(Date.parse(report.startedAt ?? '') - failedAt),
+          outageAsLivedSeconds: seconds(servedAt - failedAt),
+        }
       : {}),
   };
 }
@@ -486,6 +521,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       );
       bus.addRule(alarmEventPattern(scaling.map((a) => a.arn)), 'alarm-scaling', region);
     }
+    // The DR region's rule that proposes a failover when the primary stops answering, as deployed.
+    if (twin.iam) bus.addDeployedRules('dr-failover', twin.drRegion);
     const steps = stepsFor(options.only, options.config);
     const reports: StepReport[] = [];
     for (const step of steps) {

@@ -66,6 +66,8 @@ export interface CallFault {
 /** The scenario's faults, consumed call by call. */
 export class FaultPlan {
   private readonly active: (Fault & { remaining?: number; startsAt?: number })[] = [];
+  /** Region outages that have ended, for what was measured during them (a probe's datapoints published late). */
+  private readonly ended: { region: string; from: number; until: number }[] = [];
 
   add(spec: FaultSpec, now: number): void {
     const fault = faultSchema.parse(spec);
@@ -76,12 +78,23 @@ export class FaultPlan {
     });
   }
 
-  clear(kind?: Fault['kind'], region?: string): void {
+  clear(kind?: Fault['kind'], region?: string, now?: number): void {
     for (let i = this.active.length - 1; i >= 0; i -= 1) {
       const fault = this.active[i];
-      if ((kind === undefined || fault.kind === kind) && (region === undefined || ('region' in fault && fault.region === region)))
+      if ((kind === undefined || fault.kind === kind) && (region === undefined || ('region' in fault && fault.region === region))) {
+        if (fault.kind === 'region-outage' && now !== undefined && (fault.startsAt ?? 0) <= now)
+          this.ended.push({ region: fault.region, from: fault.startsAt ?? 0, until: now });
         this.active.splice(i, 1);
+      }
     }
+  }
+
+  /** Whether `region` was down at `at` (an outage going on, or one that has ended, cleared with its time). */
+  wasDown(region: string, at: number): boolean {
+    return (
+      this.active.some((f) => f.kind === 'region-outage' && f.region === region && (f.startsAt ?? 0) <= at) ||
+      this.ended.some((o) => o.region === region && o.from <= at && at < o.until)
+    );
   }
 
   regionDown(region: string, now: number): boolean {

@@ -8,7 +8,7 @@ import {
   type RegionalWorkload,
   trafficParameterName,
 } from '../../contracts/inventory';
-import { TRAFFIC_METRIC, trafficAlarmName } from '../../contracts/metrics';
+import { metricIdentity, primaryUnhealthyAlarmName, TRAFFIC_METRIC, trafficAlarmName } from '../../contracts/metrics';
 import { type RegionRole, type WorkloadResource, workloadResourceName } from '../../contracts/naming';
 import { createHash } from 'node:crypto';
 import { type AwsCore, TWIN_ACCOUNT } from './aws-core';
@@ -150,6 +150,7 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
   const primaryNames = workloadNames(config, config.regions.primary);
 
   seedTrafficSwitch(aws, config);
+  seedFailoverProposal(aws, config);
   const { domainName, hostedZoneId } = config.dns;
   const dns =
     domainName && hostedZoneId
@@ -322,6 +323,43 @@ function seedTrafficSwitch(aws: AwsServices, config: LifelineConfig): void {
     for (let minute = published + 60_000; minute <= stop; minute += 60_000) {
       const value = aws.ssm.valueAt(region, parameter, minute) === 'dr' ? 1 : 0;
       aws.cloudwatch.putPoint(region, TRAFFIC_METRIC.namespace, TRAFFIC_METRIC.name, dimensions, value, minute);
+      published = minute;
+    }
+  });
+}
+
+/**
+ * The alarm that proposes a failover (cdk/control-plane/dr-runbook.ts): the DR heartbeat probes the primary's
+ * endpoint every minute and publishes 1 or 0 (functions/heartbeat/write.ts); no healthy answer for
+ * `proposeFailoverAfterMinutes` periods (missing data breaching) puts it in ALARM, and the deployed rule starts the
+ * failover with it. The probe's answer here: 0 while the primary region is (or was, at that minute) down, else 1
+ * (the twin's other reasons for an unhealthy primary, such as no running task, are not replayed minute by minute).
+ */
+function seedFailoverProposal(aws: AwsServices, config: LifelineConfig): void {
+  const region = config.regions.dr;
+  const metric = metricIdentity('heartbeat', 'primaryEndpointHealthy');
+  const dimensions = Object.entries(metric.dimensionsMap).map(([Name, Value]) => ({ Name, Value }));
+  aws.cloudwatch.seedAlarm(region, {
+    name: primaryUnhealthyAlarmName(config.appName),
+    namespace: metric.namespace,
+    metricName: metric.metricName,
+    dimensions,
+    threshold: 1,
+    comparison: 'LessThanThreshold',
+    tags: [{ Key: 'lifeline:app', Value: config.appName }],
+    evaluation: {
+      statistic: 'Maximum',
+      periodSeconds: 60,
+      evaluationPeriods: config.dr.proposeFailoverAfterMinutes,
+      treatMissingData: 'breaching',
+    },
+  });
+  let published = Math.floor(aws.core.clock.now() / 60_000) * 60_000;
+  aws.cloudwatch.addPublisher((until) => {
+    const stop = Math.min(until, aws.core.outageStart(region) ?? until);
+    for (let minute = published + 60_000; minute <= stop; minute += 60_000) {
+      const healthy = !aws.core.faults.wasDown(config.regions.primary, minute);
+      aws.cloudwatch.putPoint(region, metric.namespace, metric.metricName, dimensions, healthy ? 1 : 0, minute);
       published = minute;
     }
   });

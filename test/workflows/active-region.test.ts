@@ -143,7 +143,7 @@ describe('the jobs follow the active region', () => {
 
   it('the primary region, back, is passive: its backup, verification and scaling record a no-op and change nothing', async () => {
     // Prepare
-    twin.core.faults.clear('region-outage', twin.primaryRegion);
+    twin.core.faults.clear('region-outage', twin.primaryRegion, twin.clock.now());
     twin.clock.advance(30 * 60_000);
     const from = twin.core.mutations.length;
 

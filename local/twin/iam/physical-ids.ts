@@ -53,6 +53,8 @@ export function twinPhysicalIds(config: LifelineConfig): PhysicalIds {
       case 'AWS::DynamoDB::GlobalTable':
       case 'AWS::DynamoDB::Table':
         return n.ledgerTable;
+      case 'AWS::CloudWatch::Alarm':
+        return typeof properties.AlarmName === 'string' ? properties.AlarmName : generatedName(stack, logicalId, 255);
       case 'AWS::SSM::Parameter':
         return typeof properties.Name === 'string' ? properties.Name : generatedName(stack, logicalId);
       case 'AWS::StepFunctions::StateMachine':
@@ -91,7 +93,8 @@ export function twinPhysicalIds(config: LifelineConfig): PhysicalIds {
         return arn('ecs', stack, `cluster/${refValue}`);
       case 'AWS::CloudWatch::Alarm.Arn': {
         const id = ALARM_IDS.get(constructPath(logicalId));
-        const alarm = id ? `${config.appName}-${roleOf(stack)}-${id}` : generatedName(stack, logicalId, 255);
+        // The catalog's alarms by their construct; any other by its AlarmName, or the name CloudFormation generates.
+        const alarm = id ? `${config.appName}-${roleOf(stack)}-${id}` : refValue;
         return arn('cloudwatch', stack, `alarm:${alarm}`);
       }
       default:

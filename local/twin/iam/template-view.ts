@@ -37,6 +37,8 @@ export interface IamView {
     readonly target: string;
     /** A rule's event pattern: only the events it matches reach the target. */
     readonly pattern?: unknown;
+    /** A rule target's InputTransformer ({ InputPathsMap, InputTemplate }), when it sends that instead of the event. */
+    readonly inputTransformer?: unknown;
   }[];
   /** KMS key policies by key ARN. */
   readonly keyPolicies: Readonly<Record<string, PolicyDocument>>;
@@ -83,7 +85,14 @@ export function readIamView(
     roles: {} as Record<string, RoleView>,
     functions: {} as Record<string, { region: string; role: string; construct: string }>,
     stateMachines: {} as Record<string, { arn: string; role: string; substitutions: Record<string, string> }>,
-    invokers: [] as { kind: 'schedule' | 'rule'; region: string; role: string; target: string; pattern?: unknown }[],
+    invokers: [] as {
+      kind: 'schedule' | 'rule';
+      region: string;
+      role: string;
+      target: string;
+      pattern?: unknown;
+      inputTransformer?: unknown;
+    }[],
     keyPolicies: {} as Record<string, PolicyDocument>,
     bucketPolicies: {} as Record<string, PolicyDocument>,
     encryptionKeys: {} as Record<string, string>,
@@ -158,6 +167,8 @@ export function readIamView(
               role: resolver.string(stack, target.RoleArn),
               target: resolver.string(stack, target.Arn),
               pattern: resolver.resolve(stack, props.EventPattern),
+              // What the target receives instead of the event, when the rule transforms it (CDK's RuleTargetInput).
+              ...(target.InputTransformer === undefined ? {} : { inputTransformer: resolver.resolve(stack, target.InputTransformer) }),
             });
           }
           break;

@@ -4,6 +4,9 @@ import { countTemplates, type TemplateCounts } from './template-counts';
 
 const DAYS_PER_MONTH = 30;
 
+/** The bench's key for a scheduled run of `job` in the passive region. */
+export const passiveRun = (job: string) => `${job}:passive`;
+
 /** What one execution of a workflow is billed for, as measured on the twin (children included). */
 export interface BilledRun {
   readonly transitions: number;
@@ -41,6 +44,7 @@ export function defaultDeploymentCounts(): TemplateCounts {
  */
 export function monthlyCost(counts: TemplateCounts, measured: Readonly<Record<string, BilledRun>>) {
   let backupRuns = 0;
+  let passiveRuns = 0;
   let transitions = 0;
   let lambdaInvocations = 0;
   for (const schedule of counts.schedules) {
@@ -49,21 +53,28 @@ export function monthlyCost(counts: TemplateCounts, measured: Readonly<Record<st
       lambdaInvocations += runs;
       continue;
     }
-    const run = measured[schedule.target.job];
-    if (!run) throw new Error(`${schedule.logicalId} starts ${schedule.target.job}, which the bench does not measure`);
+    const key = schedule.passive ? passiveRun(schedule.target.job) : schedule.target.job;
+    const run = measured[key];
+    if (!run) throw new Error(`${schedule.logicalId} starts ${key}, which the bench does not measure`);
     transitions += runs * run.transitions;
     lambdaInvocations += runs * run.lambdaInvocations;
-    if (schedule.target.job === 'backup') backupRuns += runs;
+    if (schedule.target.job !== 'backup') continue;
+    if (schedule.passive) passiveRuns += runs;
+    else backupRuns += runs;
   }
   const stepFunctions = stepFunctionsCost(transitions);
   const lambda = lambdaCost(lambdaInvocations);
   // Per backup run: the plan, a manifest per target and the run record; reads for polling intervals and pruning.
-  const dynamoDb = backupRuns * (4 * PRICES.dynamoDbPerWrite + 6 * PRICES.dynamoDbPerRead);
+  // A passive run reads the handover and writes its no-op.
+  const dynamoDb =
+    backupRuns * (4 * PRICES.dynamoDbPerWrite + 6 * PRICES.dynamoDbPerRead) +
+    passiveRuns * (PRICES.dynamoDbPerWrite + PRICES.dynamoDbPerRead);
   // An upper bound: CloudWatch prorates a custom metric by the hours it is published in.
   const cloudWatch = counts.customMetrics * PRICES.cloudWatchPerMetricMonth + counts.alarmMetrics * PRICES.cloudWatchPerAlarmMonth;
   const round = (n: number) => Math.round(n * 10000) / 10000;
   return {
     backupRunsPerMonth: backupRuns,
+    passiveRunsPerMonth: passiveRuns,
     stepFunctions: round(stepFunctions),
     lambda: round(lambda),
     dynamoDb: round(dynamoDb),

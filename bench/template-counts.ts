@@ -13,6 +13,11 @@ export interface Schedule {
   readonly logicalId: string;
   readonly expression: string;
   readonly target: ScheduleTarget;
+  /**
+   * A workflow schedule of the DR region's control plane: in the steady state (the primary active) each run is the
+   * passive region's recorded no-op, not a backup or a verification.
+   */
+  readonly passive: boolean;
 }
 
 /** What the deployment is billed for by count, read from its synthesized templates. */
@@ -168,11 +173,12 @@ function schedule(stack: StackTemplate, logicalId: string, resource: Resource): 
   const targetResource = stack.resources.get(targetId);
   const expression = String(resource.properties.ScheduleExpression);
   if (targetResource?.type === 'AWS::Lambda::Function')
-    return { stack: stack.name, logicalId, expression, target: { kind: 'function', logicalId: targetId } };
+    return { stack: stack.name, logicalId, expression, target: { kind: 'function', logicalId: targetId }, passive: false };
   const tags = Array.isArray(targetResource?.properties.Tags) ? targetResource.properties.Tags.filter(isRecord) : [];
   const definition = tags.find((tag) => tag.Key === 'lifeline:definition')?.Value;
   if (targetResource?.type !== 'AWS::StepFunctions::StateMachine' || typeof definition !== 'string') {
     throw new Error(`${stack.name}/${logicalId}: a schedule of something the cost model does not price (${JSON.stringify(target)})`);
   }
-  return { stack: stack.name, logicalId, expression, target: { kind: 'workflow', job: definition.replace(/\.asl\.json$/, '') } };
+  const job = definition.replace(/\.asl\.json$/, '');
+  return { stack: stack.name, logicalId, expression, target: { kind: 'workflow', job }, passive: stack.name.endsWith('-Standby') };
 }

@@ -8,6 +8,12 @@ import * as z from 'zod';
 export const DIRECTIONS = ['failover', 'failback'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
+/**
+ * Where an operator finds a pending approval without the notification: the ledger (in the region it runs in), one
+ * record per execution, closed (its token removed) by the run's report.
+ */
+export const PENDING_APPROVALS = 'dr#approval';
+
 /** The phrase a real run must be confirmed with: it names the region traffic moves to. */
 export const confirmPhrase = (direction: Direction, toRegion: string): string => `${direction} to ${toRegion}`;
 

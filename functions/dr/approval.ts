@@ -4,7 +4,7 @@ import { requiredEnv } from '../shared/env';
 import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
 import { logger } from '../shared/powertools';
 import { topicRegion } from './topic';
-import type { Run } from '../../contracts/dr-runbook';
+import { PENDING_APPROVALS, type Run } from '../../contracts/dr-runbook';
 import type { Preflight } from './preflight/plan';
 
 export interface ApprovalEvent {
@@ -43,9 +43,6 @@ export function approvalMessage(event: ApprovalEvent): { subject: string; messag
   ];
   return { subject: `Lifeline: approve DR ${run.direction} to ${run.toRegion}?`.slice(0, 99), message: lines.join('\n') };
 }
-
-/** Where an operator finds a pending approval without the notification: the ledger (in the region it runs in). */
-export const PENDING_APPROVALS = 'dr#approval';
 
 /** Sends of the request, each with the SDK's own attempts, and full-jitter backoff between them (at most 2+4+8+16 s). */
 const SEND_ATTEMPTS = 5;

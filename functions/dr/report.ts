@@ -9,6 +9,7 @@ import { topicRegion } from './topic';
 import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
 import { put } from '../shared/ledger';
+import { PENDING_APPROVALS } from '../../contracts/dr-runbook';
 import { logger, metrics } from '../shared/powertools';
 import type { Run } from '../../contracts/dr-runbook';
 import { type DrDeps, drDepsFromEnv, messageOf, sides } from './deps';
@@ -232,6 +233,10 @@ export async function report(
     ...result,
     preflight: { ok: preflight.ok, checks: preflight.checks },
   });
+  // The run is over: its approval request, if one was recorded, is no longer pending (its token answers nothing now).
+  if (run.approvalRequired && outcome !== 'preflight-failed') {
+    await put(deps.ledger, { pk: PENDING_APPROVALS, sk: run.executionName, closedAt: result.endedAt, outcome, direction: run.direction });
+  }
   if (outcome === 'completed' || outcome === 'failed') {
     await s3(to.region).send(
       new PutObjectCommand({

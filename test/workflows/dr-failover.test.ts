@@ -158,8 +158,10 @@ describe('DR failover and failback on the twin (warm standby, real PostgreSQL)',
     }
     expect(unsent.status).toBe('SUCCEEDED');
     expect((unsent.output as RunbookReport).outcome).toBe('rejected');
-    const pending = twin.dynamodb.scan(twin.controlPlane.ledgerTable).find((r) => r.pk === 'dr#approval' && r.sk === 'unsent');
-    expect(String(pending?.message)).toContain('aws stepfunctions send-task-failure');
+    // The operator answered from the ledger; the run's report then closed the request (no token left to answer).
+    const closed = twin.dynamodb.scan(twin.controlPlane.ledgerTable).find((r) => r.pk === 'dr#approval' && r.sk === 'unsent');
+    expect(closed).toMatchObject({ outcome: 'rejected', direction: 'failover' });
+    expect(closed?.taskToken).toBeUndefined();
     // Every send failed (five sends, each with the SDK's own attempts), and so did the best-effort summary.
     const sends = publishes().slice(unsentFrom);
     expect(sends.length).toBeGreaterThanOrEqual(5);

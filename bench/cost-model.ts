@@ -69,10 +69,17 @@ export function monthlyCost(counts: TemplateCounts, measured: Readonly<Record<st
   const dynamoDb =
     backupRuns * (4 * PRICES.dynamoDbPerWrite + 6 * PRICES.dynamoDbPerRead) +
     passiveRuns * (PRICES.dynamoDbPerWrite + PRICES.dynamoDbPerRead);
-  // An upper bound: CloudWatch prorates a custom metric by the hours it is published in.
-  const cloudWatch = counts.customMetrics * PRICES.cloudWatchPerMetricMonth + counts.alarmMetrics * PRICES.cloudWatchPerAlarmMonth;
+  // In the steady state (the primary active); CloudWatch prorates a custom metric by the hours it is published in.
+  const cloudWatch =
+    counts.steadyStateCustomMetrics * PRICES.cloudWatchPerMetricMonth + counts.alarmMetrics * PRICES.cloudWatchPerAlarmMonth;
   const round = (n: number) => Math.round(n * 10000) / 10000;
   return {
+    counted: {
+      alarms: counts.alarms,
+      alarmMetrics: counts.alarmMetrics,
+      customMetrics: counts.customMetrics,
+      steadyStateCustomMetrics: counts.steadyStateCustomMetrics,
+    },
     backupRunsPerMonth: backupRuns,
     passiveRunsPerMonth: passiveRuns,
     stepFunctions: round(stepFunctions),

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const schedules = counts.schedules.map((s) => s.expression).join(', ');
   console.error(
     `counted in the default templates: ${counts.alarms} alarms (${counts.alarmMetrics} alarm metrics), ` +
-      `${counts.customMetrics} custom metrics, ${counts.schedules.length} schedules (${schedules})`,
+      `${counts.customMetrics} custom metrics (${counts.steadyStateCustomMetrics} published in the steady state), ` +
+      `${counts.schedules.length} schedules (${schedules})`,
   );
   const results = {
     measuredAt: new Date().toISOString(),

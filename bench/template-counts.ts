@@ -26,6 +26,12 @@ export interface TemplateCounts {
   /** What CloudWatch bills alarms by: an alarm on a metric math expression evaluates, and costs, each of its metrics. */
   readonly alarmMetrics: number;
   readonly customMetrics: number;
+  /**
+   * Those published in the steady state (the primary active): the DR region's jobs publish only their passive
+   * no-op counts there, so their other metrics cost nothing until a failover (CloudWatch bills a custom metric by
+   * the hours it is published in).
+   */
+  readonly steadyStateCustomMetrics: number;
   readonly schedules: readonly Schedule[];
 }
 
@@ -53,10 +59,12 @@ export function countTemplates(synthesized: Synthesized): TemplateCounts {
   const stacks = stackTemplates(synthesized);
   const alarms = stacks.flatMap((stack) => resourcesOf(stack, 'AWS::CloudWatch::Alarm').map((alarm) => alarmMetrics(stack, alarm)));
   const dashboards = stacks.flatMap((stack) => resourcesOf(stack, 'AWS::CloudWatch::Dashboard').flatMap((d) => dashboardMetrics(stack, d)));
+  const passiveRegion = stacks.find((stack) => stack.name.endsWith('ControlPlane-Standby'))?.region;
   return {
     alarms: alarms.length,
     alarmMetrics: alarms.reduce((sum, metrics) => sum + metrics.length, 0),
     customMetrics: publishedCustomMetrics([...alarms.flat(), ...dashboards]),
+    steadyStateCustomMetrics: publishedCustomMetrics([...alarms.flat(), ...dashboards], passiveRegion),
     schedules: stacks.flatMap((stack) =>
       [...stack.resources]
         .filter(([, resource]) => resource.type === 'AWS::Scheduler::Schedule')
@@ -76,17 +84,26 @@ export function countTemplates(synthesized: Synthesized): TemplateCounts {
  * names (a published metric nothing reads is billed too). A custom metric of
  * no owner counts once per identity it is read with.
  */
-function publishedCustomMetrics(references: readonly MetricReference[]): number {
+function publishedCustomMetrics(references: readonly MetricReference[], passiveRegion?: string): number {
   const custom = references.filter((reference) => !reference.namespace.startsWith('AWS/'));
   const owners = Object.keys(METRICS).filter((key): key is Publisher => key in METRICS);
   const ownerOf = (reference: MetricReference) =>
     reference.namespace === METRICS_NAMESPACE ? owners.find((owner) => reference.dimensions.service === serviceNameOf(owner)) : undefined;
   const published = owners.map((owner) => {
     const dimension: string | undefined = METRICS[owner].dimension;
-    const readWith = new Set(
-      custom.filter((r) => ownerOf(r) === owner).map((r) => `${r.region} ${dimension === undefined ? '' : r.dimensions[dimension]}`),
+    const readWith = [
+      ...new Set(
+        custom.filter((r) => ownerOf(r) === owner).map((r) => `${r.region} ${dimension === undefined ? '' : r.dimensions[dimension]}`),
+      ),
+    ];
+    const names = Object.keys(METRICS[owner].names);
+    // In the passive region a job publishes only its no-op count (the DR runbooks and the heartbeat act there anyway).
+    const job = owner === 'backup' || owner === 'alarm-scaling' || owner === 'restore-verification';
+    return readWith.reduce(
+      (sum, key) =>
+        sum + (job && passiveRegion && key.startsWith(`${passiveRegion} `) ? names.filter((n) => n === 'passive') : names).length,
+      0,
     );
-    return readWith.size * Object.keys(METRICS[owner].names).length;
   });
   const unowned = new Set(custom.filter((r) => ownerOf(r) === undefined).map((r) => JSON.stringify(r)));
   return published.reduce((sum, n) => sum + n, unowned.size);

@@ -283,7 +283,7 @@ export class RdsTwin implements TwinService {
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
       // so handlers connect exactly as they would to RDS.
       Endpoint: instance.physical ? { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port } : undefined,
-      DBName: instance.physical,
+      DBName: instance.physical ? this.core.dataPlane.connectionFor(instance.physical).database : undefined,
       DBSubnetGroup: instance.dbSubnetGroupName ? { DBSubnetGroupName: instance.dbSubnetGroupName } : undefined,
       VpcSecurityGroups: instance.vpcSecurityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
       ReadReplicaSourceDBInstanceIdentifier: instance.replicaOf
@@ -345,9 +345,8 @@ export class RdsTwin implements TwinService {
       );
     let physical = instance.physical;
     if (!instance.sharedPhysical) {
-      physical = this.core.dataPlane.newName(`snap_${snapshotId}`);
       await this.beforeClone(instance);
-      await this.core.dataPlane.cloneDatabase(instance.physical, physical);
+      physical = await this.core.dataPlane.cloneDatabase(instance.physical, this.core.dataPlane.newName(`snap_${snapshotId}`));
     }
     await this.retain(physical);
     const snapshot: DbSnapshot = {
@@ -449,8 +448,7 @@ export class RdsTwin implements TwinService {
     const snapshot = this.snapshot(region, this.locate(region, snapshotId, 'snapshot').id);
     if (snapshot.status.at(this.now()) !== 'available')
       throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
-    const physical = this.core.dataPlane.newName(id);
-    await this.core.dataPlane.cloneDatabase(snapshot.physical, physical);
+    const physical = await this.core.dataPlane.cloneDatabase(snapshot.physical, this.core.dataPlane.newName(id));
     await this.retain(physical);
     const instance = this.newInstance(region, id, {
       instanceClass: optionalString(input, 'DBInstanceClass') ?? 'db.t4g.micro',
@@ -564,9 +562,8 @@ export class RdsTwin implements TwinService {
     const source = this.instancesIn(replica.replicaOf.region).get(replica.replicaOf.id);
     if (!source?.physical) throw serviceError('rds', 'InvalidDBInstanceStateFault', `The source of ${id} has no data.`);
     const lagMs = this.core.seconds('rdsReplicaLag') * 1000;
-    const physical = this.core.dataPlane.newName(id);
     await this.beforeClone(source);
-    await this.core.dataPlane.cloneDatabase(source.physical, physical);
+    const physical = await this.core.dataPlane.cloneDatabase(source.physical, this.core.dataPlane.newName(id));
     await this.core.dataPlane.truncateAfter(physical, new Date(this.lastReplicatedAt(replica) - lagMs));
     await this.retain(physical);
     replica.physical = physical;

@@ -81,6 +81,28 @@ export const DEFAULT_LATENCY_PROFILE = {
       'The reboot that follows a rename (USER_RenameInstance.html): RebootDBInstance API reference, "a momentary outage, during ' +
       'which the DB instance status is set to rebooting"; AWS gives no figure, a minute is an honest reading of "momentary".',
   },
+  rdsLogUploadInterval: {
+    seconds: 300,
+    source:
+      'RDS uploads a DB instance\'s transaction logs to S3 every five minutes, so the latest restorable time is "typically within 5 ' +
+      'minutes of the current time" (RDS User Guide "Restoring a DB instance to a specified time", USER_PIT.html): the twin\'s ' +
+      'latest restorable time is the newest five-minute upload.',
+  },
+  rdsBackupReplicationCopy: {
+    seconds: 120,
+    source:
+      'Cross-Region automated backups: RDS "initiates a cross-Region copy of all snapshots and transaction logs as soon as they are ' +
+      'ready" (RDS User Guide "Replicating automated backups to another AWS Region"); the copy time of one log is not documented ' +
+      "(the guide's example shows the destination's LatestTime about 8.5 min behind the source's; AWS Prescriptive Guidance " +
+      '"RDS PITR and snapshots" gives an RPO of 5–30 min): two minutes for a five-minute log is the reading used.',
+  },
+  rdsRestorePointInTime: {
+    seconds: 1200,
+    source:
+      'RestoreDBInstanceToPointInTime: a new instance from the automated snapshot before the target, then the transaction logs ' +
+      'replayed up to it (RDS User Guide "Restoring a DB instance to a specified time"; no figure): a snapshot restore (~15 min) plus ' +
+      'five minutes of log replay.',
+  },
   rdsReplicaLag: {
     seconds: 5,
     source:

@@ -169,8 +169,9 @@ export class DataPlane {
    */
   async mark(at = this.clock.now()): Promise<void> {
     const last = this.marks.at(-1);
-    if (last && last.at >= at) return;
-    const name = `vt-${at}`;
+    // A mark for a time before the newest cannot be placed (the WAL has moved past it); one for the same time can.
+    if (last && last.at > at) return;
+    const name = `vt-${at}-${this.marks.length}`;
     await this.query('postgres', 'SELECT pg_create_restore_point($1)', [name]);
     this.marks.push({ at, name });
   }
@@ -186,6 +187,7 @@ export class DataPlane {
    * names) and the time of the mark it stopped at.
    */
   async recoverTo(at: number): Promise<{ serverId: string; markAt: number }> {
+    // The newest mark at or before `at`: the last of several for one time is the furthest in the WAL.
     const mark = [...this.marks].reverse().find((m) => m.at <= at);
     if (!mark || !this.baseBackupDir || !this.archiveDir) throw new Error(`twin: nothing to recover to at ${new Date(at).toISOString()}`);
     return this.clock.track(
@@ -297,7 +299,20 @@ export class DataPlane {
     sql: string,
     params: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
-    const result = await this.clock.track(
+    const writes = !database.includes(SERVER_SEPARATOR) && !/^\s*SELECT\b/i.test(sql);
+    // What was due before this write (the application's heartbeats) reaches the WAL first, in time order.
+    if (writes) await this.beforeWrite();
+    const result = await this.write<R>(database, sql, params);
+    if (writes) await this.mark();
+    return result;
+  }
+
+  /** Runs for the twin's own writes before they reach the WAL (the heartbeats catch up). */
+  beforeWrite: () => Promise<void> = async () => undefined;
+
+  /** Runs SQL with no hook and no mark: for a writer that marks its own times (the heartbeats' catch-up). */
+  async write<R extends pg.QueryResultRow = pg.QueryResultRow>(database: string, sql: string, params: unknown[] = []) {
+    return this.clock.track(
       (async () => {
         const client = new pg.Client(this.connectionFor(database));
         await client.connect();
@@ -308,8 +323,6 @@ export class DataPlane {
         }
       })(),
     );
-    if (!database.includes(SERVER_SEPARATOR) && !/^\s*SELECT\b/i.test(sql)) await this.mark();
-    return result;
   }
 
   /** A new empty database with the heartbeat table. */

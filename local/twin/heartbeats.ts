@@ -6,35 +6,85 @@ import type { DbInstance } from './services/rds';
 /**
  * The heartbeat function runs every minute in AWS; the twin writes the rows
  * it would have written, one per virtual minute, whenever data is about to
- * be copied or read, up to now (or the start of an outage of its region).
+ * be copied, read or written, up to now (or the start of an outage of its region).
+ *
+ * Point-in-time recovery replays the WAL to a named mark (local/twin/data-plane.ts), so the rows must reach the
+ * WAL in virtual-time order: every writable database is caught up together, five virtual minutes at a time (the
+ * interval RDS uploads transaction logs at, so a restore to a latest restorable time lands on a mark), each step
+ * followed by its mark, and before any other write the twin makes.
  */
 export class Heartbeats {
   /** Virtual time up to which heartbeats have been written, per physical database. */
   private readonly written = new Map<string, number>();
+  private catchingUp?: Promise<void>;
 
   constructor(
     private readonly aws: Pick<AwsServices, 'core' | 'rds' | 'dynamodb'>,
     /** The ledger the function records its newest write in; undefined until the control plane is seeded. */
     private readonly ledgerTable: () => string | undefined,
+    /** The databases the function writes to: each region's, by the inventory (it skips a read replica). */
+    private readonly databases: () => readonly { readonly region: string; readonly id: string }[] = () => [],
   ) {}
 
-  /** Writes the heartbeats due in `instance`'s database (a primary with data; replicas receive them by replication). */
+  /** Writes the heartbeats due in `instance`'s database, and in every other writable one with it (WAL order). */
   async writeDue(instance: DbInstance): Promise<void> {
-    const { core } = this.aws;
     if (!instance.physical || instance.replicaOf) return;
-    const outage = core.outageStart(instance.region);
-    const until = Math.floor((outage ?? core.clock.now()) / 60_000) * 60_000;
-    const from = this.written.get(instance.physical) ?? Math.max(instance.createdAt, until - 24 * 3600_000);
-    if (until <= from) return;
-    await core.dataPlane.query(
-      instance.physical,
-      `INSERT INTO ${HEARTBEAT_TABLE} (written_at, source) ` +
-        "SELECT to_timestamp(t / 1000.0), 'heartbeat-function' FROM generate_series($1::bigint, $2::bigint, 60000) AS t",
-      [from + 60_000 - (from % 60_000), until],
-    );
-    this.written.set(instance.physical, until);
+    await this.writeAllDue();
+  }
+
+  /** Writes the heartbeats due in every writable database (primaries with data of the main server), in time order. */
+  async writeAllDue(): Promise<void> {
+    // One catch-up at a time: a second caller waits for the first, then finds little left to do.
+    while (this.catchingUp) await this.catchingUp;
+    this.catchingUp = this.catchUp();
+    try {
+      await this.catchingUp;
+    } finally {
+      this.catchingUp = undefined;
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    const { core } = this.aws;
+    const now = core.clock.now();
+    const due = this.databases()
+      .flatMap(({ region, id }) => {
+        const instance = this.aws.rds.instances.get(region)?.get(id);
+        return instance?.physical && !instance.replicaOf && instance.status.at(now) !== 'deleted' ? [instance] : [];
+      })
+      .map((instance) => {
+        const outage = core.outageStart(instance.region);
+        const until = Math.floor((outage ?? now) / 60_000) * 60_000;
+        const physical = instance.physical ?? '';
+        // From when the database took writes: its creation, or (a promoted replica) the end of its promotion.
+        const from = this.written.get(physical) ?? Math.max(instance.writableSince ?? instance.createdAt, until - 24 * 3600_000);
+        return { instance, physical, from, until };
+      })
+      .filter((d) => d.until > d.from);
+    if (due.length === 0) return;
+    const step = core.seconds('rdsLogUploadInterval') * 1000;
+    const until = Math.max(...due.map((d) => d.until));
+    // Before the twin's first mark nothing can be recovered to: that history goes in at once.
+    const first = Math.max(Math.min(...due.map((d) => d.from)), core.dataPlane.earliestMark ?? now);
+    for (let boundary = Math.floor(first / step) * step + step; ; boundary += step) {
+      const end = Math.min(boundary, until);
+      for (const d of due) {
+        const from = this.written.get(d.physical) ?? d.from;
+        const to = Math.min(end, d.until);
+        if (to <= from) continue;
+        await core.dataPlane.write(
+          d.physical,
+          `INSERT INTO ${HEARTBEAT_TABLE} (written_at, source) ` +
+            "SELECT to_timestamp(t / 1000.0), 'heartbeat-function' FROM generate_series($1::bigint, $2::bigint, 60000) AS t",
+          [from + 60_000 - (from % 60_000), to],
+        );
+        this.written.set(d.physical, to);
+      }
+      await core.dataPlane.mark(end);
+      if (end >= until) break;
+    }
     const ledgerTable = this.ledgerTable();
-    if (ledgerTable) this.aws.dynamodb.putInternal(ledgerTable, heartbeatRecord(instance.id, new Date(until)));
+    if (ledgerTable) for (const d of due) this.aws.dynamodb.putInternal(ledgerTable, heartbeatRecord(d.instance.id, new Date(d.until)));
   }
 
   /** A read of the ledger's `heartbeat#<instance>` partition sees the writes due first, as the function would have recorded them. */

@@ -76,8 +76,17 @@ export class Twin extends AwsServices {
     });
     this.config = options.config;
     this.rds.engineVersion = options.config.database.engineVersion;
-    this.heartbeats = new Heartbeats(this, () => this.deployment?.controlPlane.ledgerTable);
+    this.heartbeats = new Heartbeats(
+      this,
+      () => this.deployment?.controlPlane.ledgerTable,
+      () =>
+        (['primary', 'dr'] as const).flatMap((role) => {
+          const regional = this.deployment?.inventory[role];
+          return regional?.databaseInstanceId ? [{ region: regional.region, id: regional.databaseInstanceId }] : [];
+        }),
+    );
     this.rds.beforeClone = (instance) => this.heartbeats.writeDue(instance);
+    this.core.dataPlane.beforeWrite = () => this.heartbeats.writeAllDue();
     this.dynamodb.beforeRead = (pk) => this.heartbeats.beforeLedgerRead(pk);
     this.loadBalancers = new LoadBalancers(options.config.service.healthCheckPath, (region) => this.healthOf(region));
   }

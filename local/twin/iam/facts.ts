@@ -36,5 +36,6 @@ export function twinResourceFacts(aws: AwsServices, view: IamView, account: stri
     rdsInstance: (region, id) => aws.rds.instances.get(region)?.get(idOf(id)),
     secretArn: (region, id) => aws.secrets.arnOf(region, id),
     encryptionKey: (arn) => view.encryptionKeys[arn],
+    rdsAutomatedBackupsKey: (region, arn) => aws.rds.automatedBackupsKey(region, arn),
   };
 }

@@ -32,6 +32,8 @@ export interface ResourceFacts {
     id: string,
   ): { readonly arn: string; readonly kmsKeyId?: string; readonly dbSubnetGroupName?: string } | undefined;
   secretArn(region: string, id: string): string | undefined;
+  /** The key of automated backups held in `region` (replicated ones: the destination's key). */
+  rdsAutomatedBackupsKey(region: string, arn: string): string | undefined;
   /** The customer managed key of an encrypted topic or secret, from the deployed templates. */
   encryptionKey(arn: string): string | undefined;
 }
@@ -211,6 +213,36 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
         ...rdsKeyUse(facts.rdsSnapshot(region, snapshotId)?.kmsKeyId, 'source', region, facts),
       ];
     },
+    RestoreDBInstanceToPointInTime: (region, input, facts) => {
+      const db = arnOf(facts, 'rds', region, 'db', String(input.TargetDBInstanceIdentifier));
+      const sourceId = str(input, 'SourceDBInstanceIdentifier');
+      const backups = str(input, 'SourceDBInstanceAutomatedBackupsArn');
+      const source = sourceId ? facts.rdsInstance(region, sourceId) : undefined;
+      return [
+        ...all('rds:RestoreDBInstanceToPointInTime', [
+          // The Service Authorization Reference: the db (the new instance, and the source named by identifier), the
+          // automated backups when named by ARN, and the option, parameter and subnet groups.
+          { action: '', resource: db, resourceType: 'db' },
+          ...(sourceId ? [rdsDb(facts, region, sourceId)] : []),
+          ...(backups ? [{ action: '', resource: backups, resourceType: 'auto-backup' }] : []),
+          ...rdsPlacement(facts, region, input),
+        ]),
+        ...tagOnCreate('rds', input, db, 'db'),
+        // The new instance is encrypted with the backups' key: RDS creates a grant on it for the caller.
+        ...rdsKeyUse(
+          str(input, 'KmsKeyId') ?? (backups ? facts.rdsAutomatedBackupsKey(region, backups) : source?.kmsKeyId),
+          'source',
+          region,
+          facts,
+        ),
+      ];
+    },
+    DescribeDBInstanceAutomatedBackups: (region, input, facts) =>
+      all('rds:DescribeDBInstanceAutomatedBackups', [
+        str(input, 'DBInstanceAutomatedBackupsArn')
+          ? { action: '', resource: String(input.DBInstanceAutomatedBackupsArn), resourceType: 'auto-backup' }
+          : rdsDb(facts, region, str(input, 'DBInstanceIdentifier')),
+      ]),
     DeleteDBInstance: (region, input, facts) => all('rds:DeleteDBInstance', [rdsDb(facts, region, str(input, 'DBInstanceIdentifier'))]),
     CreateDBInstanceReadReplica: (region, input, facts) => {
       const db = arnOf(facts, 'rds', region, 'db', String(input.DBInstanceIdentifier));

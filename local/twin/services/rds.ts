@@ -2,6 +2,8 @@ import { serviceError, TwinServiceError } from '../errors';
 import type { AwsCore, TwinService } from '../aws-core';
 import { identifierProblem, type IdentifierRule, RDS_INSTANCE_ID, RDS_SNAPSHOT_ID } from '../identifier-rules';
 import { omitByStatus } from '../state-omissions';
+import { DataPlane } from '../data-plane';
+import { createHash } from 'node:crypto';
 import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
 
 type InstanceStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'deleted' | 'backing-up' | 'rebooting' | 'renaming';
@@ -26,12 +28,19 @@ export interface DbInstance {
   readonly allocatedStorage: number;
   /** The physical database holding this instance's data (materialised on promotion for replicas). */
   physical?: string;
+  /** When it began to take writes, if not at its creation (a promoted replica: when its promotion completes). */
+  writableSince?: number;
   /** Set while a read replica: the source instance (possibly in another region). */
   replicaOf?: { region: string; id: string };
   /** After a rename: the identifier it had, which stays taken until the rename completes. */
   renamedFrom?: { id: string; freedAt: number };
   readonly replicas: { region: string; id: string }[];
   tags: Tag[];
+  /**
+   * Cross-Region automated backups (CloudFormation `AutomaticBackupReplicationRegion`): snapshots and transaction
+   * logs copied to `region` under its key, from `startedAt`.
+   */
+  backupReplication?: { readonly region: string; readonly kmsKeyId?: string; readonly startedAt: number };
   /**
    * Scale scenarios only: the instance shares its physical database with
    * others and is never written, so its snapshots reference that database
@@ -83,6 +92,8 @@ export class RdsTwin implements TwinService {
       CopyDBSnapshot: (region: string, input: Input) => this.copyDbSnapshot(region, input),
       DeleteDBSnapshot: (region: string, input: Input) => this.deleteDbSnapshot(region, input),
       RestoreDBInstanceFromDBSnapshot: (region: string, input: Input) => this.restoreFromSnapshot(region, input),
+      RestoreDBInstanceToPointInTime: (region: string, input: Input) => this.restoreToPointInTime(region, input),
+      DescribeDBInstanceAutomatedBackups: (region: string, input: Input) => this.describeAutomatedBackups(region, input),
       DeleteDBInstance: (region: string, input: Input) => this.deleteDbInstance(region, input),
       CreateDBInstanceReadReplica: (region: string, input: Input) => this.createReadReplica(region, input),
       PromoteReadReplica: (region: string, input: Input) => this.promoteReadReplica(region, input),
@@ -278,6 +289,8 @@ export class RdsTwin implements TwinService {
       KmsKeyId: instance.kmsKeyId,
       AllocatedStorage: instance.allocatedStorage,
       BackupRetentionPeriod: instance.backupRetentionPeriod,
+      LatestRestorableTime:
+        this.latestRestorableTime(instance) === undefined ? undefined : new Date(this.latestRestorableTime(instance) ?? 0),
       PubliclyAccessible: instance.publiclyAccessible,
       InstanceCreateTime: new Date(instance.createdAt),
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
@@ -441,6 +454,202 @@ export class RdsTwin implements TwinService {
     return { DBSnapshot: { ...this.renderSnapshot(snapshot), Status: 'deleted' } };
   }
 
+  /**
+   * The newest transaction-log upload of an instance with automated backups: what it can be restored to. Logs go to
+   * S3 every five minutes (`rdsLogUploadInterval`), none while its region is down. Read replicas keep no backups here.
+   */
+  latestRestorableTime(instance: DbInstance): number | undefined {
+    if (instance.backupRetentionPeriod <= 0 || instance.replicaOf || !instance.physical) return undefined;
+    const interval = this.core.seconds('rdsLogUploadInterval') * 1000;
+    const until = Math.min(this.now(), this.core.outageStart(instance.region) ?? Infinity);
+    return Math.max(instance.createdAt, Math.floor(until / interval) * interval);
+  }
+
+  /**
+   * The newest log of an instance's replicated automated backups in their region: a log uploaded at a five-minute
+   * boundary arrives `rdsBackupReplicationCopy` later, and only while the source region is up to send it.
+   */
+  replicatedLatestTime(instance: DbInstance): number | undefined {
+    const replication = instance.backupReplication;
+    if (!replication || instance.backupRetentionPeriod <= 0) return undefined;
+    const interval = this.core.seconds('rdsLogUploadInterval') * 1000;
+    const arrived =
+      Math.min(this.now(), this.core.outageStart(instance.region) ?? Infinity) - this.core.seconds('rdsBackupReplicationCopy') * 1000;
+    if (arrived < replication.startedAt) return undefined;
+    return Math.max(replication.startedAt, Math.floor(arrived / interval) * interval);
+  }
+
+  /** The resource id RDS gives an instance (`db-` and 26 characters), stable for the twin. */
+  private dbiResourceId(instance: DbInstance): string {
+    return `db-${createHash('sha256').update(instance.arn).digest('hex').slice(0, 26).toUpperCase()}`;
+  }
+
+  /** The ARN of an instance's automated backups in `region` (its own region, or where they are replicated). */
+  private automatedBackupsArn(instance: DbInstance, region: string): string {
+    const id = createHash('sha256').update(`${instance.arn}/${region}`).digest('hex').slice(0, 26);
+    return this.core.arn('rds', region, `auto-backup:ab-${id}`);
+  }
+
+  /** The automated backups this region holds: its instances' own, and those replicated here from another region. */
+  private automatedBackupsIn(
+    region: string,
+  ): { instance: DbInstance; replicated: boolean; arn: string; earliest: number; latest?: number }[] {
+    const own = [...this.instancesIn(region).values()]
+      .filter((i) => i.status.at(this.now()) !== 'deleted' && this.latestRestorableTime(i) !== undefined)
+      .map((instance) => ({
+        instance,
+        replicated: false,
+        arn: this.automatedBackupsArn(instance, region),
+        earliest: instance.createdAt,
+        latest: this.latestRestorableTime(instance),
+      }));
+    const replicated = [...this.instances.values()]
+      .flatMap((m) => [...m.values()])
+      .filter((i) => i.backupReplication?.region === region)
+      .map((instance) => ({
+        instance,
+        replicated: true,
+        arn: this.automatedBackupsArn(instance, region),
+        earliest: instance.backupReplication?.startedAt ?? instance.createdAt,
+        latest: this.replicatedLatestTime(instance),
+      }));
+    return [...own, ...replicated];
+  }
+
+  /** The key of the automated backups `arn` holds in `region` (IAM reads it: a restore uses it). */
+  automatedBackupsKey(region: string, arn: string): string | undefined {
+    const backup = this.automatedBackupsIn(region).find((b) => b.arn === arn);
+    return backup?.replicated ? backup.instance.backupReplication?.kmsKeyId : backup?.instance.kmsKeyId;
+  }
+
+  async describeAutomatedBackups(region: string, input: Input): Promise<object> {
+    const id = optionalString(input, 'DBInstanceIdentifier');
+    const resourceId = optionalString(input, 'DbiResourceId');
+    const arn = optionalString(input, 'DBInstanceAutomatedBackupsArn');
+    const list = this.automatedBackupsIn(region).filter(
+      (b) => (!id || b.instance.id === id) && (!resourceId || this.dbiResourceId(b.instance) === resourceId) && (!arn || b.arn === arn),
+    );
+    return {
+      DBInstanceAutomatedBackups: list.map(({ instance, replicated, arn: backupsArn, earliest, latest }) => ({
+        DBInstanceArn: instance.arn,
+        DbiResourceId: this.dbiResourceId(instance),
+        Region: instance.region,
+        DBInstanceIdentifier: instance.id,
+        RestoreWindow: latest === undefined ? {} : { EarliestTime: new Date(earliest), LatestTime: new Date(latest) },
+        AllocatedStorage: instance.allocatedStorage,
+        // The API documents active, creating and retained; a replicated backup shows "replicating" in the User Guide's example.
+        Status: replicated ? 'replicating' : 'active',
+        Port: instance.port,
+        Engine: 'postgres',
+        EngineVersion: this.engineVersion,
+        Encrypted: true,
+        KmsKeyId: replicated ? instance.backupReplication?.kmsKeyId : instance.kmsKeyId,
+        BackupRetentionPeriod: instance.backupRetentionPeriod,
+        DBInstanceAutomatedBackupsArn: backupsArn,
+        DBInstanceAutomatedBackupsReplications:
+          !replicated && instance.backupReplication
+            ? [{ DBInstanceAutomatedBackupsArn: this.automatedBackupsArn(instance, instance.backupReplication.region) }]
+            : undefined,
+      })),
+    };
+  }
+
+  /**
+   * A new instance with the data of a source as it was at a time inside its restorable window: the twin's
+   * PostgreSQL recovered to that virtual time (WAL replay, local/twin/data-plane.ts). The source is an instance of
+   * this region, or automated backups held here (replicated from another region). The twin refuses what RDS refuses
+   * (exactly one source; RestoreTime or UseLatestRestorableTime, not both) and, where RDS documents no error for a
+   * time outside the window or in the future, answers InvalidParameterValue (the stricter reading).
+   */
+  async restoreToPointInTime(region: string, input: Input): Promise<object> {
+    const target = this.validIdentifier(
+      RDS_INSTANCE_ID('TargetDBInstanceIdentifier'),
+      requireString('rds', input, 'TargetDBInstanceIdentifier'),
+    );
+    const given = ['SourceDBInstanceIdentifier', 'SourceDbiResourceId', 'SourceDBInstanceAutomatedBackupsArn'].filter(
+      (key) => input[key] !== undefined,
+    );
+    if (given.length !== 1)
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterCombination',
+        'Specify exactly one of SourceDBInstanceIdentifier, SourceDbiResourceId and SourceDBInstanceAutomatedBackupsArn.',
+        false,
+      );
+    const useLatest = optionalBoolean(input, 'UseLatestRestorableTime') ?? false;
+    const restoreTime = input.RestoreTime === undefined ? undefined : new Date(input.RestoreTime as string | Date).getTime();
+    if ((restoreTime !== undefined) === useLatest)
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterCombination',
+        restoreTime === undefined
+          ? 'Specify RestoreTime or UseLatestRestorableTime.'
+          : 'Cannot specify both RestoreTime and UseLatestRestorableTime.',
+        false,
+      );
+    const backups = this.automatedBackupsIn(region);
+    const backup =
+      given[0] === 'SourceDBInstanceAutomatedBackupsArn'
+        ? backups.find((b) => b.arn === input.SourceDBInstanceAutomatedBackupsArn)
+        : given[0] === 'SourceDbiResourceId'
+          ? backups.find((b) => !b.replicated && this.dbiResourceId(b.instance) === input.SourceDbiResourceId)
+          : backups.find((b) => !b.replicated && b.instance.id === input.SourceDBInstanceIdentifier);
+    if (!backup) {
+      if (given[0] === 'SourceDBInstanceIdentifier') {
+        const instance = this.instance(region, String(input.SourceDBInstanceIdentifier));
+        throw serviceError(
+          'rds',
+          'PointInTimeRestoreNotEnabledFault',
+          `DB instance ${instance.id} has no automated backups to restore from.`,
+        );
+      }
+      throw serviceError('rds', 'DBInstanceAutomatedBackupNotFoundFault', `No automated backup ${String(input[given[0]])} in ${region}.`);
+    }
+    const { instance: source, earliest, latest } = backup;
+    if (latest === undefined)
+      throw serviceError(
+        'rds',
+        'DBInstanceAutomatedBackupNotFoundFault',
+        `The automated backups of ${source.id} hold no log yet in ${region}.`,
+      );
+    const at = useLatest ? latest : (restoreTime ?? NaN);
+    if (!Number.isFinite(at) || at < earliest || at > latest)
+      throw new TwinServiceError(
+        'rds',
+        'InvalidParameterValue',
+        `The restore time ${Number.isFinite(at) ? new Date(at).toISOString() : String(input.RestoreTime)} is outside the ` +
+          `restorable window ${new Date(earliest).toISOString()} – ${new Date(latest).toISOString()}.`,
+        false,
+      );
+    await this.assertNameFree(region, target);
+    if (!source.physical || source.physical.includes(':'))
+      throw new TwinServiceError(
+        'rds',
+        'TwinNotModelled',
+        `The twin restores in time only instances of its main server (${source.id}).`,
+        false,
+      );
+    await this.beforeClone(source);
+    const { serverId } = await this.core.dataPlane.recoverTo(at);
+    const physical = DataPlane.inRecovered(serverId, source.physical);
+    await this.retain(physical);
+    const instance = this.newInstance(region, target, {
+      instanceClass: optionalString(input, 'DBInstanceClass') ?? source.instanceClass,
+      multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
+      deletionProtection: optionalBoolean(input, 'DeletionProtection') ?? false,
+      kmsKeyId: backup.replicated ? source.backupReplication?.kmsKeyId : source.kmsKeyId,
+      dbSubnetGroupName: optionalString(input, 'DBSubnetGroupName') ?? 'default',
+      vpcSecurityGroupIds: Array.isArray(input.VpcSecurityGroupIds) ? input.VpcSecurityGroupIds.map(String) : [],
+      publiclyAccessible: optionalBoolean(input, 'PubliclyAccessible') ?? false,
+      physical,
+      status: new StatusTimeline<InstanceStatus>('creating', this.now()).then('available', this.core.after('rdsRestorePointInTime')),
+      tags: tagsOf(input.Tags),
+      allocatedStorage: source.allocatedStorage,
+    });
+    this.core.mutate(region, 'rds', 'RestoreDBInstanceToPointInTime', 'create', instance.arn);
+    return { DBInstance: this.renderInstance(instance) };
+  }
+
   async restoreFromSnapshot(region: string, input: Input): Promise<object> {
     const id = this.validIdentifier(RDS_INSTANCE_ID('DBInstanceIdentifier'), requireString('rds', input, 'DBInstanceIdentifier'));
     const snapshotId = requireString('rds', input, 'DBSnapshotIdentifier');
@@ -574,6 +783,7 @@ export class RdsTwin implements TwinService {
     replica.replicaOf = undefined;
     replica.backupRetentionPeriod = optionalNumber(input, 'BackupRetentionPeriod') ?? replica.backupRetentionPeriod;
     replica.status.reset('modifying', this.now()).then('available', this.core.after('rdsPromoteReplica'));
+    replica.writableSince = this.core.after('rdsPromoteReplica');
     this.core.mutate(region, 'rds', 'PromoteReadReplica', 'modify', replica.arn);
     return { DBInstance: this.renderInstance(replica) };
   }

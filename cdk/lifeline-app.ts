@@ -38,6 +38,7 @@ export function buildLifeline(app: App, config: LifelineConfig, options: BuildOp
     ...placed('standby'),
     primaryDatabase: config.dr.strategy === 'warm-standby' ? primary.database.instance : undefined,
     primaryLoadBalancer: primary.service.loadBalancer,
+    backupReplicationSource: primary.database.instance,
     description: `Lifeline ${config.appName}: protected application, DR region (${config.dr.strategy})`,
   });
   const controlPlaneInputs = { primary, standby, functionFactory: options.functionFactory };

@@ -188,6 +188,7 @@ export function drTimingsFrom(profile: LatencyProfile = DEFAULT_LATENCY_PROFILE)
     apiCall: profile.apiCall.seconds,
     promoteReplica: profile.rdsPromoteReplica.seconds,
     restoreInstance: profile.rdsRestore.seconds,
+    restorePointInTime: profile.rdsRestorePointInTime.seconds,
     createReplica: profile.rdsCreateReplica.seconds,
     modifyInstance: profile.rdsModifyInstance.seconds,
     renameInstance: profile.rdsRename.seconds + profile.rdsReboot.seconds,

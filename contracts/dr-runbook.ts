@@ -41,6 +41,8 @@ export const drTimingsSchema = z.object({
   apiCall: z.number().nonnegative(),
   promoteReplica: z.number().positive(),
   restoreInstance: z.number().positive(),
+  /** A restore to a point in time from automated backups (a snapshot restore and the log replay). */
+  restorePointInTime: z.number().positive(),
   createReplica: z.number().positive(),
   modifyInstance: z.number().positive(),
   /** A rename until the old identifier is free again (renaming, then a reboot). */

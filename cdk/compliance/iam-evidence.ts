@@ -59,6 +59,18 @@ const JUSTIFICATIONS: readonly Justification[] = [
       'lifeline:backup tag with the application name (the condition on the statement).',
   },
   {
+    applies: (finding, actions) =>
+      /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):auto-backup:\*$/.test(finding) &&
+      actions.every(
+        (a) =>
+          /^rds:(CreateDBInstanceReadReplica|RestoreDBInstanceFromDBSnapshot|RestoreDBInstanceToPointInTime|AddTagsToResource)$/.test(a) ||
+          /^rds:(Start|Stop)DBInstanceAutomatedBackupsReplication$/.test(a),
+      ),
+    reason:
+      "Automated backups are named by RDS (ab-<id>): the DR stack starts replicating the primary database's to its region, and a " +
+      "pilot-light failover restores them (only with the lifeline:managed request tag, into the app's own instances).",
+  },
+  {
     applies: (finding) => /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:[a-z][a-z0-9-]*-read-\*$/.test(finding),
     reason: 'Read replicas the alarm-scaling workflow creates are named <app>-read-<id>; it may create, tag and delete only those.',
   },

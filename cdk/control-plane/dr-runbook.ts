@@ -48,6 +48,8 @@ export class DrRunbooks extends Construct {
       actions: [
         'rds:DescribeDBInstances',
         'rds:DescribeDBSnapshots',
+        // Pilot light: the primary's automated backups replicated here, and the latest time they restore to.
+        'rds:DescribeDBInstanceAutomatedBackups',
         'ecs:DescribeServices',
         'elasticache:DescribeReplicationGroups',
         'elasticache:DescribeGlobalReplicationGroups',
@@ -76,10 +78,17 @@ export class DrRunbooks extends Construct {
     );
     step.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['rds:CreateDBInstanceReadReplica', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+        actions: [
+          'rds:CreateDBInstanceReadReplica',
+          'rds:RestoreDBInstanceFromDBSnapshot',
+          'rds:RestoreDBInstanceToPointInTime',
+          'rds:AddTagsToResource',
+        ],
         resources: [
           ...appInstances,
           ...regions.map((region) => managedSnapshotArn(stack, 'rds', region)),
+          // The primary's automated backups replicated to the DR region (their id is RDS's: the request's tags scope it).
+          colonArn(stack, 'rds', 'auto-backup', '*', config.regions.dr),
           // The groups a restored or re-created instance is placed in (each region's isolated subnet group).
           ...newInstanceGroupArns(
             stack,

@@ -2,7 +2,8 @@ import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
-import type { LifelineConfig, RegionRole } from '../../contracts/config/schema';
+import { automatedBackupReplicationOn, type LifelineConfig, type RegionRole } from '../../contracts/config/schema';
+import { AutomatedBackupReplication } from '../workload/backup-replication';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -27,6 +28,8 @@ export interface WorkloadStackProps extends StackProps {
   readonly primaryDatabase?: rds.IDatabaseInstance;
   /** DR: the primary's load balancer, for the Route 53 failover pair this stack owns. */
   readonly primaryLoadBalancer?: elbv2.IApplicationLoadBalancer;
+  /** DR: the primary database, whose automated backups this region receives when replication is on. */
+  readonly backupReplicationSource?: rds.IDatabaseInstance;
 }
 
 /**
@@ -161,6 +164,14 @@ export class WorkloadStack extends Stack {
       },
     });
 
+    if (role === 'standby' && automatedBackupReplicationOn(config)) {
+      if (!props.backupReplicationSource) throw new Error('replicating automated backups needs the primary database');
+      new AutomatedBackupReplication(this, 'AutomatedBackupReplication', {
+        source: props.backupReplicationSource,
+        key: this.database.key,
+        retentionDays: config.backup.automatedBackupReplicationRetentionDays,
+      });
+    }
     if (role === 'standby') {
       this.trafficSwitch = new TrafficSwitch(this, 'TrafficSwitch', { appName: config.appName });
       const { domainName, hostedZoneId } = config.dns;

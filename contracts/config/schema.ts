@@ -281,6 +281,15 @@ export const lifelineConfigSchema = z
         flexibleWindowMinutes: z.number().int().min(0).max(1440).default(15),
         retention: retentionSchema.prefault({}),
         /**
+         * Cross-Region automated backups of the primary database: RDS copies its automated snapshots and transaction
+         * logs to the DR region under the DR database's key, so a pilot-light failover restores to within minutes of
+         * the failure instead of to the newest copied snapshot.
+         * @default true for pilot-light, false for warm-standby (its replica comes first; turn on for a second line)
+         */
+        automatedBackupReplication: z.boolean().optional(),
+        /** Days the DR region keeps the replicated automated backups (RDS allows 1 to 35). @default 7 */
+        automatedBackupReplicationRetentionDays: z.number().int().min(1).max(35).default(7),
+        /**
          * Further databases and caches of the primary region to back up with the application's own, each by a target
          * id and its identifier. Each must carry the tag `lifeline:backup` = the appName: the backup's permissions
          * reach only what carries it. @default []
@@ -366,3 +375,7 @@ export const lifelineConfigSchema = z
 export type LifelineConfig = z.infer<typeof lifelineConfigSchema>;
 export type LifelineConfigInput = z.input<typeof lifelineConfigSchema>;
 export type RegionRole = 'primary' | 'standby';
+
+/** Whether the primary database's automated backups are replicated to the DR region (the default follows the strategy). */
+export const automatedBackupReplicationOn = (config: LifelineConfig): boolean =>
+  config.backup.automatedBackupReplication ?? config.dr.strategy === 'pilot-light';

@@ -32,6 +32,8 @@ export function criticalPath(
   plan: {
     direction: Direction;
     strategy: 'warm-standby' | 'pilot-light';
+    /** Pilot light: what the database is restored from. @default snapshot */
+    restoreFrom?: 'snapshot' | 'automated-backups';
     cache: CacheRecovery | 'none' | 'existing';
     serviceScales: boolean;
     /** Failback: the old primary is renamed out of the way first (its name is free only when the rename completes). */
@@ -51,7 +53,9 @@ export function criticalPath(
     branches.push(
       plan.strategy === 'warm-standby'
         ? { name: 'promote read replica', seconds: timings.promoteReplica }
-        : { name: 'restore copied snapshot', seconds: timings.restoreInstance },
+        : plan.restoreFrom === 'automated-backups'
+          ? { name: 'restore replicated automated backups to their latest time', seconds: timings.restorePointInTime }
+          : { name: 'restore copied snapshot', seconds: timings.restoreInstance },
     );
   } else {
     const rename = plan.renamesDatabase ? timings.renameInstance : 0;

@@ -60,6 +60,9 @@ export interface ConnectionInfo {
   readonly database: string;
 }
 
+/** The real timer: the virtual clock fakes the global one while a workflow runs, and the archiver works in real time. */
+const realSetTimeout = globalThis.setTimeout;
+
 /** Durability is not what the twin simulates; these make CREATE DATABASE copies fast. */
 const FAST = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1'];
 
@@ -264,7 +267,7 @@ export class DataPlane {
     const segment = switched.rows[0]?.name ?? '';
     for (let attempt = 0; attempt < 500; attempt += 1) {
       if (readdirSync(this.archiveDir ?? '').some((file) => file >= segment && !file.endsWith('.partial'))) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => realSetTimeout(resolve, 10));
     }
     throw new Error(`twin: the WAL segment ${segment} was not archived`);
   }
@@ -315,6 +318,9 @@ export class DataPlane {
     return this.clock.track(
       (async () => {
         const client = new pg.Client(this.connectionFor(database));
+        // A server going away mid-query (Ctrl-C stops the twin while a step runs) fails the query; without a listener
+        // the client's 'error' event would also crash the process.
+        client.on('error', () => undefined);
         await client.connect();
         try {
           return await client.query<R>(sql, params);

@@ -1,5 +1,5 @@
 import { ALARM_CATALOG, type AlarmSubject, alarmTags } from '../../contracts/alarm-catalog';
-import type { LifelineConfig } from '../../contracts/config/schema';
+import { automatedBackupReplicationOn, type LifelineConfig } from '../../contracts/config/schema';
 import { FARGATE_VCPU_QUOTA } from '../../contracts/dr-runbook';
 import {
   BACKUP_TARGET_TAG,
@@ -132,6 +132,9 @@ export async function seedDeployment(aws: AwsServices, options: SeedOptions, app
   await aws.core.dataPlane.query(primaryDb.physical ?? '', SAMPLE_SCHEMA);
   await insertSampleOrders(aws.core, primaryDb, options.sampleRows ?? 200, 'sample');
   if (seeding.warm) regional.dr = await seedWarmStandby(seeding, regional.dr, primaryDb);
+  // Cross-Region automated backups, as the DR workload stack turns them on (copies under the DR database's key).
+  if (automatedBackupReplicationOn(config))
+    primaryDb.backupReplication = { region: config.regions.dr, kmsKeyId: regional.dr.kmsKeyArn, startedAt: aws.core.clock.now() };
 
   for (const region of [config.regions.primary, config.regions.dr]) {
     const n = workloadNames(config, region);

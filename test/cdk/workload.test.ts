@@ -234,6 +234,34 @@ describe('workload stacks (pilot light)', () => {
   it('still runs the full primary', () => {
     templates[PRIMARY].hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true, DeletionProtection: true });
   });
+
+  it("replicates the primary's automated backups into the DR region under its key, started there and stopped on removal", () => {
+    const [replication] = Object.values(standby.findResources('Custom::AWS'));
+    const create = JSON.stringify(replication?.Properties?.Create);
+    expect(create).toContain('startDBInstanceAutomatedBackupsReplication');
+    expect(create).toContain('BackupRetentionPeriod');
+    expect(create).toMatch(/DatabaseKey/);
+    expect(JSON.stringify(replication?.Properties?.Delete)).toContain('stopDBInstanceAutomatedBackupsReplication');
+    standby.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['rds:StartDBInstanceAutomatedBackupsReplication', 'rds:StopDBInstanceAutomatedBackupsReplication'],
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('cross-Region automated backups by configuration', () => {
+  it('are off for a warm standby unless asked for, and can be turned off for pilot light', () => {
+    const count = (config: Parameters<typeof synthLifeline>[0]) =>
+      Object.keys(synthLifeline(config).templates[STANDBY].findResources('Custom::AWS')).length;
+    expect(count({})).toBe(0);
+    expect(count({ backup: { automatedBackupReplication: true } })).toBe(1);
+    expect(count({ ...PILOT_LIGHT, backup: { automatedBackupReplication: false } })).toBe(0);
+  });
 });
 
 describe('workload stacks (domain and certificates)', () => {

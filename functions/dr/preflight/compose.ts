@@ -13,11 +13,19 @@ import { serviceChecks } from './service';
 /** The RTO the plan expects: the critical path of its AWS operations, and a finding against the target. */
 function expectedRto(
   { run, inventory, settings }: PreflightContext,
-  plan: { cache: CachePlan; serviceScales: boolean; renamesDatabase: boolean; repoints: boolean; primaryReachable: boolean },
+  plan: {
+    cache: CachePlan;
+    serviceScales: boolean;
+    renamesDatabase: boolean;
+    repoints: boolean;
+    primaryReachable: boolean;
+    restoreFrom?: 'snapshot' | 'automated-backups';
+  },
 ): Part<{ seconds: number; path: CriticalPath }> {
   const path = criticalPath(settings.timings, {
     direction: run.direction,
     strategy: inventory.strategy,
+    restoreFrom: plan.restoreFrom,
     cache: plan.cache.mode === 'fresh' && plan.cache.exists ? 'existing' : plan.cache.mode,
     serviceScales: plan.serviceScales,
     renamesDatabase: plan.renamesDatabase,
@@ -63,6 +71,7 @@ export async function preflight(run: Run, deps: DrDeps, clock: Clock): Promise<P
     renamesDatabase,
     repoints,
     primaryReachable: service.primaryReachable,
+    restoreFrom: database.plan?.action === 'restore' ? database.plan.source : undefined,
   });
   const checks = [service, capacity, database, cache, dns, rto].flatMap((part) => part.checks);
   return {

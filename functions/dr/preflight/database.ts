@@ -1,4 +1,9 @@
-import { type DBSnapshot, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  type DBSnapshot,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+} from '@aws-sdk/client-rds';
 import { rds } from '../../shared/clients';
 import { createdBy, describeInstance, hasTag, replicaLagSeconds, replicatesFrom, staleName } from '../aws';
 import { databaseIdOf } from '../deps';
@@ -51,14 +56,36 @@ const newestCopy = (snapshots: readonly DBSnapshot[]): DBSnapshot | undefined =>
     )
     .sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))[0];
 
-/** Pilot light failover: the newest copied snapshot is restored; its age is the RPO to expect. */
-async function restorePlan({ run, to, toRole, inventory, settings, now }: PreflightContext): Promise<DatabasePart> {
+/**
+ * The primary database's automated backups replicated to the DR region (cross-Region automated backups), with the
+ * latest time they restore to: RDS copies its snapshots and transaction logs there as they are ready.
+ */
+async function replicatedBackups({ to, from, inventory }: PreflightContext, findings: Findings) {
+  const name = `${to.region} replicated automated backups`;
+  const listed = await findings.probe(name, false, () =>
+    rds(to.region).send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: inventory.primary.databaseInstanceId })),
+  );
+  const found = (listed?.DBInstanceAutomatedBackups ?? []).find(
+    (b) => b.Region === from.region && b.DBInstanceAutomatedBackupsArn && b.RestoreWindow?.LatestTime,
+  );
+  return found?.DBInstanceAutomatedBackupsArn && found.RestoreWindow?.LatestTime
+    ? { arn: found.DBInstanceAutomatedBackupsArn, earliest: found.RestoreWindow.EarliestTime, latest: found.RestoreWindow.LatestTime }
+    : undefined;
+}
+
+/**
+ * Pilot light failover: restores the newer of the newest copied snapshot and the replicated automated backups'
+ * latest restorable time; how old the chosen one is, is the RPO to expect, and the plan says why it was chosen.
+ */
+async function restorePlan(ctx: PreflightContext): Promise<DatabasePart> {
+  const { run, to, toRole, inventory, settings, now } = ctx;
   const findings = new Findings();
   const targetId = databaseIdOf(inventory, toRole);
   const name = `${to.region} snapshot copies`;
   const existing = await describeInstance(to.region, targetId);
   const described = await findings.probe(name, true, () => rds(to.region).send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' })));
   const newest = newestCopy(described?.DBSnapshots ?? []);
+  const backups = await replicatedBackups(ctx, findings);
   if (existing && createdBy(existing.TagList, run))
     findings.pass(`${to.region} database`, `${targetId} was restored by this execution already: continuing`);
   else if (existing)
@@ -66,20 +93,40 @@ async function restorePlan({ run, to, toRole, inventory, settings, now }: Prefli
       `${to.region} database`,
       `${targetId} already exists in ${to.region} and was not created by this execution: resolve the name conflict first`,
     );
-  if (!newest?.DBSnapshotIdentifier) {
-    if (described) findings.fail(name, `no available Lifeline copy of the database in ${to.region} to restore`);
+  const snapshotAge = newest?.DBSnapshotIdentifier ? (now.getTime() - (newest.SnapshotCreateTime?.getTime() ?? 0)) / 1000 : undefined;
+  const backupsAge = backups ? (now.getTime() - backups.latest.getTime()) / 1000 : undefined;
+  const minutes = (seconds: number) => `${Math.round(seconds / 60)} min`;
+  if (snapshotAge !== undefined) findings.pass(name, `newest copy ${newest?.DBSnapshotIdentifier}, ${minutes(snapshotAge)} old`);
+  if (backups && backupsAge !== undefined)
+    findings.pass(
+      `${to.region} replicated automated backups`,
+      `restorable from ${backups.earliest?.toISOString() ?? 'their start'} to ${backups.latest.toISOString()} ` +
+        `(${Math.round(backupsAge)} s ago)`,
+    );
+  if (snapshotAge === undefined && backupsAge === undefined) {
+    if (described) findings.fail(name, `no available Lifeline copy nor replicated automated backups of the database in ${to.region}`);
     return { checks: findings.checks };
   }
-  const age = (now.getTime() - (newest.SnapshotCreateTime?.getTime() ?? 0)) / 1000;
-  findings.pass(name, `newest copy ${newest.DBSnapshotIdentifier}, ${Math.round(age / 60)} min old`);
-  findings.note('snapshot age', age <= inventory.rpoSeconds, `${Math.round(age)} s old (RPO target ${inventory.rpoSeconds} s)`);
+  const useBackups = backupsAge !== undefined && (snapshotAge === undefined || backupsAge < snapshotAge);
+  const age = (useBackups ? backupsAge : snapshotAge) ?? 0;
+  const why = useBackups
+    ? `the replicated automated backups restore to ${backups?.latest.toISOString()}, ` +
+      (snapshotAge === undefined ? 'and there is no snapshot copy' : `newer than the newest snapshot copy (${minutes(snapshotAge)} old)`)
+    : 'the newest snapshot copy is newer than ' +
+      (backupsAge === undefined
+        ? 'any replicated automated backup (none)'
+        : `the replicated automated backups' latest time (${minutes(backupsAge)} ago)`);
+  findings.note('expected RPO', age <= inventory.rpoSeconds, `${Math.round(age)} s (RPO target ${inventory.rpoSeconds} s): ${why}`);
   return {
     checks: findings.checks,
     plan: {
       action: 'restore',
       instanceId: targetId,
-      snapshotId: newest.DBSnapshotIdentifier,
+      source: useBackups ? 'automated-backups' : 'snapshot',
+      snapshotId: useBackups ? undefined : newest?.DBSnapshotIdentifier,
+      automatedBackupsArn: useBackups ? backups?.arn : undefined,
       snapshotAgeSeconds: age,
+      why,
       instanceClass: settings.instanceClass,
     },
     estimatedRpoSeconds: age,

@@ -20,8 +20,14 @@ const databasePlanSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('restore'),
     instanceId: z.string(),
-    snapshotId: z.string(),
+    /** The newer of the two: the newest copied snapshot, or the replicated automated backups' latest restorable time. */
+    source: z.enum(['snapshot', 'automated-backups']).default('snapshot'),
+    snapshotId: z.string().optional(),
+    automatedBackupsArn: z.string().optional(),
+    /** How old the data restored will be at the preflight (the RPO to expect). */
     snapshotAgeSeconds: z.number(),
+    /** Why this source: the other one's age. */
+    why: z.string().optional(),
     instanceClass: z.string(),
   }),
   z.object({ action: z.literal('rebuild'), instanceId: z.string(), sourceInstanceId: z.string(), staleInstanceId: z.string().optional() }),

@@ -1,4 +1,9 @@
-import { ModifyDBInstanceCommand, PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import {
+  ModifyDBInstanceCommand,
+  PromoteReadReplicaCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
 import { rds } from '../../shared/clients';
 import { LifelineError } from '../../shared/errors';
 import { createdBy, describeInstance, runTags } from '../aws';
@@ -33,18 +38,32 @@ async function restore(
   plan: Extract<DatabasePlan, { action: 'restore' }>,
 ): Promise<Outcome<Detail>> {
   const existing = await describeInstance(to.region, plan.instanceId);
-  if (!existing) {
+  const placement = {
+    DBInstanceClass: plan.instanceClass,
+    DBSubnetGroupName: to.dbSubnetGroupName,
+    VpcSecurityGroupIds: to.databaseSecurityGroupId ? [to.databaseSecurityGroupId] : undefined,
+    MultiAZ: true,
+    PubliclyAccessible: false,
+    DeletionProtection: true,
+    Tags: runTags(run, inventory.appName),
+  };
+  const fromBackups = plan.source === 'automated-backups';
+  if (!existing && fromBackups) {
+    // The latest restorable time when the restore starts: logs that arrived since the preflight count too.
+    await rds(to.region).send(
+      new RestoreDBInstanceToPointInTimeCommand({
+        SourceDBInstanceAutomatedBackupsArn: plan.automatedBackupsArn,
+        TargetDBInstanceIdentifier: plan.instanceId,
+        UseLatestRestorableTime: true,
+        ...placement,
+      }),
+    );
+  } else if (!existing) {
     await rds(to.region).send(
       new RestoreDBInstanceFromDBSnapshotCommand({
         DBInstanceIdentifier: plan.instanceId,
         DBSnapshotIdentifier: plan.snapshotId,
-        DBInstanceClass: plan.instanceClass,
-        DBSubnetGroupName: to.dbSubnetGroupName,
-        VpcSecurityGroupIds: to.databaseSecurityGroupId ? [to.databaseSecurityGroupId] : undefined,
-        MultiAZ: true,
-        PubliclyAccessible: false,
-        DeletionProtection: true,
-        Tags: runTags(run, inventory.appName),
+        ...placement,
       }),
     );
   } else if (!createdBy(existing.TagList, run)) {
@@ -52,8 +71,11 @@ async function restore(
   }
   return {
     ready: false,
-    waitSeconds: settings.timings.restoreInstance,
-    detail: { instanceId: plan.instanceId, action: `restore ${plan.snapshotId}` },
+    waitSeconds: fromBackups ? settings.timings.restorePointInTime : settings.timings.restoreInstance,
+    detail: {
+      instanceId: plan.instanceId,
+      action: fromBackups ? 'restore the replicated automated backups to their latest restorable time' : `restore ${plan.snapshotId}`,
+    },
   };
 }
 

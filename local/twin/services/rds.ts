@@ -500,7 +500,8 @@ export class RdsTwin implements TwinService {
         instance,
         replicated: false,
         arn: this.automatedBackupsArn(instance, region),
-        earliest: instance.createdAt,
+        // Nothing before the twin's first WAL mark can be recovered (its base backup): the window starts there at most.
+        earliest: Math.max(instance.createdAt, this.core.dataPlane.earliestMark ?? instance.createdAt),
         latest: this.latestRestorableTime(instance),
       }));
     const replicated = [...this.instances.values()]
@@ -510,7 +511,7 @@ export class RdsTwin implements TwinService {
         instance,
         replicated: true,
         arn: this.automatedBackupsArn(instance, region),
-        earliest: instance.backupReplication?.startedAt ?? instance.createdAt,
+        earliest: Math.max(instance.backupReplication?.startedAt ?? instance.createdAt, this.core.dataPlane.earliestMark ?? 0),
         latest: this.replicatedLatestTime(instance),
       }));
     return [...own, ...replicated];

@@ -75,6 +75,7 @@ export const settings: DrSettings = {
     apiCall: 1,
     promoteReplica: 301,
     restoreInstance: 1202,
+    restorePointInTime: 1501,
     createReplica: 1803,
     modifyInstance: 64,
     renameInstance: 663,

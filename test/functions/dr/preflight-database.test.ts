@@ -1,5 +1,10 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { type DBSnapshot, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  type DBSnapshot,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+} from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { databaseChecks } from '../../../functions/dr/preflight/database';
 import {
@@ -136,20 +141,69 @@ describe('preflight: database, pilot light failover', () => {
     expect(part).toEqual({
       checks: [
         { name: `${DR} snapshot copies`, ok: true, blocking: true, detail: 'newest copy copy-newest, 10 min old' },
-        { name: 'snapshot age', ok: true, blocking: false, detail: '600 s old (RPO target 900 s)' },
+        {
+          name: 'expected RPO',
+          ok: true,
+          blocking: false,
+          detail: '600 s (RPO target 900 s): the newest snapshot copy is newer than any replicated automated backup (none)',
+        },
       ],
       plan: {
         action: 'restore',
         instanceId: 'shop-dr-db',
+        source: 'snapshot',
         snapshotId: 'copy-newest',
         snapshotAgeSeconds: 600,
+        why: 'the newest snapshot copy is newer than any replicated automated backup (none)',
         instanceClass: 'db.r6g.large',
       },
       estimatedRpoSeconds: 600,
     });
   });
 
-  it('blocks when no copy is there to restore', async () => {
+  /** The primary's automated backups as replicated to the DR region, restorable up to `secondsAgo` before now. */
+  const replicated = (secondsAgo: number) =>
+    aws.rds[DR].on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
+      DBInstanceAutomatedBackups: [
+        {
+          DBInstanceIdentifier: 'shop-primary-db',
+          Region: PRIMARY,
+          Status: 'replicating',
+          DBInstanceAutomatedBackupsArn: `arn:aws:rds:${DR}:111122223333:auto-backup:ab-shop`,
+          RestoreWindow: { EarliestTime: secondsBefore(86_400), LatestTime: secondsBefore(secondsAgo) },
+        },
+      ],
+    });
+
+  it.each([
+    ['the replicated automated backups when they restore to a later time than the newest copy', 300, 'automated-backups', 300],
+    ['the newest copy when it is newer than the replicated automated backups', 1200, 'snapshot', 600],
+  ])('chooses %s, and says why', async (_, backupsAgo, source, rpo) => {
+    // Prepare
+    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
+    aws.rds[DR].on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copy('copy-newest', 600)] });
+    replicated(backupsAgo);
+
+    // Act
+    const part = await databaseChecks(pilot(), false);
+
+    // Assess
+    expect(part.plan).toMatchObject({ action: 'restore', source, snapshotAgeSeconds: rpo });
+    expect(part.plan).toMatchObject(
+      source === 'snapshot'
+        ? { snapshotId: 'copy-newest', automatedBackupsArn: undefined }
+        : { automatedBackupsArn: `arn:aws:rds:${DR}:111122223333:auto-backup:ab-shop`, snapshotId: undefined },
+    );
+    expect(part.estimatedRpoSeconds).toBe(rpo);
+    expect(part.checks.find((c) => c.name === `${DR} replicated automated backups`)?.detail).toContain(`(${backupsAgo} s ago)`);
+    expect(part.checks.find((c) => c.name === 'expected RPO')?.detail).toMatch(
+      source === 'snapshot'
+        ? /newest snapshot copy is newer than the replicated automated backups' latest time \(20 min ago\)/
+        : /replicated automated backups restore to .*, newer than the newest snapshot copy \(10 min old\)/,
+    );
+  });
+
+  it('blocks when neither a copy nor replicated automated backups are there to restore', async () => {
     // Prepare
     aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
     aws.rds[DR].on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copy('copy-still-copying', 60, { Status: 'creating' })] });
@@ -164,7 +218,7 @@ describe('preflight: database, pilot light failover', () => {
           name: `${DR} snapshot copies`,
           ok: false,
           blocking: true,
-          detail: `no available Lifeline copy of the database in ${DR} to restore`,
+          detail: `no available Lifeline copy nor replicated automated backups of the database in ${DR}`,
         },
       ],
     });

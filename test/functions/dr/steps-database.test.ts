@@ -9,6 +9,7 @@ const replica = instance('shop-dr-db', { ReadReplicaSourceDBInstanceIdentifier: 
 const restorePlan: DatabasePlan = {
   action: 'restore',
   instanceId: 'shop-dr-db',
+  source: 'snapshot',
   snapshotId: 'shop-db-copy-0630',
   snapshotAgeSeconds: 3600,
   instanceClass: 'db.r6g.large',

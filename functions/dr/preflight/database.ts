@@ -62,11 +62,15 @@ const newestCopy = (snapshots: readonly DBSnapshot[]): DBSnapshot | undefined =>
  */
 async function replicatedBackups({ to, from, inventory }: PreflightContext, findings: Findings) {
   const name = `${to.region} replicated automated backups`;
-  const listed = await findings.probe(name, false, () =>
-    rds(to.region).send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: inventory.primary.databaseInstanceId })),
-  );
+  // Unfiltered: the DBInstanceIdentifier filter "must match the identifier of an existing DB instance" (API reference),
+  // and the source instance does not exist in this region.
+  const listed = await findings.probe(name, false, () => rds(to.region).send(new DescribeDBInstanceAutomatedBackupsCommand({})));
   const found = (listed?.DBInstanceAutomatedBackups ?? []).find(
-    (b) => b.Region === from.region && b.DBInstanceAutomatedBackupsArn && b.RestoreWindow?.LatestTime,
+    (b) =>
+      b.Region === from.region &&
+      b.DBInstanceIdentifier === inventory.primary.databaseInstanceId &&
+      b.DBInstanceAutomatedBackupsArn &&
+      b.RestoreWindow?.LatestTime,
   );
   return found?.DBInstanceAutomatedBackupsArn && found.RestoreWindow?.LatestTime
     ? { arn: found.DBInstanceAutomatedBackupsArn, earliest: found.RestoreWindow.EarliestTime, latest: found.RestoreWindow.LatestTime }

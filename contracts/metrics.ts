@@ -27,6 +27,8 @@ export const METRICS = {
       succeeded: 'BackupSucceeded',
       /** A scheduled run in the passive region, which backs nothing up (the active region does). */
       passive: 'BackupPassive',
+      /** The target's duty met: a successful backup, or a passive-region no-op (what the stale alarm counts). */
+      covered: 'BackupCovered',
     },
   },
   'alarm-scaling': {
@@ -47,6 +49,8 @@ export const METRICS = {
       failed: 'VerificationFailed',
       succeeded: 'VerificationSucceeded',
       passive: 'VerificationPassive',
+      /** A successful verification, or a passive-region no-op (what the stale alarm counts). */
+      covered: 'VerificationCovered',
     },
   },
   // The failback runs the failover's functions, so both directions publish as lifeline-dr-failover.

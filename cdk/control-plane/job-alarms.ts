@@ -14,8 +14,6 @@ export interface JobMetricAlarmProps {
   readonly evaluationPeriods?: number;
   /** Notified when the alarm fires. */
   readonly topic: sns.ITopic;
-  /** A second count that meets the duty as well (a passive region's recorded no-op): the alarm sums the two. */
-  readonly alsoCounts?: MetricIdentity;
 }
 
 /** Fires when the job reports a failure: any count above 0; no data is no failure. */
@@ -36,17 +34,9 @@ function countAlarm(
   comparisonOperator: cloudwatch.ComparisonOperator,
   treatMissingData: cloudwatch.TreatMissingData,
 ): cloudwatch.Alarm {
-  const count = (identity: MetricIdentity) => new cloudwatch.Metric({ ...identity, statistic: 'Sum', period: props.period });
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmDescription: props.description,
-    metric: props.alsoCounts
-      ? new cloudwatch.MathExpression({
-          expression: 'FILL(done, 0) + FILL(passive, 0)',
-          usingMetrics: { done: count(props.metric), passive: count(props.alsoCounts) },
-          period: props.period,
-          label: `${props.metric.metricName} or ${props.alsoCounts.metricName}`,
-        })
-      : count(props.metric),
+    metric: new cloudwatch.Metric({ ...props.metric, statistic: 'Sum', period: props.period }),
     threshold,
     comparisonOperator,
     evaluationPeriods: props.evaluationPeriods ?? 1,

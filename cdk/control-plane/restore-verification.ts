@@ -150,8 +150,7 @@ export class RestoreVerification extends Construct {
     alarmOnNoSuccess(this, 'VerificationStale', {
       description:
         `No successful Lifeline restore verification within ${config.restoreVerification.maxAgeHours} hours ` + '(or passive-region run)',
-      metric: metricIdentity('restore-verification', 'succeeded', 'database'),
-      alsoCounts: metricIdentity('restore-verification', 'passive', 'database'),
+      metric: metricIdentity('restore-verification', 'covered', 'database'),
       period: Duration.days(1),
       evaluationPeriods: config.restoreVerification.maxAgeHours / 24,
       topic: props.topic,

@@ -65,6 +65,7 @@ export async function planBackup(event: PlanEvent, inventory: Inventory, ledger:
     for (const target of wanted) {
       metrics.addDimension(METRICS.backup.dimension, target.id);
       metrics.addMetric(METRICS.backup.names.passive, MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.backup.names.covered, MetricUnit.Count, 1);
       metrics.publishStoredMetrics();
     }
     logger.info('backup: passive region', { ...passive });

@@ -81,6 +81,7 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
   if (manifest.copySeconds !== undefined) metrics.addMetric(METRICS.backup.names.copyDuration, MetricUnit.Seconds, manifest.copySeconds);
   metrics.addMetric(METRICS.backup.names.newestBackupAge, MetricUnit.Seconds, seconds(event.snapshot.createdAt, now.toISOString()));
   metrics.addMetric(METRICS.backup.names.succeeded, MetricUnit.Count, 1);
+  metrics.addMetric(METRICS.backup.names.covered, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   return manifest;
 }

@@ -1,10 +1,10 @@
 import { METRICS } from '../../contracts/metrics';
-import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DBInstanceNotFoundFault, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { dynamodb, rds } from '../shared/clients';
 import { heartbeatRecord, put } from '../shared/ledger';
 import { insertHeartbeat, withDatabase } from '../shared/database';
 import { jsonEnv, requiredEnv } from '../shared/env';
-import { type Inventory, inventorySchema } from '../../contracts/inventory';
+import { databaseIdOf, type Inventory, inventorySchema } from '../../contracts/inventory';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../shared/powertools';
 import { publishTraffic, readTraffic } from '../shared/traffic';
@@ -25,10 +25,16 @@ export interface HeartbeatResult {
  */
 export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr', now: Date): Promise<HeartbeatResult> {
   const regional = inventory[role];
-  const instanceId = regional.databaseInstanceId;
-  if (!instanceId) return { written: false, reason: `no database in ${regional.region}` };
-  const described = await rds(regional.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
-  const instance = described.DBInstances?.[0];
+  // The region's database by its name: pilot light's DR region has one only once a failover restored it.
+  const instanceId = databaseIdOf(inventory, role);
+  let instance;
+  try {
+    const described = await rds(regional.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+    instance = described.DBInstances?.[0];
+  } catch (error) {
+    if (error instanceof DBInstanceNotFoundFault) return { written: false, instanceId, reason: `no database in ${regional.region}` };
+    throw error;
+  }
   if (instance?.ReadReplicaSourceDBInstanceIdentifier) return { written: false, instanceId, reason: 'read replica (not writable)' };
   if (instance?.DBInstanceStatus !== 'available')
     return { written: false, instanceId, reason: `database is ${instance?.DBInstanceStatus ?? 'missing'}` };

@@ -113,6 +113,7 @@ export async function planVerification(
   if (passive) {
     metrics.addDimension(METRICS['restore-verification'].dimension, input.target);
     metrics.addMetric(METRICS['restore-verification'].names.passive, MetricUnit.Count, 1);
+    metrics.addMetric(METRICS['restore-verification'].names.covered, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
     return { passive };
   }

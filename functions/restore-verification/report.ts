@@ -79,6 +79,7 @@ export async function reportVerification(event: ReportEvent, inventory: Inventor
     metrics.addMetric(METRICS['restore-verification'].names.verifiedRpo, MetricUnit.Seconds, outcome.rpoSeconds);
   metrics.addMetric(METRICS['restore-verification'].names.failed, MetricUnit.Count, passed ? 0 : 1);
   metrics.addMetric(METRICS['restore-verification'].names.succeeded, MetricUnit.Count, passed ? 1 : 0);
+  if (passed) metrics.addMetric(METRICS['restore-verification'].names.covered, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   if (!passed)
     throw new LifelineError(

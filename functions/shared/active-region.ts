@@ -6,8 +6,8 @@ import { requiredEnv } from './env';
  * Which region's jobs act: the active region, the one traffic goes to. Both regions deploy every job; each reads
  * this from its own replica of the ledger (a DynamoDB global table: reads and writes stay in the region, and a
  * write made in one region reaches the other's replica once it is reachable), so neither calls the other to know
- * whether it acts. The DR runbooks hand the jobs over in the step that moves traffic
- * (functions/dr/steps/dns.ts); with no handover recorded, the primary is active.
+ * whether it acts. The DR runbooks hand the jobs over once the region traffic moves to is proven healthy
+ * (functions/dr/steps/health.ts); with no handover recorded, the primary is active.
  */
 export const ACTIVE_REGION_PK = 'region#active';
 

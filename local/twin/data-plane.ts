@@ -134,7 +134,8 @@ export class DataPlane {
         '-c',
         'archive_mode=on',
         '-c',
-        `archive_command=cp %p ${this.archiveDir}/%f`,
+        // Copied under a temporary name and renamed: a recovery never reads a segment half copied.
+        `archive_command=cp %p ${this.archiveDir}/%f.part && mv ${this.archiveDir}/%f.part ${this.archiveDir}/%f`,
       ],
       createPostgresUser: process.getuid?.() === 0,
       onLog: () => undefined,
@@ -266,7 +267,7 @@ export class DataPlane {
     const switched = await this.query<{ name: string }>('postgres', 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
     const segment = switched.rows[0]?.name ?? '';
     for (let attempt = 0; attempt < 500; attempt += 1) {
-      if (readdirSync(this.archiveDir ?? '').some((file) => file >= segment && !file.endsWith('.partial'))) return;
+      if (readdirSync(this.archiveDir ?? '').some((file) => file >= segment && !file.endsWith('.part'))) return;
       await new Promise((resolve) => realSetTimeout(resolve, 10));
     }
     throw new Error(`twin: the WAL segment ${segment} was not archived`);

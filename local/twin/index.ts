@@ -1,6 +1,6 @@
 import type { LatencyKey } from '../../contracts/aws-timings';
 import type { LifelineConfig } from '../../contracts/config/schema';
-import { databaseParameterName, type Inventory } from '../../contracts/inventory';
+import { databaseIdOf, databaseParameterName, type Inventory } from '../../contracts/inventory';
 import { AwsServices } from './aws-services';
 import type { FaultSpec } from './faults';
 import { applicationHealth, type Health } from './health';
@@ -81,8 +81,8 @@ export class Twin extends AwsServices {
       () => this.deployment?.controlPlane.ledgerTable,
       () =>
         (['primary', 'dr'] as const).flatMap((role) => {
-          const regional = this.deployment?.inventory[role];
-          return regional?.databaseInstanceId ? [{ region: regional.region, id: regional.databaseInstanceId }] : [];
+          const inventory = this.deployment?.inventory;
+          return inventory ? [{ region: inventory[role].region, id: databaseIdOf(inventory, role) }] : [];
         }),
     );
     this.rds.beforeClone = (instance) => this.heartbeats.writeDue(instance);

@@ -69,7 +69,7 @@ describe('the jobs follow the active region', () => {
     expect(ledger().find((r) => r.pk === 'run#dr-passive')).toMatchObject({ outcome: 'passive', active: 'primary', role: 'dr' });
   });
 
-  it('a failover hands the jobs to the DR region with the traffic switch', async () => {
+  it('a failover hands the jobs to the DR region once it is proven healthy, after its database is up', async () => {
     // Prepare
     twin.core.faults.add({ kind: 'region-outage', region: twin.primaryRegion }, twin.clock.now());
     twin.clock.advance(5 * 60_000);
@@ -80,6 +80,12 @@ describe('the jobs follow the active region', () => {
     // Assess
     expect(result.status, result.cause).toBe('SUCCEEDED');
     expect(handovers()).toEqual([expect.objectContaining({ active: 'dr', by: 'failover-1' })]);
+    // Not at the switch (which runs alongside the promotion when the primary is down): after the database is up.
+    const report = result.output as { timeline: { step: string; endedAt?: string }[] };
+    const databaseUp = report.timeline.find((s) => s.step === 'database')?.endedAt ?? '';
+    const trafficMoved = report.timeline.find((s) => s.step === 'traffic')?.endedAt ?? '';
+    expect(trafficMoved < databaseUp).toBe(true);
+    expect(String(handovers()[0].sk) >= databaseUp).toBe(true);
   });
 
   it('the DR region backs up its own database and cache with the primary down: copies pending, not failed', async () => {

@@ -1,5 +1,4 @@
 import { alarmStateFor, readTraffic, setTraffic, trafficAlarm } from '../../shared/traffic';
-import { handOver } from '../../shared/active-region';
 import { trafficMovesDuringRecovery } from '../critical-path';
 import type { StepDetails } from './progress';
 import type { Outcome, RecoveryStep, StepContext } from './step';
@@ -18,24 +17,16 @@ const duringRecovery = ({ run, preflight }: StepContext): boolean => trafficMove
  */
 const movesAtOnce = (ctx: StepContext): boolean => ctx.run.direction === 'failback' || duringRecovery(ctx);
 
-/**
- * The jobs follow traffic: the active region, recorded in the ledger's replica here, says which region's backup,
- * scaling and verification act (functions/shared/active-region.ts). Written after the switch, and again by a repeated
- * or resumed run that finds the switch set (it writes only what is missing).
- */
-const handJobsOver = (ctx: StepContext): Promise<boolean> => handOver(ctx.ledger, ctx.toRole, ctx.run.executionName, ctx.now);
-
-/** Sets the switch, hands the jobs over, and plans the wait for the alarm to follow (and, with DNS, the alias TTL). */
+/** Sets the switch and plans the wait for the alarm to follow (and, with DNS, the alias TTL). */
 async function request(ctx: StepContext, detail: Detail): Promise<Outcome<Detail>> {
   const { inventory, settings, toRole } = ctx;
   await setTraffic(switchRegion(ctx), inventory.appName, toRole);
-  const jobsHandedOver = await handJobsOver(ctx);
   const waitSeconds = settings.timings.alarmPeriod;
   return {
     ready: false,
     waitSeconds,
     plannedSeconds: waitSeconds + (inventory.dns ? settings.timings.dnsTtl : 0),
-    detail: { ...detail, requested: true, jobsHandedOver },
+    detail: { ...detail, requested: true },
   };
 }
 
@@ -55,11 +46,8 @@ export const dns: RecoveryStep<'dns'> = {
     // A repeated or resumed run (or the early switch) finds the switch set and its alarm followed: nothing is written.
     if ((await readTraffic(region, inventory.appName)) === toRole) {
       const alarm = await trafficAlarm(region, inventory.appName);
-      if (alarm.state === alarmStateFor(toRole)) {
-        const jobsHandedOver = await handJobsOver(ctx);
-        const note = `traffic already goes to ${ctx.to.region}`;
-        return { ready: true, detail: { to: toRole, note, alarm: alarm.state, domainName, jobsHandedOver } };
-      }
+      if (alarm.state === alarmStateFor(toRole))
+        return { ready: true, detail: { to: toRole, note: `traffic already goes to ${ctx.to.region}`, alarm: alarm.state, domainName } };
     }
     const detail: Detail = { to: toRole, domainName, requested: false };
     return movesAtOnce(ctx) ? request(ctx, detail) : { ready: false, waitSeconds: 0, detail };

@@ -43,8 +43,6 @@ const trafficDetailSchema = z.object({
   alarm: z.string().optional(),
   alarmSince: z.string().optional(),
   domainName: z.string().optional(),
-  /** Whether this step handed the jobs (backup, scaling, verification) to the arriving region. */
-  jobsHandedOver: z.boolean().optional(),
 });
 
 const DETAILS = {
@@ -95,7 +93,14 @@ const DETAILS = {
   }),
   dns: trafficDetailSchema,
   traffic: trafficDetailSchema,
-  health: z.object({ consecutive: z.number(), endpoint: z.string(), url: z.string().optional(), lastAnswer: z.string().optional() }),
+  health: z.object({
+    consecutive: z.number(),
+    endpoint: z.string(),
+    url: z.string().optional(),
+    lastAnswer: z.string().optional(),
+    /** Whether the proof handed the jobs (backup, scaling, verification) to the arriving region. */
+    jobsHandedOver: z.boolean().optional(),
+  }),
   reprotect: z.object({
     standbyCount: z.number(),
     database: z.string().optional(),

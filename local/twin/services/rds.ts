@@ -462,7 +462,7 @@ export class RdsTwin implements TwinService {
     if (instance.backupRetentionPeriod <= 0 || instance.replicaOf || !instance.physical) return undefined;
     const interval = this.core.seconds('rdsLogUploadInterval') * 1000;
     const until = Math.min(this.now(), this.core.outageStart(instance.region) ?? Infinity);
-    return Math.max(instance.createdAt, Math.floor(until / interval) * interval);
+    return Math.max(instance.writableSince ?? instance.createdAt, Math.floor(until / interval) * interval);
   }
 
   /**
@@ -501,7 +501,7 @@ export class RdsTwin implements TwinService {
         replicated: false,
         arn: this.automatedBackupsArn(instance, region),
         // Nothing before the twin's first WAL mark can be recovered (its base backup): the window starts there at most.
-        earliest: Math.max(instance.createdAt, this.core.dataPlane.earliestMark ?? instance.createdAt),
+        earliest: Math.max(instance.writableSince ?? instance.createdAt, this.core.dataPlane.earliestMark ?? instance.createdAt),
         latest: this.latestRestorableTime(instance),
       }));
     const replicated = [...this.instances.values()]

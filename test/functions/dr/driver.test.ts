@@ -71,7 +71,7 @@ describe('step driver', () => {
         startedAt: NOW.toISOString(),
         readyAt: undefined,
         polls: 0,
-        detail: { to: 'dr', domainName: 'shop.example.com', requested: true, jobsHandedOver: true },
+        detail: { to: 'dr', domainName: 'shop.example.com', requested: true },
       },
     });
     expect(state.dns).toBeUndefined();
@@ -94,7 +94,7 @@ describe('step driver', () => {
       startedAt: NOW.toISOString(),
       readyAt: NOW.toISOString(),
       polls: 0,
-      detail: { to: 'dr', note: 'traffic already goes to us-west-2', alarm: 'ALARM', jobsHandedOver: true },
+      detail: { to: 'dr', note: 'traffic already goes to us-west-2', alarm: 'ALARM' },
     };
     expect(state).toEqual({ ...base, progress, dns: progress });
   });
@@ -123,7 +123,13 @@ describe('step driver', () => {
       plannedSeconds: 0,
       readyAt: NOW.toISOString(),
       polls: 3,
-      detail: { consecutive: 3, endpoint: 'shop-dr.elb.example.com', url: 'http://shop-dr.elb.example.com/health', lastAnswer: '200 ok' },
+      detail: {
+        consecutive: 3,
+        endpoint: 'shop-dr.elb.example.com',
+        url: 'http://shop-dr.elb.example.com/health',
+        lastAnswer: '200 ok',
+        jobsHandedOver: true,
+      },
     };
     expect(state).toEqual({ ...base, progress, health: progress });
   });

@@ -1,17 +1,11 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dns, traffic } from '../../../functions/dr/steps/dns';
 import { aws, changes, DR, NOW, resetAws, sent, settings, stepContext } from './fixtures';
 
 const PARAMETER = '/shop/dr/traffic';
 const ALARM = 'shop-traffic-to-dr';
-/** The ledger's newest handover of the jobs. */
-const jobsAreIn = (active: string) =>
-  aws.ledger[DR].on(QueryCommand).resolves({
-    Items: [{ pk: { S: 'region#active' }, sk: { S: '2026-07-01T11:00:00.000Z' }, active: { S: active }, by: { S: 'failover-0' } }],
-  });
 const switchSays = (value: string) => aws.ssm[DR].on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Value: value } });
 const alarmIs = (state: string, since = NOW) =>
   aws.cloudwatch[DR].on(DescribeAlarmsCommand, { AlarmNames: [ALARM] }).resolves({
@@ -46,23 +40,13 @@ describe('dns step (the traffic switch in the DR region)', () => {
           MetricData: [{ MetricName: 'TrafficToDr', Dimensions: [{ Name: 'App', Value: 'shop' }], Value: 1, Unit: 'Count' }],
         },
       },
-      // The jobs follow traffic: the handover in the ledger's replica here.
-      {
-        service: 'ledger',
-        region: DR,
-        command: 'PutItem',
-        input: {
-          TableName: 'shop-ledger',
-          Item: { pk: { S: 'region#active' }, sk: { S: NOW.toISOString() }, active: { S: 'dr' }, by: { S: 'failover-1' } },
-        },
-      },
     ]);
     expect(sent().every((c) => c.region === DR)).toBe(true);
     expect(outcome).toEqual({
       ready: false,
       waitSeconds: settings.timings.alarmPeriod,
       plannedSeconds: settings.timings.alarmPeriod + settings.timings.dnsTtl,
-      detail: { to: 'dr', domainName: 'shop.example.com', requested: true, jobsHandedOver: true },
+      detail: { to: 'dr', domainName: 'shop.example.com', requested: true },
     });
   });
 
@@ -93,7 +77,6 @@ describe('dns step (the traffic switch in the DR region)', () => {
     expect(changes().map((c) => [c.region, c.command])).toEqual([
       [DR, 'PutParameter'],
       [DR, 'PutMetricData'],
-      [DR, 'PutItem'],
     ]);
   });
 
@@ -101,17 +84,15 @@ describe('dns step (the traffic switch in the DR region)', () => {
     // Prepare
     switchSays('dr');
     alarmIs('ALARM');
-    jobsAreIn('dr');
 
     // Act
     const outcome = await dns.start(stepContext({ direction: 'failback' }));
 
-    // Assess: the jobs go back with the traffic
-    expect(outcome).toMatchObject({ ready: false, detail: { to: 'primary', requested: true, jobsHandedOver: true } });
+    // Assess
+    expect(outcome).toMatchObject({ ready: false, detail: { to: 'primary', requested: true } });
     expect(changes().map((c) => [c.region, c.command, JSON.stringify(c.input)])).toEqual([
       [DR, 'PutParameter', JSON.stringify({ Name: PARAMETER, Value: 'primary', Type: 'String', Overwrite: true })],
       [DR, 'PutMetricData', expect.stringContaining('"Value":0')],
-      [DR, 'PutItem', expect.stringContaining('"active":{"S":"primary"}')],
     ]);
   });
 
@@ -129,43 +110,26 @@ describe('dns step (the traffic switch in the DR region)', () => {
     expect(reachable).toEqual({ ready: true, detail: { to: 'dr', note: 'moves once the DR side answers healthy' } });
     expect(changedWhenReachable).toBe(0);
     expect(unreachable).toMatchObject({ ready: false, detail: { to: 'dr', requested: true } });
-    expect(changes().map((c) => c.command)).toEqual(['PutParameter', 'PutMetricData', 'PutItem']);
+    expect(changes().map((c) => c.command)).toEqual(['PutParameter', 'PutMetricData']);
   });
 
-  it('start changes nothing when the switch is set, its alarm has followed and the jobs are handed over (a repeated run)', async () => {
+  it('start changes nothing when the switch is set and its alarm has followed (a repeated run)', async () => {
     // Prepare
     switchSays('dr');
     alarmIs('ALARM');
-    jobsAreIn('dr');
 
     // Act
     const outcome = await dns.start(stepContext());
 
     // Assess
     expect(changes()).toEqual([]);
-    expect(outcome).toMatchObject({ ready: true, detail: { to: 'dr', alarm: 'ALARM', jobsHandedOver: false } });
-  });
-
-  it('start hands the jobs over when the switch is set but the handover is missing (a run that crashed between the two)', async () => {
-    // Prepare
-    switchSays('dr');
-    alarmIs('ALARM');
-
-    // Act
-    const outcome = await dns.start(stepContext());
-
-    // Assess
-    expect(changes().map((c) => [c.command, c.input])).toEqual([
-      ['PutItem', expect.objectContaining({ Item: expect.objectContaining({ pk: { S: 'region#active' }, active: { S: 'dr' } }) })],
-    ]);
-    expect(outcome).toMatchObject({ ready: true, detail: { jobsHandedOver: true } });
+    expect(outcome).toMatchObject({ ready: true, detail: { to: 'dr', alarm: 'ALARM' } });
   });
 
   it('start sets the switch again when the parameter says so but the alarm has not followed (a resumed run)', async () => {
     // Prepare
     switchSays('dr');
     alarmIs('OK');
-    jobsAreIn('dr');
 
     // Act
     await dns.start(stepContext());

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { health, httpProbe } from '../../../functions/dr/steps/health';
 import type { HealthAnswer } from '../../../functions/dr/steps/step';
-import { resetAws, sent, settings, stepContext } from './fixtures';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { aws, changes, DR, NOW, resetAws, sent, settings, stepContext } from './fixtures';
 
 /** A probe that answers as told and remembers the URLs it was asked. */
 function probeAnswering(answer: HealthAnswer) {
@@ -50,8 +51,53 @@ describe('health step', () => {
         endpoint: 'shop-dr.elb.example.com',
         url: 'http://shop-dr.elb.example.com/health',
         lastAnswer: '200 ok',
+        ...(ready ? { jobsHandedOver: true } : {}),
       },
     });
+  });
+
+  it('hands the jobs to the arriving region once it is proven healthy, and only then', async () => {
+    // Prepare
+    const probe = probeAnswering({ healthy: true, answer: '200 ok' });
+    const ctx = stepContext({ io: probe });
+
+    // Act
+    const notYet = await health.check(ctx, { consecutive: 0, endpoint: 'shop-dr.elb.example.com' });
+    const writtenBefore = changes().length;
+    const proven = await health.check(ctx, { consecutive: 2, endpoint: 'shop-dr.elb.example.com' });
+
+    // Assess
+    expect(notYet.detail.jobsHandedOver).toBeUndefined();
+    expect(writtenBefore).toBe(0);
+    expect(proven).toMatchObject({ ready: true, detail: { jobsHandedOver: true } });
+    expect(changes()).toEqual([
+      {
+        service: 'ledger',
+        region: DR,
+        command: 'PutItem',
+        input: {
+          TableName: 'shop-ledger',
+          Item: { pk: { S: 'region#active' }, sk: { S: NOW.toISOString() }, active: { S: 'dr' }, by: { S: 'failover-1' } },
+        },
+      },
+    ]);
+  });
+
+  it('writes no second handover when the jobs are there already (a repeated or resumed run)', async () => {
+    // Prepare
+    aws.ledger[DR].on(QueryCommand).resolves({
+      Items: [{ pk: { S: 'region#active' }, sk: { S: '2026-07-01T11:00:00.000Z' }, active: { S: 'dr' }, by: { S: 'failover-0' } }],
+    });
+
+    // Act
+    const proven = await health.check(stepContext({ io: probeAnswering({ healthy: true, answer: '200 ok' }) }), {
+      consecutive: 2,
+      endpoint: 'shop-dr.elb.example.com',
+    });
+
+    // Assess
+    expect(proven).toMatchObject({ ready: true, detail: { jobsHandedOver: false } });
+    expect(changes()).toEqual([]);
   });
 
   it('check starts counting again after an unhealthy answer', async () => {

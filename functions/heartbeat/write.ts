@@ -47,8 +47,8 @@ export async function writeHeartbeat(inventory: Inventory, role: 'primary' | 'dr
   // Best effort: the row in the database is the recovery point; the ledger note only tells the DR side how recent it is.
   const table = process.env.LEDGER_TABLE;
   if (table) {
-    await put({ client: dynamodb(regional.region), table }, heartbeatRecord(instanceId, now)).catch((error: unknown) =>
-      logger.warn('heartbeat not recorded in the ledger', { error }),
+    await put({ client: dynamodb(regional.region), table }, heartbeatRecord(instanceId, now, instance.DbiResourceId)).catch(
+      (error: unknown) => logger.warn('heartbeat not recorded in the ledger', { error }),
     );
   }
   logger.info('heartbeat written', { instanceId, at: now.toISOString() });

@@ -98,14 +98,22 @@ export async function newestFirst(
  * knows up to when the primary took writes, which is what an RPO is measured
  * against.
  */
-export const heartbeatRecord = (instanceId: string, writtenAt: Date): LedgerRecord => ({
+export const heartbeatRecord = (instanceId: string, writtenAt: Date, dbiResourceId?: string): LedgerRecord => ({
   pk: `heartbeat#${instanceId}`,
   sk: 'latest',
   writtenAt: writtenAt.toISOString(),
+  // Which instance of that name it was (a failback replaces the instance under the same name): RDS's resource id.
+  dbiResourceId,
 });
 
 /** When the heartbeat function last wrote into `instanceId`, if recorded. */
 export async function lastHeartbeatWrite(ledger: LedgerRef, instanceId: string): Promise<Date | undefined> {
   const [latest] = await newestFirst(ledger, `heartbeat#${instanceId}`, { prefix: 'latest', limit: 1 });
   return typeof latest?.writtenAt === 'string' ? new Date(latest.writtenAt) : undefined;
+}
+
+/** The resource id of the instance named `instanceId` the heartbeat function last wrote into, if recorded. */
+export async function lastHeartbeatResourceId(ledger: LedgerRef, instanceId: string): Promise<string | undefined> {
+  const [latest] = await newestFirst(ledger, `heartbeat#${instanceId}`, { prefix: 'latest', limit: 1 });
+  return typeof latest?.dbiResourceId === 'string' ? latest.dbiResourceId : undefined;
 }

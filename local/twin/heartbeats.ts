@@ -84,7 +84,12 @@ export class Heartbeats {
       if (end >= until) break;
     }
     const ledgerTable = this.ledgerTable();
-    if (ledgerTable) for (const d of due) this.aws.dynamodb.putInternal(ledgerTable, heartbeatRecord(d.instance.id, new Date(d.until)));
+    if (ledgerTable)
+      for (const d of due)
+        this.aws.dynamodb.putInternal(
+          ledgerTable,
+          heartbeatRecord(d.instance.id, new Date(d.until), this.aws.rds.dbiResourceId(d.instance)),
+        );
   }
 
   /** A read of the ledger's `heartbeat#<instance>` partition sees the writes due first, as the function would have recorded them. */

@@ -5,6 +5,7 @@ import {
   DescribeDBSnapshotsCommand,
 } from '@aws-sdk/client-rds';
 import { rds } from '../../shared/clients';
+import { lastHeartbeatResourceId } from '../../shared/ledger';
 import { createdBy, describeInstance, hasTag, replicaLagSeconds, replicatesFrom, staleName } from '../aws';
 import { databaseIdOf } from '../deps';
 import { Findings, type PreflightContext } from './findings';
@@ -60,18 +61,31 @@ const newestCopy = (snapshots: readonly DBSnapshot[]): DBSnapshot | undefined =>
  * The primary database's automated backups replicated to the DR region (cross-Region automated backups), with the
  * latest time they restore to: RDS copies its snapshots and transaction logs there as they are ready.
  */
-async function replicatedBackups({ to, from, inventory }: PreflightContext, findings: Findings) {
+async function replicatedBackups(ctx: PreflightContext, findings: Findings) {
+  const { to, from, inventory } = ctx;
   const name = `${to.region} replicated automated backups`;
   // Unfiltered: the DBInstanceIdentifier filter "must match the identifier of an existing DB instance" (API reference),
   // and the source instance does not exist in this region.
   const listed = await findings.probe(name, false, () => rds(to.region).send(new DescribeDBInstanceAutomatedBackupsCommand({})));
-  const found = (listed?.DBInstanceAutomatedBackups ?? []).find(
+  const named = (listed?.DBInstanceAutomatedBackups ?? []).filter(
     (b) =>
       b.Region === from.region &&
       b.DBInstanceIdentifier === inventory.primary.databaseInstanceId &&
       b.DBInstanceAutomatedBackupsArn &&
       b.RestoreWindow?.LatestTime,
   );
+  // A backup's DBInstanceIdentifier is the name its instance had: after a failback another instance has that name.
+  // Only those of the instance the heartbeat last wrote into (its resource id, in the ledger) hold the current data.
+  const current = await lastHeartbeatResourceId(ctx.ledger, inventory.primary.databaseInstanceId ?? '');
+  const found = named.find((b) => current === undefined || b.DbiResourceId === current);
+  if (named.length && !found)
+    findings.note(
+      name,
+      false,
+      `the replicated automated backups are of an earlier instance named ${inventory.primary.databaseInstanceId} ` +
+        `(${named.map((b) => b.DbiResourceId).join(', ')}), not of the current one (${current}): not used. ` +
+        'Start the replication for the current instance (start-db-instance-automated-backups-replication in this region).',
+    );
   return found?.DBInstanceAutomatedBackupsArn && found.RestoreWindow?.LatestTime
     ? { arn: found.DBInstanceAutomatedBackupsArn, earliest: found.RestoreWindow.EarliestTime, latest: found.RestoreWindow.LatestTime }
     : undefined;

@@ -295,6 +295,7 @@ export class RdsTwin implements TwinService {
       InstanceCreateTime: new Date(instance.createdAt),
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
       // so handlers connect exactly as they would to RDS.
+      DbiResourceId: this.dbiResourceId(instance),
       Endpoint: instance.physical ? { Address: '127.0.0.1', Port: this.core.dataPlane.connectionFor(instance.physical).port } : undefined,
       DBName: instance.physical ? this.core.dataPlane.connectionFor(instance.physical).database : undefined,
       DBSubnetGroup: instance.dbSubnetGroupName ? { DBSubnetGroupName: instance.dbSubnetGroupName } : undefined,
@@ -480,7 +481,7 @@ export class RdsTwin implements TwinService {
   }
 
   /** The resource id RDS gives an instance (`db-` and 26 characters), stable for the twin. */
-  private dbiResourceId(instance: DbInstance): string {
+  dbiResourceId(instance: DbInstance): string {
     return `db-${createHash('sha256').update(instance.arn).digest('hex').slice(0, 26).toUpperCase()}`;
   }
 

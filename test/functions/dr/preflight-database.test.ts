@@ -5,6 +5,7 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
 } from '@aws-sdk/client-rds';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { databaseChecks } from '../../../functions/dr/preflight/database';
 import {
@@ -174,6 +175,44 @@ describe('preflight: database, pilot light failover', () => {
         },
       ],
     });
+
+  it('uses no replicated automated backups of an earlier instance of the same name (after a failback), and says so', async () => {
+    // Prepare: the heartbeat last wrote into the instance with resource id db-CURRENT; the backups are of db-EARLIER
+    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
+    aws.rds[DR].on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [copy('copy-newest', 600)] });
+    aws.rds[DR].on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
+      DBInstanceAutomatedBackups: [
+        {
+          DBInstanceIdentifier: 'shop-primary-db',
+          DbiResourceId: 'db-EARLIER',
+          Region: PRIMARY,
+          DBInstanceAutomatedBackupsArn: `arn:aws:rds:${DR}:111122223333:auto-backup:ab-earlier`,
+          RestoreWindow: { EarliestTime: secondsBefore(86_400), LatestTime: secondsBefore(120) },
+        },
+      ],
+    });
+    aws.ledger[DR].on(QueryCommand).resolves({
+      Items: [
+        {
+          pk: { S: 'heartbeat#shop-primary-db' },
+          sk: { S: 'latest' },
+          writtenAt: { S: secondsBefore(60).toISOString() },
+          dbiResourceId: { S: 'db-CURRENT' },
+        },
+      ],
+    });
+
+    // Act
+    const part = await databaseChecks(pilot(), false);
+
+    // Assess: the snapshot copy, though older, is the current data
+    expect(part.plan).toMatchObject({ source: 'snapshot', snapshotId: 'copy-newest' });
+    expect(part.checks.find((c) => c.name === `${DR} replicated automated backups`)).toMatchObject({
+      ok: false,
+      blocking: false,
+      detail: expect.stringContaining('not of the current one (db-CURRENT): not used'),
+    });
+  });
 
   it.each([
     ['the replicated automated backups when they restore to a later time than the newest copy', 300, 'automated-backups', 300],

@@ -29,6 +29,8 @@ export interface Manifest {
   readonly runId: string;
   readonly targetId: string;
   readonly kind: string;
+  /** The region backed up (the active one); the other region's entry in `snapshots` is its copy. */
+  readonly sourceRegion: string;
   readonly snapshots: Record<string, string>;
   readonly snapshotCreatedAt: string;
   readonly sizeGiB?: number;
@@ -59,6 +61,7 @@ export async function recordManifest(event: RecordEvent, ledger: LedgerRef, now:
     runId: item.runId,
     targetId: item.targetId,
     kind: item.kind,
+    sourceRegion: item.sourceRegion,
     snapshots: pending
       ? { [item.sourceRegion]: item.snapshotId }
       : { [item.sourceRegion]: item.snapshotId, [item.drRegion]: event.copy.drSnapshotId },

@@ -9,15 +9,22 @@ import type { CachePlan, Part } from './plan';
 
 export type CachePart = Part<{ readonly plan: CachePlan }>;
 
-/** A backup manifest names its snapshot (or RDB export) per region. */
-const manifestSchema = z.object({ snapshots: z.record(z.string(), z.unknown()) });
+/** A backup manifest names its snapshot (or RDB export) per region, and the region it backed up. */
+const manifestSchema = z.object({ snapshots: z.record(z.string(), z.unknown()), sourceRegion: z.string().optional() });
 
-/** The newest RDB export of the cache copied to the DR bucket, from the backup manifests. */
-async function newestCacheCopy(ledger: LedgerRef, drRegion: string): Promise<string | undefined> {
-  const [manifest] = await newestFirst(ledger, 'backup#cache', { limit: 1 });
-  const parsed = manifestSchema.safeParse(manifest);
-  const key = parsed.success ? parsed.data.snapshots[drRegion] : undefined;
-  return typeof key === 'string' ? key : undefined;
+/**
+ * The newest RDB export of the cache copied into `region`'s bucket, from the backup manifests. Both regions back up
+ * (the active one), so the newest manifest may be one of `region` itself (its entry there names a cache snapshot, not
+ * a copy) or one whose copy is still pending: the newest with a copy into `region` is the one to seed from.
+ */
+async function newestCacheCopy(ledger: LedgerRef, region: string): Promise<string | undefined> {
+  for (const manifest of await newestFirst(ledger, 'backup#cache', { limit: 50 })) {
+    const parsed = manifestSchema.safeParse(manifest);
+    if (!parsed.success || parsed.data.sourceRegion === region) continue;
+    const key = parsed.data.snapshots[region];
+    if (typeof key === 'string') return key;
+  }
+  return undefined;
 }
 
 /** A global datastore: the member in the region traffic moves to becomes its primary. */

@@ -94,8 +94,23 @@ describe('preflight: cache', () => {
       TableName: 'shop-ledger',
       ExpressionAttributeValues: { ':pk': { S: 'backup#cache' } },
       ScanIndexForward: false,
-      Limit: 1,
     });
+  });
+
+  it("restore-snapshot: skips the DR region's own backups and pending copies for the newest copy made into it", async () => {
+    // Prepare: newest first, a backup the DR region made itself (after a failover), one whose copy is pending, then a copy
+    noGroup();
+    manifests(
+      { pk: 'backup#cache', sk: '3', sourceRegion: DR, snapshots: { [DR]: 'lifeline-cache-dr-0703', [PRIMARY]: 'cache/x.rdb' } },
+      { pk: 'backup#cache', sk: '2', sourceRegion: PRIMARY, snapshots: { [PRIMARY]: 'lifeline-cache-0702' } },
+      { pk: 'backup#cache', sk: '1', sourceRegion: PRIMARY, snapshots: { [PRIMARY]: 'lifeline-cache-0701', [DR]: 'cache/0701.rdb' } },
+    );
+
+    // Act
+    const part = await cacheChecks(preflightContext({ settings: { cacheRecovery: 'restore-snapshot' } }));
+
+    // Assess
+    expect(part.plan).toMatchObject({ mode: 'restore-snapshot', rdbKey: 'cache/0701.rdb' });
   });
 
   it.each([

@@ -27,7 +27,15 @@ function cached<T>(key: string, create: () => T): T {
   return client;
 }
 
-const options = (region: string) => ({ region, maxAttempts: 3 });
+/**
+ * A region in an outage may not refuse connections but leave them hanging: without a bound on connecting, a call
+ * to it would wait out the Lambda timeout instead of failing as unreachable (functions/shared/errors.ts), which the
+ * backup's deferred copy and the DR preflight's best-effort reads rely on. Only the connection phase is bounded:
+ * a long answer (a multi-gigabyte CopyObject) is not cut short.
+ */
+const CONNECTION_TIMEOUT_MS = 5_000;
+
+const options = (region: string) => ({ region, maxAttempts: 3, requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS } });
 
 export const rds = (region: string) => cached(`rds:${region}`, () => new RDSClient(options(region)));
 export const ecs = (region: string) => cached(`ecs:${region}`, () => new ECSClient(options(region)));

@@ -9,7 +9,7 @@ import { LifelineError, parseInput } from '../shared/errors';
 import type { Inventory, RegionalWorkload } from '../../contracts/inventory';
 import { type LedgerRef, newestFirst, putOnce, putUnlessHeld } from '../shared/ledger';
 import { logger } from '../shared/powertools';
-import { activeRegion } from '../shared/active-region';
+import { activeRegion, activeSince } from '../shared/active-region';
 import { type AlarmEvent, alarmEventSchema, type ScalingDecision } from '../../contracts/alarm-scaling';
 import { decide } from './decision';
 import { historyKey, LINKED_TIMEOUT_SECONDS, loadScalingEnv, lockKey } from './deps';
@@ -149,8 +149,7 @@ export async function decideScaling(event: AlarmEvent, deps: DecideDeps): Promis
 
   // Only the active region's workload is scaled: the passive one keeps its deployed size (a warm standby's).
   const handover = await activeRegion(ledger);
-  if (handover.active !== role)
-    return noop(`the ${handover.active} region is active${handover.at ? ` since ${handover.at}` : ''}: the ${role} region does not scale`);
+  if (handover.active !== role) return noop(`${activeSince(handover)}: the ${role} region does not scale`);
   if (scales !== 'service' && !linked)
     return noop(`alarm ${alarmId ?? event.detail.alarmName} scales ${scales ?? 'nothing'} and no policy links it to a target`);
   const firstDelivery = await putOnce(ledger, {

@@ -26,6 +26,10 @@ export async function activeRegion(ledger: LedgerRef): Promise<Handover> {
   return { active: newest.active, at: String(newest.sk), by: typeof newest.by === 'string' ? newest.by : undefined };
 }
 
+/** "the dr region is active since <time>": why a region does nothing. */
+export const activeSince = (handover: Handover): string =>
+  `the ${handover.active} region is active${handover.at ? ` since ${handover.at}` : ''}`;
+
 /** Hands the jobs to `to`, unless they are there already (a repeated or resumed run writes nothing). Returns whether it wrote. */
 export async function handOver(ledger: LedgerRef, to: RegionRole, by: string, at: Date): Promise<boolean> {
   if ((await activeRegion(ledger)).active === to) return false;
@@ -65,9 +69,7 @@ export async function passiveUnlessActive(
     role: run.role,
     active: handover.active,
     since: handover.at,
-    reason:
-      `the ${handover.active} region is active${handover.at ? ` since ${handover.at}` : ''}: ` +
-      `the ${run.role} region's ${job} does nothing`,
+    reason: `${activeSince(handover)}: the ${run.role} region's ${job} does nothing`,
   };
   await put(ledger, { pk: `run#${run.executionName}`, sk: job, job, startedAt: run.startedAt, outcome: 'passive', ...passive });
   return passive;

@@ -106,14 +106,20 @@ export const heartbeatRecord = (instanceId: string, writtenAt: Date, dbiResource
   dbiResourceId,
 });
 
+/** The heartbeat function's newest write into `instanceId` (when, and into which instance of that name), if recorded. */
+async function lastHeartbeat(ledger: LedgerRef, instanceId: string): Promise<Record<string, unknown> | undefined> {
+  const [latest] = await newestFirst(ledger, `heartbeat#${instanceId}`, { prefix: 'latest', limit: 1 });
+  return latest;
+}
+
 /** When the heartbeat function last wrote into `instanceId`, if recorded. */
 export async function lastHeartbeatWrite(ledger: LedgerRef, instanceId: string): Promise<Date | undefined> {
-  const [latest] = await newestFirst(ledger, `heartbeat#${instanceId}`, { prefix: 'latest', limit: 1 });
+  const latest = await lastHeartbeat(ledger, instanceId);
   return typeof latest?.writtenAt === 'string' ? new Date(latest.writtenAt) : undefined;
 }
 
 /** The resource id of the instance named `instanceId` the heartbeat function last wrote into, if recorded. */
 export async function lastHeartbeatResourceId(ledger: LedgerRef, instanceId: string): Promise<string | undefined> {
-  const [latest] = await newestFirst(ledger, `heartbeat#${instanceId}`, { prefix: 'latest', limit: 1 });
+  const latest = await lastHeartbeat(ledger, instanceId);
   return typeof latest?.dbiResourceId === 'string' ? latest.dbiResourceId : undefined;
 }

@@ -8,8 +8,7 @@ import type { RunbookReport } from '../../functions/dr/report';
 import { approveWhenAsked } from '../operator';
 import { primaryUnhealthyAlarmName } from '../../contracts/metrics';
 import { LocalEventBus } from '../eventbridge';
-import { alarmEventPattern } from '../../contracts/alarm-scaling';
-import { ALARM_TAG, type AlarmId } from '../../contracts/alarm-catalog';
+import type { AlarmId } from '../../contracts/alarm-catalog';
 import type { FaultSpec } from '../twin/faults';
 import { latencyOverrides, type Scenario } from './scenario';
 import type { LifelineConfig } from '../../contracts/config/schema';
@@ -159,6 +158,12 @@ function drillSteps(): DrillStep[] {
   ];
 }
 
+/** The backup job started by its schedule in the region of `role`, as EventBridge Scheduler starts it. */
+const scheduledBackup =
+  (role: 'primary' | 'dr', reason: string): DrillStep['start'] =>
+  (twin, { onEvent, executionName }) =>
+    runJob(twin, 'backup', { reason }, { region: twin.inventory[role].region, executionName, onEvent, bySchedule: true });
+
 /** Ledger records of one backup run's manifests. */
 const manifestsOf = (twin: Twin, runId: string) =>
   twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => String(r.pk).startsWith('backup#') && r.runId === runId);
@@ -173,18 +178,7 @@ function backupStep(name: string, role: 'primary' | 'dr'): DrillStep {
     job: 'backup',
     region: role,
     followUp: role === 'dr',
-    start: (twin, { onEvent, executionName }) =>
-      runJob(
-        twin,
-        'backup',
-        { reason: `drill: scheduled backup (${role} region)` },
-        {
-          region: role === 'dr' ? twin.drRegion : twin.primaryRegion,
-          executionName,
-          onEvent,
-          bySchedule: true,
-        },
-      ),
+    start: scheduledBackup(role, `drill: scheduled backup (${role} region)`),
     expected: 'SUCCEEDED',
     after: (twin, result) => {
       const manifests = manifestsOf(twin, result.executionName);
@@ -219,18 +213,7 @@ function passiveStep(name: string, role: 'primary' | 'dr'): DrillStep {
     job: 'backup',
     region: role,
     followUp: true,
-    start: (twin, { onEvent, executionName }) =>
-      runJob(
-        twin,
-        'backup',
-        { reason: `drill: scheduled backup (${role} region, passive)` },
-        {
-          region: role === 'dr' ? twin.drRegion : twin.primaryRegion,
-          executionName,
-          onEvent,
-          bySchedule: true,
-        },
-      ),
+    start: scheduledBackup(role, `drill: scheduled backup (${role} region, passive)`),
     expected: 'SUCCEEDED',
     after: (twin, result) => {
       const passive = (result.output as { plan?: { passive?: { active?: string } } } | undefined)?.plan?.passive;
@@ -513,16 +496,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     for (const line of resources) options.log(`  ${line}`);
 
     const bus = new LocalEventBus(twin);
-    // Each region's alarm rule starts its own region's scaling workflow (both regions deploy it).
-    // As the Scaling construct's rule: the alarms that scale something (not the traffic switch's, nor the job alarms).
-    for (const region of [twin.primaryRegion, twin.drRegion]) {
-      const scaling = [...(twin.cloudwatch.alarms.get(region)?.values() ?? [])].filter((a) =>
-        a.tags?.some((t) => t.Key === ALARM_TAG.scales && t.Value !== 'none'),
-      );
-      bus.addRule(alarmEventPattern(scaling.map((a) => a.arn)), 'alarm-scaling', region);
-    }
-    // The DR region's rule that proposes a failover when the primary stops answering, as deployed.
-    if (twin.iam) bus.addDeployedRules('dr-failover', twin.drRegion);
+    // The rules the app deploys, with their patterns: each region's scaling alarms start its own scaling workflow
+    // (both regions deploy it), and the DR region's primary-unhealthy alarm proposes a failover.
+    for (const region of [twin.primaryRegion, twin.drRegion]) bus.addDeployedRules('alarm-scaling', region);
+    bus.addDeployedRules('dr-failover', twin.drRegion);
     const steps = stepsFor(options.only, options.config);
     const reports: StepReport[] = [];
     for (const step of steps) {

@@ -160,8 +160,15 @@ export class DataPlane {
     this.dir = this.archiveDir = this.baseBackupDir = undefined;
   }
 
+  /** A physical name's server (undefined: the main one) and its database name there. */
+  private static parts(physical: string): { serverId?: string; name: string } {
+    if (!DataPlane.isRecovered(physical)) return { name: physical };
+    const [serverId, name] = physical.split(SERVER_SEPARATOR);
+    return { serverId, name };
+  }
+
   connectionFor(database: string): ConnectionInfo {
-    const [serverId, name] = database.includes(SERVER_SEPARATOR) ? database.split(SERVER_SEPARATOR) : [undefined, database];
+    const { serverId, name } = DataPlane.parts(database);
     const port = serverId === undefined ? this.port : this.recovered.get(serverId)?.port;
     if (port === undefined) throw new Error(`twin bug: no recovered server ${serverId}`);
     return { host: '127.0.0.1', port, user: this.user, password: this.password, database: name };
@@ -235,6 +242,11 @@ export class DataPlane {
     );
   }
 
+  /** Whether a physical name is a database of a recovered server. */
+  static isRecovered(physical: string): boolean {
+    return physical.includes(SERVER_SEPARATOR);
+  }
+
   /** The physical name of `database` (a name of the main server) in a recovered server. */
   static inRecovered(serverId: string, database: string): string {
     return `${serverId}${SERVER_SEPARATOR}${database}`;
@@ -303,7 +315,7 @@ export class DataPlane {
     sql: string,
     params: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
-    const writes = !database.includes(SERVER_SEPARATOR) && !/^\s*SELECT\b/i.test(sql);
+    const writes = !DataPlane.isRecovered(database) && !/^\s*SELECT\b/i.test(sql);
     // What was due before this write (the application's heartbeats) reaches the WAL first, in time order.
     if (writes) await this.beforeWrite();
     const result = await this.write<R>(database, sql, params);
@@ -349,8 +361,8 @@ export class DataPlane {
    */
   async cloneDatabase(source: string, target: string): Promise<string> {
     // A database of a recovered server is cloned there (a copy never crosses servers): the target takes its prefix.
-    const serverId = source.includes(SERVER_SEPARATOR) ? source.split(SERVER_SEPARATOR)[0] : undefined;
-    const name = (physical: string) => physical.split(SERVER_SEPARATOR).pop() ?? physical;
+    const { serverId } = DataPlane.parts(source);
+    const name = (physical: string) => DataPlane.parts(physical).name;
     const admin = serverId === undefined ? 'postgres' : DataPlane.inRecovered(serverId, 'postgres');
     const placed = serverId === undefined ? target : DataPlane.inRecovered(serverId, name(target));
     for (let attempt = 0; ; attempt += 1) {
@@ -368,7 +380,7 @@ export class DataPlane {
   }
 
   async dropDatabase(physical: string): Promise<void> {
-    const [serverId, name] = physical.includes(SERVER_SEPARATOR) ? physical.split(SERVER_SEPARATOR) : [undefined, physical];
+    const { serverId, name } = DataPlane.parts(physical);
     const admin = serverId === undefined ? 'postgres' : DataPlane.inRecovered(serverId, 'postgres');
     await this.query(admin, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }

@@ -122,6 +122,8 @@ describe("the twin's point-in-time recovery", () => {
       DBInstanceAutomatedBackups: { Status: string; DBInstanceAutomatedBackupsArn: string; RestoreWindow: { LatestTime: Date } }[];
     };
     const [replicated] = listed.DBInstanceAutomatedBackups;
+    // The identifier filter names an instance of the region: not the source of backups replicated here.
+    const filtered = await refusal('DescribeDBInstanceAutomatedBackups', { DBInstanceIdentifier: db.id }, twin.drRegion);
     await rds(
       'RestoreDBInstanceToPointInTime',
       {
@@ -137,6 +139,7 @@ describe("the twin's point-in-time recovery", () => {
     // Assess: the newest log that reached the DR region before the outage, two minutes behind its upload
     const latest = replicated.RestoreWindow.LatestTime.getTime();
     expect(replicated.Status).toBe('replicating');
+    expect(filtered).toMatch(/^DBInstanceNotFoundFault: /);
     expect(latest % (5 * MINUTE)).toBe(0);
     expect(latest + twin.core.seconds('rdsBackupReplicationCopy') * 1000).toBeLessThanOrEqual(failedAt);
     expect(failedAt - latest).toBeLessThan(5 * MINUTE + twin.core.seconds('rdsBackupReplicationCopy') * 1000);

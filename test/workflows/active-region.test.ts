@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmEventPattern } from '../../contracts/alarm-scaling';
-import { ALARM_TAG } from '../../contracts/alarm-catalog';
 import { LocalEventBus } from '../../local/eventbridge';
 import type { Twin } from '../../local/twin';
 import { runJob } from '../../local/workflows';
@@ -17,12 +15,7 @@ describe('the jobs follow the active region', () => {
   beforeAll(async () => {
     twin = await startTwin({ appName: 'handover' });
     bus = new LocalEventBus(twin);
-    for (const region of [twin.primaryRegion, twin.drRegion]) {
-      const scaling = [...(twin.cloudwatch.alarms.get(region)?.values() ?? [])].filter((a) =>
-        a.tags?.some((t) => t.Key === ALARM_TAG.scales && t.Value !== 'none'),
-      );
-      bus.addRule(alarmEventPattern(scaling.map((a) => a.arn)), 'alarm-scaling', region);
-    }
+    for (const region of [twin.primaryRegion, twin.drRegion]) bus.addDeployedRules('alarm-scaling', region);
   });
   afterAll(async () => twin?.stop());
 

@@ -3,6 +3,7 @@ import type { AwsCore, TwinService } from '../aws-core';
 import { identifierProblem, type IdentifierRule, RDS_INSTANCE_ID, RDS_SNAPSHOT_ID } from '../identifier-rules';
 import { omitByStatus } from '../state-omissions';
 import { DataPlane } from '../data-plane';
+import type { LatencyKey } from '../../../contracts/aws-timings';
 import { createHash } from 'node:crypto';
 import { type Input, optionalBoolean, optionalNumber, optionalString, requireString, StatusTimeline, type Tag, tagsOf } from '../util';
 
@@ -276,6 +277,7 @@ export class RdsTwin implements TwinService {
 
   private renderInstance(instance: DbInstance): object {
     const status = instance.status.at(this.now());
+    const latestRestorable = this.latestRestorableTime(instance);
     return omitByStatus('rds', 'DBInstance', status, {
       DBInstanceIdentifier: instance.id,
       DBInstanceArn: instance.arn,
@@ -289,8 +291,7 @@ export class RdsTwin implements TwinService {
       KmsKeyId: instance.kmsKeyId,
       AllocatedStorage: instance.allocatedStorage,
       BackupRetentionPeriod: instance.backupRetentionPeriod,
-      LatestRestorableTime:
-        this.latestRestorableTime(instance) === undefined ? undefined : new Date(this.latestRestorableTime(instance) ?? 0),
+      LatestRestorableTime: latestRestorable === undefined ? undefined : new Date(latestRestorable),
       PubliclyAccessible: instance.publiclyAccessible,
       InstanceCreateTime: new Date(instance.createdAt),
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
@@ -526,6 +527,9 @@ export class RdsTwin implements TwinService {
 
   async describeAutomatedBackups(region: string, input: Input): Promise<object> {
     const id = optionalString(input, 'DBInstanceIdentifier');
+    // The identifier "must match the identifier of an existing DB instance" (API reference): of this region, so it
+    // cannot name the source of backups replicated here (the stricter reading; retained backups are not modelled).
+    if (id !== undefined) this.instance(region, id);
     const resourceId = optionalString(input, 'DbiResourceId');
     const arn = optionalString(input, 'DBInstanceAutomatedBackupsArn');
     const list = this.automatedBackupsIn(region).filter(
@@ -624,7 +628,7 @@ export class RdsTwin implements TwinService {
         false,
       );
     await this.assertNameFree(region, target);
-    if (!source.physical || source.physical.includes(':'))
+    if (!source.physical || DataPlane.isRecovered(source.physical))
       throw new TwinServiceError(
         'rds',
         'TwinNotModelled',
@@ -635,21 +639,40 @@ export class RdsTwin implements TwinService {
     const { serverId } = await this.core.dataPlane.recoverTo(at);
     const physical = DataPlane.inRecovered(serverId, source.physical);
     await this.retain(physical);
-    const instance = this.newInstance(region, target, {
-      instanceClass: optionalString(input, 'DBInstanceClass') ?? source.instanceClass,
-      multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
-      deletionProtection: optionalBoolean(input, 'DeletionProtection') ?? false,
+    const instance = this.restoredInstance(region, target, input, {
+      instanceClass: source.instanceClass,
       kmsKeyId: backup.replicated ? source.backupReplication?.kmsKeyId : source.kmsKeyId,
-      dbSubnetGroupName: optionalString(input, 'DBSubnetGroupName') ?? 'default',
-      vpcSecurityGroupIds: Array.isArray(input.VpcSecurityGroupIds) ? input.VpcSecurityGroupIds.map(String) : [],
-      publiclyAccessible: optionalBoolean(input, 'PubliclyAccessible') ?? false,
       physical,
-      status: new StatusTimeline<InstanceStatus>('creating', this.now()).then('available', this.core.after('rdsRestorePointInTime')),
-      tags: tagsOf(input.Tags),
       allocatedStorage: source.allocatedStorage,
+      takes: 'rdsRestorePointInTime',
     });
     this.core.mutate(region, 'rds', 'RestoreDBInstanceToPointInTime', 'create', instance.arn);
     return { DBInstance: this.renderInstance(instance) };
+  }
+
+  /**
+   * A new instance a restore creates (from a snapshot, or to a point in time): placed, protected and tagged as the
+   * request says, `creating` until the restore's duration has passed.
+   */
+  private restoredInstance(
+    region: string,
+    id: string,
+    input: Input,
+    from: { instanceClass: string; kmsKeyId?: string; physical: string; allocatedStorage: number; takes: LatencyKey },
+  ): DbInstance {
+    return this.newInstance(region, id, {
+      instanceClass: optionalString(input, 'DBInstanceClass') ?? from.instanceClass,
+      multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
+      deletionProtection: optionalBoolean(input, 'DeletionProtection') ?? false,
+      kmsKeyId: from.kmsKeyId,
+      dbSubnetGroupName: optionalString(input, 'DBSubnetGroupName') ?? 'default',
+      vpcSecurityGroupIds: Array.isArray(input.VpcSecurityGroupIds) ? input.VpcSecurityGroupIds.map(String) : [],
+      publiclyAccessible: optionalBoolean(input, 'PubliclyAccessible') ?? false,
+      physical: from.physical,
+      status: new StatusTimeline<InstanceStatus>('creating', this.now()).then('available', this.core.after(from.takes)),
+      tags: tagsOf(input.Tags),
+      allocatedStorage: from.allocatedStorage,
+    });
   }
 
   async restoreFromSnapshot(region: string, input: Input): Promise<object> {
@@ -661,18 +684,12 @@ export class RdsTwin implements TwinService {
       throw serviceError('rds', 'InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not available.`);
     const physical = await this.core.dataPlane.cloneDatabase(snapshot.physical, this.core.dataPlane.newName(id));
     await this.retain(physical);
-    const instance = this.newInstance(region, id, {
-      instanceClass: optionalString(input, 'DBInstanceClass') ?? 'db.t4g.micro',
-      multiAz: optionalBoolean(input, 'MultiAZ') ?? false,
-      deletionProtection: optionalBoolean(input, 'DeletionProtection') ?? false,
+    const instance = this.restoredInstance(region, id, input, {
+      instanceClass: 'db.t4g.micro',
       kmsKeyId: snapshot.kmsKeyId,
-      dbSubnetGroupName: optionalString(input, 'DBSubnetGroupName') ?? 'default',
-      vpcSecurityGroupIds: Array.isArray(input.VpcSecurityGroupIds) ? input.VpcSecurityGroupIds.map(String) : [],
-      publiclyAccessible: optionalBoolean(input, 'PubliclyAccessible') ?? false,
       physical,
-      status: new StatusTimeline<InstanceStatus>('creating', this.now()).then('available', this.core.after('rdsRestore')),
-      tags: tagsOf(input.Tags),
       allocatedStorage: snapshot.allocatedStorage,
+      takes: 'rdsRestore',
     });
     this.core.mutate(region, 'rds', 'RestoreDBInstanceFromDBSnapshot', 'create', instance.arn);
     return { DBInstance: this.renderInstance(instance) };

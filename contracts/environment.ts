@@ -6,6 +6,7 @@ import type { Job } from './jobs';
 import type { RegionRole } from './naming';
 import { METRICS_NAMESPACE, type MetricOwner, serviceNameOf } from './metrics';
 import type { VerificationSettings } from './restore-verification';
+import type { PitrSettings } from './point-in-time-recovery';
 
 /**
  * The environment every Lambda function receives, built once: the CDK
@@ -68,6 +69,20 @@ function verificationSettingsFrom(config: LifelineConfig): VerificationSettings 
   return { instanceClass, rowCountTolerancePercent, ttlMinutes, checks };
 }
 
+/** The point-in-time recovery functions' settings (POINT_IN_TIME_RECOVERY). */
+function pitrSettingsFrom(config: LifelineConfig, timings: DrTimings): PitrSettings {
+  return {
+    approvalTimeoutSeconds: config.dr.approvalTimeoutMinutes * 60,
+    keepHours: config.pointInTimeRecovery.keepHours,
+    compareRowLimit: config.pointInTimeRecovery.compareRowLimit,
+    // A cutover's instance becomes production: the application's class, Multi-AZ as the primary is.
+    instanceClass: config.database.instanceClass,
+    multiAz: true,
+    checks: config.restoreVerification.checks,
+    timings: { restorePointInTime: timings.restorePointInTime, renameInstance: timings.renameInstance },
+  };
+}
+
 /** The variables of one job's functions (and of the scheduled functions that belong to it). */
 export function jobEnvironment(job: Job, inputs: EnvironmentInputs): Record<string, string> {
   const { config } = inputs;
@@ -79,6 +94,12 @@ export function jobEnvironment(job: Job, inputs: EnvironmentInputs): Record<stri
       return { ...common, SCALING: JSON.stringify(scalingSettingsFrom(config)) };
     case 'restore-verification':
       return { ...common, VERIFICATION: JSON.stringify(verificationSettingsFrom(config)) };
+    case 'point-in-time-recovery':
+      return {
+        ...common,
+        POINT_IN_TIME_RECOVERY: JSON.stringify(pitrSettingsFrom(config, inputs.timings ?? drTimingsFrom())),
+        TOPIC_ARN: inputs.topicArn,
+      };
     case 'dr-failover':
     case 'dr-failback':
       return {

@@ -75,6 +75,32 @@ export const JOB_FUNCTIONS = {
     },
     ReportFunction: { entry: 'restore-verification/report.ts', description: 'Records the verification in the ledger and S3, with metrics' },
   },
+  'point-in-time-recovery': {
+    PlanFunction: {
+      entry: 'point-in-time-recovery/plan.ts',
+      description: 'Validates a point-in-time recovery (target, mode, confirm) and plans it inside the restorable window',
+    },
+    StepFunction: {
+      entry: 'point-in-time-recovery/steps.ts',
+      description: 'Starts and polls a step: the restore to the target time, the rename swap, the cleanup',
+    },
+    VerifyFunction: {
+      entry: 'point-in-time-recovery/verify.ts',
+      description: 'Counts the writes since a point from the data; checks a restored copy and compares it row by row',
+      database: true,
+      // Two databases compared row by row (up to compareRowLimit rows per table).
+      timeoutSeconds: 600,
+    },
+    ApprovalFunction: {
+      entry: 'point-in-time-recovery/approval.ts',
+      description: 'Records the cutover approval request in the ledger and sends it over SNS, with retries and backoff',
+      timeoutSeconds: 120,
+    },
+    ReportFunction: {
+      entry: 'point-in-time-recovery/report.ts',
+      description: 'Reports a point-in-time recovery: window, writes given up, downtime, to the ledger and S3',
+    },
+  },
   'dr-failover': DR_FUNCTIONS,
   'dr-failback': DR_FUNCTIONS,
 } as const satisfies Record<string, Record<string, JobFunction>>;

@@ -98,6 +98,23 @@ const JUSTIFICATIONS: readonly Justification[] = [
       'lifeline:managed request tag. Nothing is ever deleted.',
   },
   {
+    applies: (finding) => /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:lifeline-pitr-\*$/.test(finding),
+    reason:
+      'Copies a point-in-time recovery restores are named lifeline-pitr-<execution>; the runbook and the sweeper may delete only ' +
+      'those that also carry its lifeline:job tag.',
+  },
+  {
+    applies: (finding, actions) =>
+      /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:\*$/.test(finding) &&
+      actions.every((a) =>
+        ['rds:RestoreDBInstanceToPointInTime', 'rds:ModifyDBInstance', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'].includes(a),
+      ),
+    reason:
+      "The point-in-time recovery restores the application's database (whose identifier CloudFormation generates) and swaps " +
+      "instance names: the restore is conditioned on the lifeline:managed request tag, renames and tags on the instance's " +
+      'lifeline:app tag. It deletes only its own lifeline-pitr-* copies.',
+  },
+  {
     applies: (finding, actions) =>
       /:elasticache:[a-z0-9-]*:(<AWS::AccountId>|\d{12}):(replicationgroup:[a-z0-9-]+-\*|globalreplicationgroup:\*-[A-Za-z0-9-]+)$/.test(
         finding,

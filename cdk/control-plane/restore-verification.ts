@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SCHEDULED_FUNCTION_ENTRIES } from '../../contracts/jobs';
 import { TEMP_PREFIX } from '../../contracts/restore-verification';
+import { PITR_JOB, PITR_PREFIX } from '../../contracts/point-in-time-recovery';
 import { colonArn, managedSnapshotArn, secretArnByName } from './inventory';
 import { newInstanceGroupArns } from '../workload/database';
 import { newCacheGroupArns } from '../workload/cache';
@@ -133,6 +134,14 @@ export class RestoreVerification extends Construct {
         actions: ['rds:DeleteDBInstance'],
         resources: temporary,
         conditions: { StringEquals: { 'rds:db-tag/lifeline:job': 'restore-verification' } },
+      }),
+    );
+    // The copies a point-in-time recovery kept for the operator, once past their expiry.
+    sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:DeleteDBInstance'],
+        resources: regions.map((region) => colonArn(stack, 'rds', 'db', `${PITR_PREFIX}*`, region)),
+        conditions: { StringEquals: { 'rds:db-tag/lifeline:job': PITR_JOB } },
       }),
     );
     new scheduler.Schedule(this, 'SweepHourly', {

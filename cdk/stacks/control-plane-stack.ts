@@ -9,6 +9,7 @@ import { Heartbeat } from '../control-plane/heartbeat';
 import { inventoryOf } from '../control-plane/inventory';
 import { Ledger } from '../control-plane/ledger';
 import { RestoreVerification } from '../control-plane/restore-verification';
+import { PointInTimeRecovery } from '../control-plane/point-in-time-recovery';
 import { Scaling } from '../control-plane/scaling';
 import { bundledCode, type FunctionFactory } from '../control-plane/ops-function';
 import type { WorkloadStack } from './workload-stack';
@@ -59,6 +60,7 @@ export class ControlPlaneStack extends Stack {
     const backup = new Backup(this, 'Backup', { ...job, home, away, topic });
     const verification = new RestoreVerification(this, 'RestoreVerification', { ...job, home, away, topic });
     const scaling = new Scaling(this, 'Scaling', { ...job, workload: home, topic });
+    const recovery = new PointInTimeRecovery(this, 'PointInTimeRecovery', { ...job, home, away, topic });
     new OperatorDashboard(this, 'Dashboard', {
       appName: props.config.appName,
       dashboardName: role === 'primary' ? undefined : `${props.config.appName}-operations-dr`,
@@ -67,6 +69,7 @@ export class ControlPlaneStack extends Stack {
         backup: backup.workflow.stateMachine,
         'alarm scaling': scaling.workflow.stateMachine,
         'restore verification': verification.workflow.stateMachine,
+        'point-in-time recovery': recovery.workflow.stateMachine,
       },
       backupTargets: ['database', 'cache'],
       scalingTarget: `${home.service.cluster.clusterName}/${home.service.service.serviceName}`,

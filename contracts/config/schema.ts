@@ -357,6 +357,15 @@ export const lifelineConfigSchema = z
       })
       .strict()
       .prefault({}),
+    pointInTimeRecovery: z
+      .object({
+        /** How long a `restore` keeps its temporary instance for the operator to copy data back from. @default 24 */
+        keepHours: z.number().int().min(1).max(168).default(24),
+        /** Tables compared row by row (restored against current) up to this many rows each; larger ones by their counts. @default 100000 */
+        compareRowLimit: z.number().int().min(0).max(10_000_000).default(100_000),
+      })
+      .strict()
+      .prefault({}),
     scaling: z
       .object({
         /** Policy per alarm id (see cdk/workload/alarm-catalog.ts). @default DEFAULT_SCALING_POLICIES */

@@ -1,9 +1,6 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { sns } from '../shared/clients';
+import { answerCommands, type ApprovalDeps, sendApprovalRequest, topicRegion } from '../shared/approval';
 import { requiredEnv } from '../shared/env';
-import { type LedgerRef, ledgerFromEnv, put } from '../shared/ledger';
-import { logger } from '../shared/powertools';
-import { topicRegion } from './topic';
+import { ledgerFromEnv } from '../shared/ledger';
 import { PENDING_APPROVALS, type Run } from '../../contracts/dr-runbook';
 import type { Preflight } from './preflight/plan';
 
@@ -21,7 +18,6 @@ export interface ApprovalEvent {
  */
 export function approvalMessage(event: ApprovalEvent): { subject: string; message: string } {
   const { run, preflight } = event;
-  const token = JSON.stringify(event.taskToken);
   const findings = preflight.checks.filter((c) => !c.ok).map((c) => `  - ${c.name}: ${c.detail}`);
   const alarm = run.alarm?.name ? `: alarm ${run.alarm.name}` : '';
   const rpo = preflight.estimatedRpoSeconds === undefined ? 'unknown' : `${Math.round(preflight.estimatedRpoSeconds)} s`;
@@ -36,74 +32,26 @@ export function approvalMessage(event: ApprovalEvent): { subject: string; messag
     `Service: ${preflight.desiredCount} tasks (${preflight.desiredCountSource}). Database: ${database}. Cache: ${preflight.cache.mode}.`,
     findings.length ? `Findings:\n${findings.join('\n')}` : 'Preflight found nothing wrong.',
     '',
-    `Approve (within ${Math.round(run.approvalTimeoutSeconds / 60)} min):`,
-    `  aws stepfunctions send-task-success --region ${run.toRegion} --task-token ${token} --task-output '{"approvedBy":"<your name>"}'`,
-    'Reject (nothing will be changed):',
-    `  aws stepfunctions send-task-failure --region ${run.toRegion} --task-token ${token} --error Rejected --cause "<why>"`,
+    ...answerCommands(run.toRegion, event.taskToken, run.approvalTimeoutSeconds, 'nothing will be changed'),
   ];
   return { subject: `Lifeline: approve DR ${run.direction} to ${run.toRegion}?`.slice(0, 99), message: lines.join('\n') };
 }
 
-/** Sends of the request, each with the SDK's own attempts, and full-jitter backoff between them (at most 2+4+8+16 s). */
-const SEND_ATTEMPTS = 5;
-const BASE_DELAY_MS = 1_000;
-// Never reached with five sends (the longest wait is 16 s); a bound should SEND_ATTEMPTS grow.
-const MAX_DELAY_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Asks for the approval so that the question cannot be lost: it is recorded in the ledger first (what it asks and
- * the commands that answer it, with the task token), then published with retries, backoff and jitter. A request
- * that still cannot be delivered is logged and left pending: the execution waits on its token until an explicit
- * answer or the timeout, and the operator answers it from the ledger or the execution's history.
- */
-export async function requestApproval(
-  event: ApprovalEvent,
-  deps: {
-    readonly ledger: LedgerRef;
-    readonly topicArn: string;
-    readonly now: () => Date;
-    readonly random?: () => number;
-    readonly sleep?: (ms: number) => Promise<void>;
-  },
-): Promise<{ requested: true; delivered: boolean }> {
+/** Records the request in the ledger, then publishes it with retries (functions/shared/approval.ts). */
+export async function requestApproval(event: ApprovalEvent, deps: ApprovalDeps): Promise<{ requested: true; delivered: boolean }> {
   const { subject, message } = approvalMessage(event);
   const { run } = event;
-  await put(deps.ledger, {
-    pk: PENDING_APPROVALS,
-    sk: run.executionName,
-    at: deps.now().toISOString(),
-    direction: run.direction,
-    toRegion: run.toRegion,
-    taskToken: event.taskToken,
-    subject,
-    message,
-  });
-  const random = deps.random ?? Math.random;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await sns(topicRegion(deps.topicArn)).send(
-        new PublishCommand({
-          TopicArn: deps.topicArn,
-          Subject: subject,
-          Message: message,
-          MessageAttributes: { taskToken: { DataType: 'String', StringValue: event.taskToken } },
-        }),
-      );
-      logger.info('approval requested', { executionName: run.executionName, attempt });
-      return { requested: true, delivered: true };
-    } catch (error) {
-      if (attempt >= SEND_ATTEMPTS) {
-        logger.error('approval request not delivered: the run waits; answer it from the ledger (pk dr#approval) or the execution', {
-          executionName: run.executionName,
-          error,
-        });
-        return { requested: true, delivered: false };
-      }
-      await (deps.sleep ?? sleep)(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
-    }
-  }
+  return sendApprovalRequest(
+    {
+      pk: PENDING_APPROVALS,
+      executionName: run.executionName,
+      taskToken: event.taskToken,
+      subject,
+      message,
+      fields: { direction: run.direction, toRegion: run.toRegion },
+    },
+    deps,
+  );
 }
 
 const topicArn = requiredEnv('TOPIC_ARN');

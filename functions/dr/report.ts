@@ -5,7 +5,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { s3, sns } from '../shared/clients';
 import { describeInstance, describeService } from './aws';
 import { readTraffic } from '../shared/traffic';
-import { topicRegion } from './topic';
+import { topicRegion } from '../shared/approval';
 import { requiredEnv } from '../shared/env';
 import { rootCause } from '../shared/errors';
 import { put } from '../shared/ledger';

@@ -7,6 +7,13 @@ import { logger } from '../shared/powertools';
 import type { RegionRole } from '../../contracts/naming';
 import { regionRoleFromEnv } from '../shared/active-region';
 import { TEMP_JOB, TEMP_PREFIX, TEMP_TAGS } from '../../contracts/restore-verification';
+import { PITR_JOB, PITR_PREFIX } from '../../contracts/point-in-time-recovery';
+
+/** The temporary DB instances of each job: restore verification's, and point-in-time recovery's `restore` copies. */
+const TEMPORARY_INSTANCES = [
+  { prefix: TEMP_PREFIX, job: TEMP_JOB },
+  { prefix: PITR_PREFIX, job: PITR_JOB },
+] as const;
 
 export interface SweepResult {
   readonly deleted: string[];
@@ -15,7 +22,8 @@ export interface SweepResult {
 
 /**
  * Deletes the temporary restores (DB instances and cache replication groups)
- * a crashed or kept run left behind in this region (each region's
+ * a crashed or kept run left behind in this region (restore verification's, and the copies a point-in-time
+ * recovery keeps for the operator) (each region's
  * verification restores only there, and sweeps its own): only those named like
  * one, tagged managed by this job, and past their lifeline:expires-at.
  * Anything else is never touched.
@@ -28,7 +36,8 @@ export async function sweep(inventory: Inventory, now: Date, role: RegionRole = 
     for (const instance of described.DBInstances ?? []) {
       const id = instance.DBInstanceIdentifier ?? '';
       const tag = (key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
-      if (!id.startsWith(TEMP_PREFIX) || tag(TEMP_TAGS.managed) !== 'true' || tag(TEMP_TAGS.job) !== TEMP_JOB) continue;
+      const ours = TEMPORARY_INSTANCES.some((t) => id.startsWith(t.prefix) && tag(TEMP_TAGS.job) === t.job);
+      if (!ours || tag(TEMP_TAGS.managed) !== 'true') continue;
       const expiresAt = Date.parse(tag(TEMP_TAGS.expiresAt) ?? '');
       if (!Number.isFinite(expiresAt) || expiresAt > now.getTime()) {
         result.notYetExpired.push(`${region}/${id}`);

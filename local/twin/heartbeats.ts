@@ -56,8 +56,10 @@ export class Heartbeats {
         const outage = core.outageStart(instance.region);
         const until = Math.floor((outage ?? now) / 60_000) * 60_000;
         const physical = instance.physical ?? '';
-        // From when the database took writes: its creation, or (a promoted replica) the end of its promotion.
-        const from = this.written.get(physical) ?? Math.max(instance.writableSince ?? instance.createdAt, until - 24 * 3600_000);
+        // From when the database took writes (its creation, or a promoted replica's end of promotion) under the name
+        // the function connects to (an instance renamed into it: once the rename completed).
+        const since = Math.max(instance.writableSince ?? instance.createdAt, instance.namedSince ?? 0);
+        const from = this.written.get(physical) ?? Math.max(since, until - 24 * 3600_000);
         return { instance, physical, from, until };
       })
       .filter((d) => d.until > d.from);

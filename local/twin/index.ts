@@ -88,6 +88,10 @@ export class Twin extends AwsServices {
     this.rds.beforeClone = (instance) => this.heartbeats.writeDue(instance);
     this.core.dataPlane.beforeWrite = () => this.heartbeats.writeAllDue();
     this.dynamodb.beforeRead = (pk) => this.heartbeats.beforeLedgerRead(pk);
+    // A function about to connect to a database sees the heartbeats written up to now, as it would in AWS.
+    this.secrets.beforeRead = async (name) => {
+      if (name === this.deployment?.inventory.databaseSecretId) await this.heartbeats.writeAllDue();
+    };
     this.loadBalancers = new LoadBalancers(options.config.service.healthCheckPath, (region) => this.healthOf(region));
   }
 
@@ -205,6 +209,13 @@ export class Twin extends AwsServices {
     const db = this.appDatabase(this.primaryRegion);
     if (!db) throw new Error('The primary database is not available');
     await insertSampleOrders(this.core, db, rows, customer);
+  }
+
+  /** The application writes to its database in the primary region (a release's migration, a job): SQL at the current virtual time. */
+  async applicationWrite(sql: string, params: unknown[] = []): Promise<number> {
+    const db = this.appDatabase(this.primaryRegion);
+    if (!db?.physical) throw new Error('The primary database is not available');
+    return (await this.core.dataPlane.query(db.physical, sql, params)).rowCount ?? 0;
   }
 
   /** The DB instance the application in `region` uses (per its SSM parameter), if available. */

@@ -4,6 +4,7 @@ import { backup } from './backup';
 import { backupTarget } from './backup-target';
 import { drFailback } from './dr-failback';
 import { drFailover } from './dr-failover';
+import { pointInTimeRecovery } from './point-in-time-recovery';
 import { restoreVerification } from './restore-verification';
 
 /** Every machine by its file, state-machines/<file>.asl.json (the name the CDK app and the local runner load). */
@@ -13,6 +14,7 @@ export const STATE_MACHINES: { [file: string]: StateMachine } = {
   'backup-target': backupTarget,
   'dr-failback': drFailback,
   'dr-failover': drFailover,
+  'point-in-time-recovery': pointInTimeRecovery,
   'restore-verification': restoreVerification,
 };
 

@@ -15,6 +15,11 @@ export interface DbInstance {
   readonly id: string;
   readonly region: string;
   readonly arn: string;
+  /**
+   * The "Region-unique, immutable identifier for the DB instance" (DBInstance.DbiResourceId, API reference): derived
+   * from the ARN the instance was created with, and kept through renames.
+   */
+  readonly resourceId: string;
   readonly status: StatusTimeline<InstanceStatus>;
   instanceClass: string;
   multiAz: boolean;
@@ -35,6 +40,8 @@ export interface DbInstance {
   replicaOf?: { region: string; id: string };
   /** After a rename: the identifier it had, which stays taken until the rename completes. */
   renamedFrom?: { id: string; freedAt: number };
+  /** After a rename: when it answers under its new name (the heartbeat function, which connects by name, writes from then). */
+  namedSince?: number;
   readonly replicas: { region: string; id: string }[];
   tags: Tag[];
   /**
@@ -256,6 +263,11 @@ export class RdsTwin implements TwinService {
       id,
       region,
       arn: this.core.arn('rds', region, `db:${id}`),
+      resourceId: `db-${createHash('sha256')
+        .update(this.core.arn('rds', region, `db:${id}`))
+        .digest('hex')
+        .slice(0, 26)
+        .toUpperCase()}`,
       createdAt: this.now(),
       port: 5432,
       replicas: [],
@@ -483,12 +495,12 @@ export class RdsTwin implements TwinService {
 
   /** The resource id RDS gives an instance (`db-` and 26 characters), stable for the twin. */
   dbiResourceId(instance: DbInstance): string {
-    return `db-${createHash('sha256').update(instance.arn).digest('hex').slice(0, 26).toUpperCase()}`;
+    return instance.resourceId;
   }
 
   /** The ARN of an instance's automated backups in `region` (its own region, or where they are replicated). */
   private automatedBackupsArn(instance: DbInstance, region: string): string {
-    const id = createHash('sha256').update(`${instance.arn}/${region}`).digest('hex').slice(0, 26);
+    const id = createHash('sha256').update(`${instance.resourceId}/${region}`).digest('hex').slice(0, 26);
     return this.core.arn('rds', region, `auto-backup:ab-${id}`);
   }
 
@@ -863,6 +875,7 @@ export class RdsTwin implements TwinService {
       id: newId,
       arn: this.core.arn('rds', region, `db:${newId}`),
       renamedFrom: { id: instance.id, freedAt },
+      namedSince: freedAt,
     };
     this.instancesIn(region).delete(instance.id);
     this.instancesIn(region).set(newId, renamed);

@@ -38,8 +38,15 @@ export class SecretsManagerTwin implements TwinService {
     throw serviceError('secretsmanager', 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
   }
 
+  /**
+   * Runs before a secret is read. Functions read the database's master secret right before they connect (and then
+   * read or write rows directly, which the twin cannot see): the twin catches the heartbeats up here.
+   */
+  beforeRead: (name: string) => Promise<void> = async () => undefined;
+
   async get(region: string, input: Input): Promise<object> {
     const { name, secret } = this.find(region, requireString('secretsmanager', input, 'SecretId'));
+    await this.beforeRead(name);
     return {
       ARN: secret.arn,
       Name: name,

@@ -26,6 +26,8 @@ const eventSchema = z.looseObject({
   progress: progressSchema.optional(),
   approval: z.unknown().optional(),
   declined: z.object({ why: z.enum(['rejected', 'timed-out']) }).optional(),
+  /** The approver's rejection (its cause says why), or the timeout. */
+  answer: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   error: z.object({ Error: z.string(), Cause: z.string() }).optional(),
 });
 export type PitrReportEvent = z.infer<typeof eventSchema>;
@@ -79,7 +81,10 @@ function summaryOf(outcome: PitrOutcome, event: PitrReportEvent, downtime?: numb
         `${given}; downtime ${Math.round(downtime ?? 0)} s; the previous instance is kept as ${plan.swap?.setAsideId ?? ''}`
       );
     case 'rejected':
-      return 'the approver rejected it: production was not changed, the temporary instance was deleted';
+      return (
+        `the approver rejected it (${event.answer?.Cause ?? 'no reason given'}): ` +
+        'production was not changed, the temporary instance was deleted'
+      );
     case 'timed-out':
       return (
         `no answer within ${Math.round(plan.approvalTimeoutSeconds / 60)} min: ` +

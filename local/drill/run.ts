@@ -4,6 +4,7 @@ import { billedTotals, type ExecutionEventListener, type ExecutionResult } from 
 import { Twin } from '../twin';
 import { runJob } from '../workflows';
 import { confirmPhrase } from '../../contracts/dr-runbook';
+import { cutoverPhrase } from '../../contracts/point-in-time-recovery';
 import type { RunbookReport } from '../../functions/dr/report';
 import { approveWhenAsked } from '../operator';
 import { primaryUnhealthyAlarmName } from '../../contracts/metrics';
@@ -33,7 +34,7 @@ interface DrillStep {
   /** What happens on the twin before the step (time passing, application writes). */
   readonly before?: (twin: Twin, scenario: Scenario) => Promise<void>;
   /** Checks beyond the status, returning problems, and figures for the report. */
-  readonly after?: (twin: Twin, result: ExecutionResult) => Checked;
+  readonly after?: (twin: Twin, result: ExecutionResult) => Checked | Promise<Checked>;
   /** Steps this one builds on (by name), run first when `--only` picks it: there is nothing to verify before a backup. */
   readonly needs?: (config: LifelineConfig) => readonly string[];
   /** A later run of a job the drill already showed (in the other region, or passive): `--only <job>` does not pick it. */
@@ -155,6 +156,157 @@ function drillSteps(): DrillStep[] {
       before: async (twin) => twin.clock.advance(HOUR),
     },
     { ...passiveStep('dr-passive-backup', 'dr'), needs: () => ['dr-failback'] },
+    // The commonest disaster: a bad release, undone by a point-in-time recovery.
+    ...pointInTimeSteps(),
+  ];
+}
+
+/** What the drill's bad release did, and the orders as they were before it (at the target time). */
+interface BadRelease {
+  targetTime: string;
+  goodOrders: string[];
+  deleted: number;
+  updated: number;
+  inserted: number;
+}
+
+/** A problem unless `rows` are the orders from before the release, row for row. */
+function sameOrders(rows: readonly string[], good: readonly string[], what: string): string[] {
+  const differing = good.filter((row, i) => rows[i] !== row).length + Math.max(0, rows.length - good.length);
+  return differing === 0 && rows.length === good.length ? [] : [`${what} differs from the data before the release in ${differing} rows`];
+}
+
+const ordersOf = async (twin: Twin, physical: string): Promise<string[]> =>
+  (
+    await twin.core.dataPlane.query<{ row: string }>(
+      physical,
+      'SELECT (id, customer, total_cents, written_at)::text AS row FROM orders ORDER BY id',
+    )
+  ).rows.map((r) => r.row);
+
+/**
+ * A release deletes and rewrites orders; the operator asks what going back costs (dry run), restores the data from
+ * before the release into a copy and checks it (restore), then moves the application to it (cutover, approved).
+ */
+function pointInTimeSteps(): DrillStep[] {
+  const release: BadRelease = { targetTime: '', goodOrders: [], deleted: 0, updated: 0, inserted: 5 };
+  const run =
+    (input: Record<string, unknown>): DrillStep['start'] =>
+    (twin, { onEvent, executionName }) =>
+      runJob(
+        twin,
+        'point-in-time-recovery',
+        { reason: 'drill: a release deleted and rewrote orders', ...input },
+        { executionName, onEvent },
+      );
+  type PitrOutput = {
+    outcome?: string;
+    writesGivenUp?: number;
+    writes?: { table: string; inserted?: number; updated?: number; deleted?: number }[];
+    window?: { earliest: string; latest: string };
+    restoreSeconds?: number;
+    downtimeSeconds?: number;
+    rtoSeconds?: number;
+    criticalPathSeconds?: number;
+    swap?: { setAsideId: string };
+    temporaryInstance?: { id: string; keptUntil: string };
+  };
+  const output = (result: ExecutionResult) => (result.output ?? {}) as PitrOutput;
+  const outcome = (report: PitrOutput, expected: string) =>
+    report.outcome === expected ? [] : [`expected ${expected}, got ${report.outcome}`];
+  return [
+    {
+      name: 'pitr-dry-run',
+      job: 'point-in-time-recovery',
+      expected: 'SUCCEEDED',
+      before: async (twin) => {
+        twin.clock.advance(30 * 60_000);
+        await twin.writeSampleRows(30, 'drill-before-release');
+        twin.clock.advance(10 * 60_000);
+        release.targetTime = new Date(twin.clock.now()).toISOString();
+        release.goodOrders = await ordersOf(twin, twin.appDatabase(twin.primaryRegion)?.physical ?? '');
+        twin.clock.advance(5 * 60_000);
+        // The bad release: its migration deletes a third of the orders and zeroes another third, then traffic goes on.
+        release.deleted = await twin.applicationWrite('DELETE FROM orders WHERE id % 3 = 0');
+        release.updated = await twin.applicationWrite('UPDATE orders SET total_cents = 0 WHERE id % 3 = 1');
+        await twin.writeSampleRows(release.inserted, 'drill-after-release');
+        twin.clock.advance(15 * 60_000);
+      },
+      start: (twin, context) => run({ targetTime: release.targetTime })(twin, context),
+      after: (_, result) => {
+        const report = output(result);
+        const counted = release.updated + release.inserted;
+        return {
+          problems: [
+            ...outcome(report, 'dry-run'),
+            ...(report.writesGivenUp === counted
+              ? []
+              : [`counted ${report.writesGivenUp} writes since the target, the release made ${counted}`]),
+          ],
+          measurements: {
+            targetTime: release.targetTime,
+            restorableWindow: report.window ? `${report.window.earliest} – ${report.window.latest}` : 'none',
+            writesSinceTarget: report.writesGivenUp ?? 'n/a',
+          },
+        };
+      },
+    },
+    {
+      name: 'pitr-restore',
+      job: 'point-in-time-recovery',
+      needs: () => ['pitr-dry-run'],
+      expected: 'SUCCEEDED',
+      start: (twin, context) => run({ mode: 'restore', targetTime: release.targetTime })(twin, context),
+      after: async (twin, result) => {
+        const report = output(result);
+        const copy = twin.rds.instances.get(twin.primaryRegion)?.get(report.temporaryInstance?.id ?? '');
+        // The copy holds the orders exactly as they were before the release, read from the copy's own database.
+        const restored = copy?.physical ? await ordersOf(twin, copy.physical) : [];
+        return {
+          problems: [...outcome(report, 'restored'), ...sameOrders(restored, release.goodOrders, 'the restored copy')],
+          measurements: {
+            restoreSeconds: report.restoreSeconds ?? 'n/a',
+            writesGivenUp: (report.writes ?? []).map((w) => `${w.table}: +${w.inserted} ~${w.updated} -${w.deleted}`).join(', '),
+            keptUntil: report.temporaryInstance?.keptUntil ?? 'n/a',
+            copy: copy?.physical ?? 'missing',
+          },
+        };
+      },
+    },
+    {
+      name: 'pitr-cutover',
+      job: 'point-in-time-recovery',
+      needs: () => ['pitr-dry-run'],
+      expected: 'SUCCEEDED',
+      start: async (twin, context) => {
+        const stop = approveWhenAsked(twin, { decision: 'approve', afterSeconds: APPROVAL_AFTER_SECONDS }, APPROVAL_AFTER_SECONDS + 300);
+        try {
+          const id = twin.inventory.primary.databaseInstanceId ?? '';
+          return await run({ mode: 'cutover', targetTime: release.targetTime, confirm: cutoverPhrase(id) })(twin, context);
+        } finally {
+          stop();
+        }
+      },
+      after: async (twin, result) => {
+        const report = output(result);
+        const kept = twin.rds.instances.get(twin.primaryRegion)?.get(report.swap?.setAsideId ?? '');
+        const serving = await ordersOf(twin, twin.appDatabase(twin.primaryRegion)?.physical ?? '');
+        return {
+          problems: [
+            ...outcome(report, 'cut-over'),
+            ...(kept?.deletionProtection ? [] : ['the instance set aside is not kept protected']),
+            ...sameOrders(serving, release.goodOrders, "the application's database"),
+          ],
+          measurements: {
+            downtimeSeconds: report.downtimeSeconds ?? 'n/a',
+            cutoverRtoSeconds: report.rtoSeconds ?? 'n/a',
+            criticalPathSeconds: report.criticalPathSeconds ?? 'n/a',
+            writesGivenUp: report.writesGivenUp ?? 'n/a',
+            keptAs: report.swap?.setAsideId ?? 'n/a',
+          },
+        };
+      },
+    },
   ];
 }
 
@@ -522,7 +674,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         },
       });
       const totals = billedTotals(result);
-      const checked = step.after?.(twin, result) ?? { problems: [], measurements: {} };
+      const checked = (await step.after?.(twin, result)) ?? { problems: [], measurements: {} };
       const problems = [
         ...(result.status === step.expected
           ? []

@@ -76,8 +76,30 @@ interface Mark {
 interface RecoveredServer {
   readonly server: EmbeddedPostgres;
   readonly port: number;
-  readonly dir: string;
 }
+
+/**
+ * What a server keeps for recoveries of its own: its data directory, its WAL archive, a base backup and the named
+ * restore points of its virtual times. The main server has one, and so does every recovered server (RDS restores
+ * a restored instance to a point in time as it does any other).
+ */
+interface Archive {
+  readonly dir: string;
+  readonly archiveDir: string;
+  readonly baseBackupDir: string;
+  readonly marks: Mark[];
+}
+
+/** The main server's key among the archives. */
+const MAIN = '';
+
+/** The settings that make a server archive its WAL to `archiveDir` (PostgreSQL manual, "Continuous Archiving and PITR"). */
+const archiving = (archiveDir: string) => ({
+  wal_level: 'replica',
+  archive_mode: 'on',
+  // Copied under a temporary name and renamed: a recovery never reads a segment half copied.
+  archive_command: `cp %p ${archiveDir}/%f.part && mv ${archiveDir}/%f.part ${archiveDir}/%f`,
+});
 
 /** Separates a recovered server's id from a database name in a physical name (`pitr1:orders_3`). */
 const SERVER_SEPARATOR = ':';
@@ -101,63 +123,57 @@ const SERVER_SEPARATOR = ':';
  */
 export class DataPlane {
   private server?: EmbeddedPostgres;
-  private dir?: string;
-  private archiveDir?: string;
-  private baseBackupDir?: string;
   private port = 0;
   private readonly password = 'twin-local-only';
   private readonly user = 'postgres';
   private sequence = 0;
-  private readonly marks: Mark[] = [];
+  /** Each server's archive, by server id (the main server's: {@link MAIN}). */
+  private readonly archives = new Map<string, Archive>();
   private readonly recovered = new Map<string, RecoveredServer>();
 
   constructor(private readonly clock: VirtualClock) {}
 
   async start(): Promise<void> {
-    this.dir = mkdtempSync(join(scratchRoot(), 'lifeline-twin-pg-'));
-    this.archiveDir = mkdtempSync(join(scratchRoot(), 'lifeline-twin-wal-'));
-    this.baseBackupDir = mkdtempSync(join(scratchRoot(), 'lifeline-twin-base-'));
+    const archive = DataPlane.newArchive();
     this.port = await freePort();
     this.server = new EmbeddedPostgres({
-      databaseDir: this.dir,
+      databaseDir: archive.dir,
       port: this.port,
       user: this.user,
       password: this.password,
       persistent: false,
       // 1 MiB WAL segments: the archive copies what was written, not 16 MiB at every switch.
       initdbFlags: ['--wal-segsize=1'],
-      postgresFlags: [
-        ...FAST,
-        // The WAL archive point-in-time recovery replays (PostgreSQL manual, "Continuous Archiving and PITR").
-        '-c',
-        'wal_level=replica',
-        '-c',
-        'archive_mode=on',
-        '-c',
-        // Copied under a temporary name and renamed: a recovery never reads a segment half copied.
-        `archive_command=cp %p ${this.archiveDir}/%f.part && mv ${this.archiveDir}/%f.part ${this.archiveDir}/%f`,
-      ],
+      postgresFlags: [...FAST, ...Object.entries(archiving(archive.archiveDir)).flatMap(([key, value]) => ['-c', `${key}=${value}`])],
       createPostgresUser: process.getuid?.() === 0,
       onLog: () => undefined,
       onError: () => undefined,
     });
     await this.server.initialise();
-    this.ownByServer(this.archiveDir);
+    this.ownByServer(archive.archiveDir);
     await this.server.start();
-    await this.baseBackup();
+    this.archives.set(MAIN, archive);
+    await this.baseBackup(MAIN);
+  }
+
+  private static newArchive(): Archive {
+    return {
+      dir: mkdtempSync(join(scratchRoot(), 'lifeline-twin-pg-')),
+      archiveDir: mkdtempSync(join(scratchRoot(), 'lifeline-twin-wal-')),
+      baseBackupDir: mkdtempSync(join(scratchRoot(), 'lifeline-twin-base-')),
+      marks: [],
+    };
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const { server: recovered, dir } of this.recovered.values()) {
-      await recovered.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    for (const { server: recovered } of this.recovered.values()) await recovered.stop().catch(() => undefined);
     this.recovered.clear();
     if (server) await server.stop().catch(() => undefined);
-    for (const dir of [this.dir, this.archiveDir, this.baseBackupDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-    this.dir = this.archiveDir = this.baseBackupDir = undefined;
+    for (const archive of this.archives.values())
+      for (const dir of [archive.dir, archive.archiveDir, archive.baseBackupDir]) rmSync(dir, { recursive: true, force: true });
+    this.archives.clear();
   }
 
   /** A physical name's server (undefined: the main one) and its database name there. */
@@ -174,51 +190,115 @@ export class DataPlane {
     return { host: '127.0.0.1', port, user: this.user, password: this.password, database: name };
   }
 
+  /** `physical` as it is named on a server recovered from its own (the same database, on the new server). */
+  static onRecovered(serverId: string, physical: string): string {
+    return DataPlane.inRecovered(serverId, DataPlane.parts(physical).name);
+  }
+
+  /** The server a physical database lives on, as the key of its archive. */
+  static serverOf(physical: string): string {
+    return DataPlane.parts(physical).serverId ?? MAIN;
+  }
+
+  private archiveOf(server: string): Archive {
+    const archive = this.archives.get(server);
+    if (!archive) throw new Error(`twin bug: no archive for server ${server || 'main'}`);
+    return archive;
+  }
+
   /**
-   * Names the WAL's current position after virtual time `at` (default: now): a recovery to any time from then on,
-   * until the next mark, stops here. The twin marks after every write it makes and every database it creates.
+   * Names the WAL's current position of `server` (default: the main one) after virtual time `at` (default: now): a
+   * recovery to any time from then on, until the next mark, stops here. The twin marks after every write it makes
+   * and every database it creates.
    */
-  async mark(at = this.clock.now()): Promise<void> {
-    const last = this.marks.at(-1);
+  async mark(at = this.clock.now(), server = MAIN, client?: pg.Client): Promise<void> {
+    const { marks } = this.archiveOf(server);
+    const last = marks.at(-1);
     // A mark for a time before the newest cannot be placed (the WAL has moved past it); one for the same time can.
     if (last && last.at > at) return;
-    const name = `vt-${at}-${this.marks.length}`;
-    await this.query('postgres', 'SELECT pg_create_restore_point($1)', [name]);
-    this.marks.push({ at, name });
-  }
-
-  /** The earliest virtual time a recovery can reach (the first mark). */
-  get earliestMark(): number | undefined {
-    return this.marks[0]?.at;
+    const name = `vt-${at}-${marks.length}`;
+    if (client) await client.query('SELECT pg_create_restore_point($1)', [name]);
+    else
+      await this.query(server === MAIN ? 'postgres' : DataPlane.inRecovered(server, 'postgres'), 'SELECT pg_create_restore_point($1)', [
+        name,
+      ]);
+    marks.push({ at, name });
   }
 
   /**
-   * A new server with every database of the main one as it was at virtual time `at`: the base backup, its WAL
-   * replayed up to the newest mark at or before `at`, then promoted. Returns its id (the prefix of its physical
-   * names) and the time of the mark it stopped at.
+   * Runs `work` with one open connection per database of `physicals` (a catch-up makes many small writes, and a
+   * connection per statement would cost more than the statements), tracked as real work. `mark` names a point of a
+   * server's WAL through one of them.
    */
-  async recoverTo(at: number): Promise<{ serverId: string; markAt: number }> {
-    // The newest mark at or before `at`: the last of several for one time is the furthest in the WAL.
-    const mark = [...this.marks].reverse().find((m) => m.at <= at);
-    if (!mark || !this.baseBackupDir || !this.archiveDir) throw new Error(`twin: nothing to recover to at ${new Date(at).toISOString()}`);
+  async withSessions<T>(
+    physicals: readonly string[],
+    work: (session: {
+      write: (physical: string, sql: string, params: unknown[]) => Promise<void>;
+      mark: (at: number, server: string) => Promise<void>;
+    }) => Promise<T>,
+  ): Promise<T> {
     return this.clock.track(
       (async () => {
-        await this.archiveCurrentWal();
-        const dir = mkdtempSync(join(scratchRoot(), 'lifeline-twin-pitr-'));
-        cpSync(this.baseBackupDir ?? '', dir, { recursive: true });
+        const clients = new Map<string, pg.Client>();
+        try {
+          for (const physical of new Set(physicals)) {
+            const client = new pg.Client(this.connectionFor(physical));
+            client.on('error', () => undefined);
+            await client.connect();
+            clients.set(physical, client);
+          }
+          const clientOf = (physical: string) => clients.get(physical) ?? Promise.reject(new Error(`twin bug: no session for ${physical}`));
+          return await work({
+            write: async (physical, sql, params) => void (await (await clientOf(physical)).query(sql, params)),
+            mark: async (at, server) => {
+              const on = [...clients.entries()].find(([physical]) => DataPlane.serverOf(physical) === server)?.[1];
+              await this.mark(at, server, on);
+            },
+          });
+        } finally {
+          for (const client of clients.values()) await client.end().catch(() => undefined);
+        }
+      })(),
+    );
+  }
+
+  /** The earliest virtual time a recovery of `physical`'s server can reach (its first mark). */
+  earliestMarkOf(physical?: string): number | undefined {
+    return this.archives.get(physical === undefined ? MAIN : DataPlane.serverOf(physical))?.marks[0]?.at;
+  }
+
+  /**
+   * A new server with every database of `physical`'s server (default: the main one) as it was at virtual time `at`:
+   * that server's base backup, its WAL replayed up to the newest mark at or before `at`, then promoted. The new
+   * server archives its own WAL and takes its own base backup, so it can be recovered in turn. Returns its id (the
+   * prefix of its physical names) and the time of the mark it stopped at.
+   */
+  async recoverTo(at: number, physical?: string): Promise<{ serverId: string; markAt: number }> {
+    const from = physical === undefined ? MAIN : DataPlane.serverOf(physical);
+    const source = this.archiveOf(from);
+    // The newest mark at or before `at`: the last of several for one time is the furthest in the WAL.
+    const mark = [...source.marks].reverse().find((m) => m.at <= at);
+    if (!mark) throw new Error(`twin: nothing to recover to at ${new Date(at).toISOString()}`);
+    return this.clock.track(
+      (async () => {
+        await this.archiveCurrentWal(from);
+        const archive = DataPlane.newArchive();
+        const { dir } = archive;
+        cpSync(source.baseBackupDir, dir, { recursive: true });
         mkdirSync(join(dir, 'pg_wal'), { recursive: true });
         writeFileSync(join(dir, 'recovery.signal'), '');
         appendFileSync(
           join(dir, 'postgresql.auto.conf'),
           [
-            `restore_command = 'cp ${this.archiveDir}/%f "%p"'`,
+            `restore_command = 'cp ${source.archiveDir}/%f "%p"'`,
             `recovery_target_name = '${mark.name}'`,
             "recovery_target_action = 'promote'",
-            "archive_mode = 'off'",
+            ...Object.entries(archiving(archive.archiveDir)).map(([key, value]) => `${key} = '${value}'`),
             '',
           ].join('\n'),
         );
         this.ownByServer(dir);
+        this.ownByServer(archive.archiveDir);
         chmodSync(dir, 0o700);
         const port = await freePort();
         const server = new EmbeddedPostgres({
@@ -236,7 +316,9 @@ export class DataPlane {
         await server.start();
         this.sequence += 1;
         const serverId = `pitr${this.sequence}`;
-        this.recovered.set(serverId, { server, port, dir });
+        this.recovered.set(serverId, { server, port });
+        this.archives.set(serverId, archive);
+        await this.baseBackup(serverId, mark.at);
         return { serverId, markAt: mark.at };
       })(),
     );
@@ -253,33 +335,37 @@ export class DataPlane {
   }
 
   /**
-   * The base backup every recovery starts from, taken while the server runs (PostgreSQL manual, "Making a Base
-   * Backup Using the Low Level API").
+   * The base backup every recovery of `server` starts from, taken while the server runs (PostgreSQL manual, "Making a
+   * Base Backup Using the Low Level API"), and its first mark: the time its data stands for (`at`).
    */
-  private async baseBackup(): Promise<void> {
-    const client = new pg.Client(this.connectionFor('postgres'));
+  private async baseBackup(server: string, at?: number): Promise<void> {
+    const archive = this.archiveOf(server);
+    const client = new pg.Client(this.connectionFor(server === MAIN ? 'postgres' : DataPlane.inRecovered(server, 'postgres')));
     await client.connect();
     try {
       await client.query("SELECT pg_backup_start('lifeline-twin', true)");
-      cpSync(this.dir ?? '', this.baseBackupDir ?? '', {
+      cpSync(archive.dir, archive.baseBackupDir, {
         recursive: true,
-        // What the manual says to leave out: the WAL (replayed from the archive) and the running server's files.
-        filter: (source) => !/[/\\](pg_wal[/\\].+|postmaster\.(pid|opts)|pg_replslot[/\\].+)$/.test(source),
+        // What the manual says to leave out: the WAL (replayed from the archive), the running server's files, and the
+        // recovery settings a recovered server started with.
+        filter: (source) => !/[/\\](pg_wal[/\\].+|postmaster\.(pid|opts)|pg_replslot[/\\].+|recovery\.signal)$/.test(source),
       });
       const { rows } = await client.query<{ labelfile: string }>('SELECT labelfile FROM pg_backup_stop(false)');
-      writeFileSync(join(this.baseBackupDir ?? '', 'backup_label'), rows[0]?.labelfile ?? '');
+      writeFileSync(join(archive.baseBackupDir, 'backup_label'), rows[0]?.labelfile ?? '');
     } finally {
       await client.end();
     }
-    await this.mark();
+    await this.mark(at, server);
   }
 
-  /** Switches to a new WAL segment and waits until the archiver has copied the one holding the newest marks. */
-  private async archiveCurrentWal(): Promise<void> {
-    const switched = await this.query<{ name: string }>('postgres', 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  /** Switches `server` to a new WAL segment and waits until the archiver has copied the one holding the newest marks. */
+  private async archiveCurrentWal(server: string): Promise<void> {
+    const admin = server === MAIN ? 'postgres' : DataPlane.inRecovered(server, 'postgres');
+    const switched = await this.query<{ name: string }>(admin, 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
     const segment = switched.rows[0]?.name ?? '';
+    const { archiveDir } = this.archiveOf(server);
     for (let attempt = 0; attempt < 500; attempt += 1) {
-      if (readdirSync(this.archiveDir ?? '').some((file) => file >= segment && !file.endsWith('.part'))) return;
+      if (readdirSync(archiveDir).some((file) => file >= segment && !file.endsWith('.part') && !file.endsWith('.history'))) return;
       await new Promise((resolve) => realSetTimeout(resolve, 10));
     }
     throw new Error(`twin: the WAL segment ${segment} was not archived`);
@@ -308,18 +394,18 @@ export class DataPlane {
 
   /**
    * Runs SQL against one database with a short-lived connection (tracked as real work). A statement that changes
-   * the main server (anything but a read) is followed by a mark of the virtual time, for point-in-time recovery.
+   * its server (anything but a read) is followed by a mark of the virtual time there, for point-in-time recovery.
    */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     database: string,
     sql: string,
     params: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
-    const writes = !DataPlane.isRecovered(database) && !/^\s*SELECT\b/i.test(sql);
+    const writes = !/^\s*SELECT\b/i.test(sql);
     // What was due before this write (the application's heartbeats) reaches the WAL first, in time order.
     if (writes) await this.beforeWrite();
     const result = await this.write<R>(database, sql, params);
-    if (writes) await this.mark();
+    if (writes) await this.mark(undefined, DataPlane.serverOf(database));
     return result;
   }
 

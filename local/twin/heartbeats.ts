@@ -1,6 +1,6 @@
 import { heartbeatRecord } from '../../functions/shared/ledger';
 import type { AwsServices } from './aws-services';
-import { HEARTBEAT_TABLE } from './data-plane';
+import { DataPlane, HEARTBEAT_TABLE } from './data-plane';
 import type { DbInstance } from './services/rds';
 
 /**
@@ -9,9 +9,9 @@ import type { DbInstance } from './services/rds';
  * be copied, read or written, up to now (or the start of an outage of its region).
  *
  * Point-in-time recovery replays the WAL to a named mark (local/twin/data-plane.ts), so the rows must reach the
- * WAL in virtual-time order: every writable database is caught up together, five virtual minutes at a time (the
- * interval RDS uploads transaction logs at, so a restore to a latest restorable time lands on a mark), each step
- * followed by its mark, and before any other write the twin makes.
+ * WAL in virtual-time order: every writable database is caught up together, one virtual minute at a time (the
+ * function's interval: a restore to any time lands on the heartbeat before it), each step followed by its mark on
+ * every server written, and before any other write the twin makes.
  */
 export class Heartbeats {
   /** Virtual time up to which heartbeats have been written, per physical database. */
@@ -64,27 +64,35 @@ export class Heartbeats {
       })
       .filter((d) => d.until > d.from);
     if (due.length === 0) return;
-    const step = core.seconds('rdsLogUploadInterval') * 1000;
+    // One virtual minute at a time, the function's own interval: a restore to any time lands on the heartbeat before it
+    // (the log-upload boundaries, where a restore to the latest restorable time lands, are minutes too).
+    const step = 60_000;
     const until = Math.max(...due.map((d) => d.until));
-    // Before the twin's first mark nothing can be recovered to: that history goes in at once.
-    const first = Math.max(Math.min(...due.map((d) => d.from)), core.dataPlane.earliestMark ?? now);
-    for (let boundary = Math.floor(first / step) * step + step; ; boundary += step) {
-      const end = Math.min(boundary, until);
-      for (const d of due) {
-        const from = this.written.get(d.physical) ?? d.from;
-        const to = Math.min(end, d.until);
-        if (to <= from) continue;
-        await core.dataPlane.write(
-          d.physical,
-          `INSERT INTO ${HEARTBEAT_TABLE} (written_at, source) ` +
-            "SELECT to_timestamp(t / 1000.0), 'heartbeat-function' FROM generate_series($1::bigint, $2::bigint, 60000) AS t",
-          [from + 60_000 - (from % 60_000), to],
-        );
-        this.written.set(d.physical, to);
-      }
-      await core.dataPlane.mark(end);
-      if (end >= until) break;
-    }
+    // Before a server's first mark nothing can be recovered to: that history goes in at once.
+    const first = Math.max(Math.min(...due.map((d) => Math.max(d.from, core.dataPlane.earliestMarkOf(d.physical) ?? now))));
+    await core.dataPlane.withSessions(
+      due.map((d) => d.physical),
+      async (session) => {
+        for (let boundary = Math.floor(first / step) * step + step; ; boundary += step) {
+          const end = Math.min(boundary, until);
+          for (const d of due) {
+            const from = this.written.get(d.physical) ?? d.from;
+            const to = Math.min(end, d.until);
+            if (to <= from) continue;
+            await session.write(
+              d.physical,
+              `INSERT INTO ${HEARTBEAT_TABLE} (written_at, source) ` +
+                "SELECT to_timestamp(t / 1000.0), 'heartbeat-function' FROM generate_series($1::bigint, $2::bigint, 60000) AS t",
+              [from + 60_000 - (from % 60_000), to],
+            );
+            this.written.set(d.physical, to);
+          }
+          // Every server written to gets the mark (each recovers from its own WAL).
+          for (const server of new Set(due.map((d) => DataPlane.serverOf(d.physical)))) await session.mark(end, server);
+          if (end >= until) break;
+        }
+      },
+    );
     const ledgerTable = this.ledgerTable();
     if (ledgerTable)
       for (const d of due)

@@ -65,7 +65,12 @@ export const pointInTimeRecovery: StateMachine = {
       TimeoutSecondsPath: '$.plan.approvalTimeoutSeconds',
       ResultPath: '$.approval',
       Retry: [lambdaRetry()],
-      Catch: [catchTo('TimedOut', ['States.Timeout']), catchTo('Rejected', ['Rejected']), catchTo('CleanUpOrReport')],
+      // A rejection or a timeout is an answer, not an error: kept apart from $.error, which fails the run.
+      Catch: [
+        catchTo('TimedOut', ['States.Timeout'], '$.answer'),
+        catchTo('Rejected', ['Rejected'], '$.answer'),
+        catchTo('CleanUpOrReport'),
+      ],
       Next: 'StartCutover',
     },
     TimedOut: declined('timed-out'),

@@ -69,6 +69,7 @@ describe('control plane', () => {
       'backup.asl.json',
       'dr-failback.asl.json',
       'dr-failover.asl.json',
+      'point-in-time-recovery.asl.json',
       'restore-verification.asl.json',
     ]);
     for (const file of files) expect(machineFor(file)).toBeDefined();
@@ -77,7 +78,13 @@ describe('control plane', () => {
         .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
         .map((r) => files.find((file) => JSON.stringify(r.Properties.Tags ?? []).includes(`"Value":"${file}"`)))
         .sort();
-    const jobs = ['alarm-scaling.asl.json', 'backup-target.asl.json', 'backup.asl.json', 'restore-verification.asl.json'];
+    const jobs = [
+      'alarm-scaling.asl.json',
+      'backup-target.asl.json',
+      'backup.asl.json',
+      'point-in-time-recovery.asl.json',
+      'restore-verification.asl.json',
+    ];
     expect(deployedIn(resources)).toEqual(jobs);
     expect(deployedIn(standbyResources)).toEqual([...jobs, 'dr-failback.asl.json', 'dr-failover.asl.json'].sort());
   });
@@ -170,13 +177,16 @@ describe('control plane', () => {
     const functions = Object.values(resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment ?? {}).includes('POWERTOOLS_SERVICE_NAME'),
     );
-    // Seven backup, five scaling and three verification functions, the sweeper and the heartbeat writer.
-    expect(functions.length).toBe(17);
+    // Seven backup, five scaling, three verification and five point-in-time recovery functions, the sweeper and the
+    // heartbeat writer.
+    expect(functions.length).toBe(22);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment).toMatchObject({
         Variables: {
-          POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^lifeline-(backup|heartbeat|alarm-scaling|restore-verification)$/),
+          POWERTOOLS_SERVICE_NAME: expect.stringMatching(
+            /^lifeline-(backup|heartbeat|alarm-scaling|restore-verification|point-in-time-recovery)$/,
+          ),
           POWERTOOLS_METRICS_NAMESPACE: 'Lifeline',
         },
       });

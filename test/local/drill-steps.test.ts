@@ -30,6 +30,11 @@ describe('npm start -- --only <job>', () => {
       'dr-failback',
       'backup-after-failback',
       'dr-passive-backup',
+      'pitr-dry-run',
+      'pitr-restore',
+      'pitr-cutover',
     ]);
+    // The bad release is set up by the dry run: a restore or a cutover alone runs it first.
+    expect(names('point-in-time-recovery')).toEqual(['pitr-dry-run', 'pitr-restore', 'pitr-cutover']);
   });
 });

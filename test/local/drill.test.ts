@@ -92,6 +92,9 @@ describe('npm start (the drill)', () => {
         ['dr-failback', 'us-west-2', true],
         ['backup-after-failback', 'us-east-1', true],
         ['dr-passive-backup', 'us-west-2', true],
+        ['pitr-dry-run', 'us-east-1', true],
+        ['pitr-restore', 'us-east-1', true],
+        ['pitr-cutover', 'us-east-1', true],
       ]);
       // After the failover the DR region protects itself: its backup runs with the primary down (copies pending, not
       // failed), its alarm scales its service; the primary's schedule, back, records a no-op; failback hands it all back.

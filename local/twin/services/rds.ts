@@ -515,7 +515,10 @@ export class RdsTwin implements TwinService {
         replicated: false,
         arn: this.automatedBackupsArn(instance, region),
         // Nothing before the twin's first WAL mark can be recovered (its base backup): the window starts there at most.
-        earliest: Math.max(instance.writableSince ?? instance.createdAt, this.core.dataPlane.earliestMark ?? instance.createdAt),
+        earliest: Math.max(
+          instance.writableSince ?? instance.createdAt,
+          this.core.dataPlane.earliestMarkOf(instance.physical) ?? instance.createdAt,
+        ),
         latest: this.latestRestorableTime(instance),
       }));
     const replicated = [...this.instances.values()]
@@ -525,7 +528,10 @@ export class RdsTwin implements TwinService {
         instance,
         replicated: true,
         arn: this.automatedBackupsArn(instance, region),
-        earliest: Math.max(instance.backupReplication?.startedAt ?? instance.createdAt, this.core.dataPlane.earliestMark ?? 0),
+        earliest: Math.max(
+          instance.backupReplication?.startedAt ?? instance.createdAt,
+          this.core.dataPlane.earliestMarkOf(instance.physical) ?? 0,
+        ),
         latest: this.replicatedLatestTime(instance),
       }));
     return [...own, ...replicated];
@@ -640,16 +646,12 @@ export class RdsTwin implements TwinService {
         false,
       );
     await this.assertNameFree(region, target);
-    if (!source.physical || DataPlane.isRecovered(source.physical))
-      throw new TwinServiceError(
-        'rds',
-        'TwinNotModelled',
-        `The twin restores in time only instances of its main server (${source.id}).`,
-        false,
-      );
+    if (!source.physical)
+      throw new TwinServiceError('rds', 'TwinNotModelled', `The twin holds no data for ${source.id} to restore.`, false);
     await this.beforeClone(source);
-    const { serverId } = await this.core.dataPlane.recoverTo(at);
-    const physical = DataPlane.inRecovered(serverId, source.physical);
+    // The server holding the source's data is recovered (the main one, or one an earlier restore started).
+    const { serverId } = await this.core.dataPlane.recoverTo(at, source.physical);
+    const physical = DataPlane.onRecovered(serverId, source.physical);
     await this.retain(physical);
     const instance = this.restoredInstance(region, target, input, {
       instanceClass: source.instanceClass,

@@ -12,7 +12,7 @@ const drillSummarySchema = z.object({ steps: z.array(stepReportSchema.omit({ tim
  * Modeled RTO and RPO per DR strategy with the default latency profile: the
  * drill run for each (one twin per process), its failover's measured RTO
  * and RPO, the critical path of the AWS operations, and the orchestration
- * overhead = (RTO − approval wait) ÷ critical path.
+ * overhead = (RTO − approval wait) ÷ critical path; and the drill's point-in-time recovery of a bad release.
  */
 export function drFigures() {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-dr-'));
@@ -35,7 +35,14 @@ export function drFigures() {
       virtualSeconds: step(stepName)?.virtualSeconds,
       transitions: step(stepName)?.transitions,
     });
-    figures[name] = { failover: run('dr-failover'), failback: run('dr-failback'), dryRun: step('dr-dry-run')?.measurements };
+    figures[name] = {
+      failover: run('dr-failover'),
+      failback: run('dr-failback'),
+      dryRun: step('dr-dry-run')?.measurements,
+      // The bad release undone: the restore to the time before it, and the cutover (its RTO from the approved start to
+      // the restored instance answering under the application's name; critical path: the two renames).
+      pointInTimeRecovery: { restore: step('pitr-restore')?.measurements, cutover: step('pitr-cutover')?.measurements },
+    };
   }
   return figures;
 }

@@ -1,6 +1,6 @@
 import { type ScalingSettings } from './alarm-scaling';
 import { drTimingsFrom } from './aws-timings';
-import type { LifelineConfig } from './config/schema';
+import { automatedBackupReplicationOn, type LifelineConfig } from './config/schema';
 import type { DrSettings, DrTimings } from './dr-runbook';
 import type { Job } from './jobs';
 import type { RegionRole } from './naming';
@@ -79,7 +79,15 @@ function pitrSettingsFrom(config: LifelineConfig, timings: DrTimings): PitrSetti
     instanceClass: config.database.instanceClass,
     multiAz: true,
     checks: config.restoreVerification.checks,
-    timings: { restorePointInTime: timings.restorePointInTime, renameInstance: timings.renameInstance },
+    backupReplication: {
+      on: automatedBackupReplicationOn(config),
+      retentionDays: config.backup.automatedBackupReplicationRetentionDays,
+    },
+    timings: {
+      restorePointInTime: timings.restorePointInTime,
+      renameInstance: timings.renameInstance,
+      createReplica: timings.createReplica,
+    },
   };
 }
 

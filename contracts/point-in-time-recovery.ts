@@ -65,8 +65,14 @@ export const pitrSettingsSchema = z.object({
   instanceClass: z.string(),
   multiAz: z.boolean(),
   checks: z.array(userCheckSchema),
-  /** Seconds a restore to a point in time, and a rename until the old name is free again, are expected to take. */
-  timings: z.object({ restorePointInTime: z.number().positive(), renameInstance: z.number().positive() }),
+  /** Whether the primary's automated backups are replicated to the DR region (pilot light), and for how many days. */
+  backupReplication: z.object({ on: z.boolean(), retentionDays: z.number().int().positive() }),
+  /** Seconds a restore to a point in time, a rename until the old name is free again, and a new replica are expected to take. */
+  timings: z.object({
+    restorePointInTime: z.number().positive(),
+    renameInstance: z.number().positive(),
+    createReplica: z.number().positive(),
+  }),
 });
 export type PitrSettings = z.infer<typeof pitrSettingsSchema>;
 
@@ -100,6 +106,13 @@ export const pitrPlanSchema = z.object({
   tags: z.array(tagSchema),
   expiresAt: z.string().optional(),
   swap: swapSchema.optional(),
+  /**
+   * After a cutover or an undo, what keeps the DR region following the instance that now holds the name: a new DR
+   * replica of it (warm standby), its automated backups replicated there (pilot light), or nothing, and why.
+   */
+  protection: z
+    .object({ kind: z.enum(['replica', 'backup-replication', 'none']), retentionDays: z.number().optional(), note: z.string().optional() })
+    .optional(),
   /** Undo: the cutover it reverses. */
   undoes: z.object({ execution: z.string(), targetTime: z.string().optional(), cutoverAt: z.string() }).optional(),
   approvalTimeoutSeconds: z.number(),

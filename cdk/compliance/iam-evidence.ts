@@ -107,11 +107,19 @@ const JUSTIFICATIONS: readonly Justification[] = [
     applies: (finding, actions) =>
       /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:\*$/.test(finding) &&
       actions.every((a) =>
-        ['rds:RestoreDBInstanceToPointInTime', 'rds:ModifyDBInstance', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'].includes(a),
+        [
+          'rds:RestoreDBInstanceToPointInTime',
+          'rds:ModifyDBInstance',
+          'rds:AddTagsToResource',
+          'rds:RemoveTagsFromResource',
+          'rds:CreateDBInstanceReadReplica',
+          'rds:StartDBInstanceAutomatedBackupsReplication',
+        ].includes(a),
       ),
     reason:
-      "The point-in-time recovery restores the application's database (whose identifier CloudFormation generates) and swaps " +
-      "instance names: the restore is conditioned on the lifeline:managed request tag, renames and tags on the instance's " +
+      "The point-in-time recovery restores the application's database (whose identifier CloudFormation generates), swaps " +
+      'instance names, then re-points the DR region at the new holder (a new DR replica, or its automated backups replicated ' +
+      "there): restores and replicas are conditioned on the lifeline:managed request tag, renames and tags on the instance's " +
       'lifeline:app tag. It deletes only its own lifeline-pitr-* copies.',
   },
   {

@@ -65,6 +65,40 @@ export class PointInTimeRecovery extends Construct {
         conditions: { StringEquals: { 'rds:db-tag/lifeline:job': PITR_JOB } },
       }),
     );
+    // After a swap in the primary region, the DR region follows the new holder of the name: a new DR replica of it
+    // (warm standby; the replica of the old instance renamed aside, tagged lifeline:app) or its automated backups
+    // replicated there (pilot light). Only the primary's runbook does this: from the DR region, failback re-protects.
+    if (props.role === 'primary') {
+      const away = props.away;
+      const drInstances = colonArn(stack, 'rds', 'db', '*', away.region);
+      step.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
+          resources: [
+            drInstances,
+            instances,
+            ...newInstanceGroupArns(stack, config.database.engineVersion, away.database.subnetGroup.subnetGroupName, away.region),
+          ],
+          conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
+        }),
+      );
+      step.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['rds:ModifyDBInstance'],
+          resources: [drInstances],
+          conditions: { StringEquals: { 'rds:db-tag/lifeline:app': config.appName } },
+        }),
+      );
+      step.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['rds:StartDBInstanceAutomatedBackupsReplication'],
+          resources: [instances, colonArn(stack, 'rds', 'auto-backup', '*', away.region)],
+        }),
+      );
+      step.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [away.database.key.keyArn] }),
+      );
+    }
     // Restoring an encrypted instance uses its key.
     step.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [home.database.key.keyArn] }),

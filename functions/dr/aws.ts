@@ -117,8 +117,8 @@ export async function replaceWithReplica(props: {
   source: DBInstance;
   placement: RegionalWorkload;
   multiAz: boolean;
-  run: Run;
-  appName: string;
+  /** Tags of the new replica (what created it: {@link runTags} for a DR run). */
+  tags: { Key: string; Value: string }[];
   now: Date;
   staleId?: string;
 }): Promise<Replacement> {
@@ -149,7 +149,7 @@ export async function replaceWithReplica(props: {
         DBSubnetGroupName: placement.dbSubnetGroupName,
         VpcSecurityGroupIds: placement.databaseSecurityGroupId ? [placement.databaseSecurityGroupId] : undefined,
         MultiAZ: props.multiAz,
-        Tags: runTags(props.run, props.appName),
+        Tags: props.tags,
       }),
     );
   } catch (error) {

@@ -44,6 +44,16 @@ async function restorableWindow(region: string, instanceId: string): Promise<{ e
   return latest && own?.RestoreWindow?.EarliestTime ? { earliest: own.RestoreWindow.EarliestTime, latest } : undefined;
 }
 
+/** What re-points the DR region at the instance that will hold the name, once it does. */
+function protectionOf(inventory: Inventory, settings: PitrSettings, role: RegionRole): PitrPlan['protection'] {
+  if (role === 'dr')
+    return { kind: 'none', note: 'the DR region is active: a failback re-protects the primary region from the instance holding the name' };
+  if (inventory.strategy === 'warm-standby' && inventory.dr.databaseInstanceId) return { kind: 'replica' };
+  if (inventory.strategy === 'pilot-light' && settings.backupReplication.on)
+    return { kind: 'backup-replication', retentionDays: settings.backupReplication.retentionDays };
+  return { kind: 'none', note: 'nothing in the DR region follows the instance (its snapshot copies come from the scheduled backups)' };
+}
+
 /** A cutover recorded by the report: what undo needs to move the name back. */
 async function recordedCutover(ledger: LedgerRef, execution: string, instanceId: string) {
   const found = (await newestFirst(ledger, CUTOVERS_PK, { limit: 100 })).find((r) => r.sk === execution);
@@ -121,6 +131,7 @@ export async function planRecovery(
         setAsideId: resourceName([instanceId, 'undone', stamp(startedAt)], MAX_LENGTH.rdsInstance),
       },
       undoes: { execution: input.undo ?? '', targetTime: cutover.targetTime, cutoverAt: cutover.at },
+      protection: protectionOf(inventory, settings, role),
     };
   } else {
     const window = await restorableWindow(region, instanceId);
@@ -163,6 +174,7 @@ export async function planRecovery(
                     replacementId: tempInstanceId,
                     setAsideId: resourceName([instanceId, 'pre-pitr', stamp(startedAt)], MAX_LENGTH.rdsInstance),
                   },
+                  protection: protectionOf(inventory, settings, role),
                 }
               : {}),
           }),

@@ -22,6 +22,8 @@ const eventSchema = z.looseObject({
   findings: findingsSchema.optional(),
   restore: progressSchema.optional(),
   cutover: progressSchema.optional(),
+  reprotect: progressSchema.optional(),
+  reprotectError: z.object({ Error: z.string(), Cause: z.string() }).optional(),
   cleanup: progressSchema.optional(),
   progress: progressSchema.optional(),
   approval: z.unknown().optional(),
@@ -103,6 +105,20 @@ function summaryOf(outcome: PitrOutcome, event: PitrReportEvent, downtime?: numb
   }
 }
 
+/** What the DR region follows after a cutover or an undo. */
+function protectionText(event: PitrReportEvent): string {
+  if (!event.cutover?.ready) return '';
+  if (event.reprotectError) {
+    const root = rootCause(event.reprotectError.Error, event.reprotectError.Cause);
+    return `; the DR region does NOT follow it yet (${root.error}: ${root.cause}): redrive the execution`;
+  }
+  const detail = event.reprotect?.detail ?? {};
+  if (detail.kind === 'replica')
+    return `; the DR replica ${String(detail.replica)} replicates from it (the previous replica kept as ${String(detail.renamed ?? 'none')})`;
+  if (detail.kind === 'backup-replication') return `; its automated backups replicate to ${String(detail.region)} (${String(detail.note)})`;
+  return `; DR: ${String(detail.note ?? event.plan.protection?.note ?? 'nothing to re-point')}`;
+}
+
 /**
  * The run's report: the ledger (`pitr#<instance>`; a cutover also under `pitr#cutover`, which `undo` reads), a JSON
  * report in the region's artifacts bucket, and the pending approval closed. Downtime runs from the first rename to
@@ -112,14 +128,15 @@ function summaryOf(outcome: PitrOutcome, event: PitrReportEvent, downtime?: numb
 export async function reportRecovery(event: PitrReportEvent, inventory: Inventory, ledger: LedgerRef, now: Date) {
   const { plan, findings, cutover } = event;
   const outcome = outcomeOf(event);
-  const ok = ['dry-run', 'restored', 'cut-over', 'undone', 'rejected'].includes(outcome);
+  // A cutover whose DR region does not follow it yet is not done: the run fails, saying production was cut over.
+  const ok = ['dry-run', 'restored', 'cut-over', 'undone', 'rejected'].includes(outcome) && !event.reprotectError;
   const downtimeSeconds = seconds(cutover?.detail.downtimeStartedAt as string | undefined, cutover?.detail.servedAt as string | undefined);
   const report = {
     runId: plan.runId,
     mode: plan.mode,
     outcome,
     ok,
-    summary: summaryOf(outcome, event, downtimeSeconds),
+    summary: summaryOf(outcome, event, downtimeSeconds) + protectionText(event),
     region: plan.region,
     instanceId: plan.instanceId,
     reason: plan.reason,
@@ -136,6 +153,9 @@ export async function reportRecovery(event: PitrReportEvent, inventory: Inventor
     undoes: plan.undoes,
     ...(cutover?.ready
       ? {
+          drProtection: event.reprotectError
+            ? { failed: rootCause(event.reprotectError.Error, event.reprotectError.Cause) }
+            : (event.reprotect?.detail ?? plan.protection),
           downtimeSeconds,
           rtoSeconds: seconds(cutover.startedAt, cutover.detail.servedAt as string | undefined),
           criticalPathSeconds: 2 * plan.timings.renameInstance,

@@ -6,6 +6,7 @@ import {
   ModifyDBInstanceCommand,
   RemoveTagsFromResourceCommand,
   RestoreDBInstanceToPointInTimeCommand,
+  StartDBInstanceAutomatedBackupsReplicationCommand,
 } from '@aws-sdk/client-rds';
 import * as z from 'zod';
 import { type PitrPlan, pitrPlanSchema } from '../../contracts/point-in-time-recovery';
@@ -13,9 +14,11 @@ import { TEMP_TAGS } from '../../contracts/restore-verification';
 import { rds } from '../shared/clients';
 import { LifelineError, parseInput } from '../shared/errors';
 import { logger } from '../shared/powertools';
-import { describeInstance, hasTag } from '../dr/aws';
+import { describeInstance, hasTag, replaceWithReplica, replicatesFrom } from '../dr/aws';
+import type { Inventory } from '../../contracts/inventory';
+import { pitrDepsFromEnv } from './deps';
 
-export const PITR_STEPS = ['restore', 'cutover', 'cleanup'] as const;
+export const PITR_STEPS = ['restore', 'cutover', 'reprotect', 'cleanup'] as const;
 export type PitrStep = (typeof PITR_STEPS)[number];
 
 /** A step's progress: the state machine waits `waitSeconds` and asks again until `ready`. */
@@ -172,6 +175,73 @@ async function startCutover(plan: PitrPlan, now: Date): Promise<Outcome> {
   return swapStep(plan, { replacementResourceId: resourceId }, now);
 }
 
+/** The instance holding the application's name: after a swap, the one the DR region must follow. */
+async function holderOf(plan: PitrPlan): Promise<DBInstance> {
+  const holder = await describeInstance(plan.region, plan.instanceId);
+  if (!holder?.DBInstanceArn) throw new LifelineError('DatabaseNotFound', `${plan.instanceId} not found in ${plan.region}`);
+  return holder;
+}
+
+/** Tags of what re-protection creates: the run's, without a temporary instance's job and expiry. */
+const protectionTags = (plan: PitrPlan) => plan.tags.filter((t) => t.Key !== TEMP_TAGS.job && t.Key !== TEMP_TAGS.expiresAt);
+
+/** Asks for the DR replica of the new holder (renaming the replica of the instance set aside out of the way first). */
+async function replicaStep(plan: PitrPlan, inventory: Inventory, detail: Detail, now: Date): Promise<Outcome> {
+  const replicaId = inventory.dr.databaseInstanceId ?? '';
+  const replacement = await replaceWithReplica({
+    id: replicaId,
+    source: await holderOf(plan),
+    placement: inventory.dr,
+    multiAz: false,
+    tags: protectionTags(plan),
+    now,
+    staleId: typeof detail.renamed === 'string' ? detail.renamed : undefined,
+  });
+  const next = { ...detail, replica: replicaId, renamed: replacement.renamed ?? detail.renamed, waitingFor: replacement.waitingFor };
+  return replacement.waitingFor === 'rename'
+    ? waiting({ ...next, status: replacement.status }, plan.timings.renameInstance)
+    : waiting(next, plan.timings.createReplica);
+}
+
+/**
+ * After the swap the DR region follows the old instance: a warm standby's replica replicates from the instance set
+ * aside (RDS keeps a replica on its source through a rename), and a pilot light's replicated automated backups are
+ * those of the old instance. This re-points it at the instance that now holds the name: a new DR replica of it (the
+ * old one kept under another name), or its automated backups replicated to the DR region.
+ */
+async function startReprotect(plan: PitrPlan, now: Date, inventory: Inventory): Promise<Outcome> {
+  const protection = plan.protection ?? { kind: 'none', note: 'not planned' };
+  if (protection.kind === 'none') return { ready: true, detail: { kind: 'none', note: protection.note } };
+  if (protection.kind === 'replica') return replicaStep(plan, inventory, { kind: 'replica' }, now);
+  const holder = await holderOf(plan);
+  const already = (holder.DBInstanceAutomatedBackupsReplications ?? []).length > 0;
+  if (!already)
+    await rds(inventory.dr.region).send(
+      new StartDBInstanceAutomatedBackupsReplicationCommand({
+        SourceDBInstanceArn: holder.DBInstanceArn,
+        KmsKeyId: inventory.dr.kmsKeyArn,
+        BackupRetentionPeriod: protection.retentionDays,
+      }),
+    );
+  return {
+    ready: true,
+    detail: {
+      kind: 'backup-replication',
+      region: inventory.dr.region,
+      replicating: holder.DbiResourceId,
+      note: already ? 'already replicating' : 'started for the instance that now holds the name',
+    },
+  };
+}
+
+async function checkReprotect(plan: PitrPlan, detail: Detail, now: Date, inventory: Inventory): Promise<Outcome> {
+  if (detail.waitingFor === 'rename') return replicaStep(plan, inventory, detail, now);
+  const replica = await describeInstance(inventory.dr.region, String(detail.replica ?? ''));
+  const holder = await holderOf(plan);
+  const following = replicatesFrom(replica, holder.DBInstanceIdentifier) && status(replica) === 'available';
+  return following ? { ready: true, detail: { ...detail, status: 'available' } } : waiting({ ...detail, status: status(replica) }, 60);
+}
+
 /** Deletes the temporary instance, and only one this run restored; gone (or never created) is done. */
 async function startCleanup(plan: PitrPlan): Promise<Outcome> {
   const id = plan.tempInstanceId;
@@ -192,12 +262,14 @@ async function checkCleanup(plan: PitrPlan, detail: Detail): Promise<Outcome> {
   return instance ? waiting({ ...detail, status: status(instance) }) : { ready: true, detail: { ...detail, status: 'gone' } };
 }
 
-const STEPS: Record<
-  PitrStep,
-  { start: (plan: PitrPlan, now: Date) => Promise<Outcome>; check: (plan: PitrPlan, detail: Detail, now: Date) => Promise<Outcome> }
-> = {
+interface StepFunctions {
+  start: (plan: PitrPlan, now: Date, inventory: Inventory) => Promise<Outcome>;
+  check: (plan: PitrPlan, detail: Detail, now: Date, inventory: Inventory) => Promise<Outcome>;
+}
+const STEPS: Record<PitrStep, StepFunctions> = {
   restore: { start: startRestore, check: checkRestore },
   cutover: { start: startCutover, check: swapStep },
+  reprotect: { start: startReprotect, check: checkReprotect },
   cleanup: { start: startCleanup, check: checkCleanup },
 };
 
@@ -205,12 +277,20 @@ const STEPS: Record<
 const timeLimitSeconds = (plannedSeconds: number): number => Math.max(900, 3 * plannedSeconds);
 
 /** One call of a step: `start` begins it (or finds it begun), `status` checks it; the new progress becomes `$.progress`. */
-export async function runPitrStep(step: PitrStep, action: 'start' | 'status', state: State, now: Date): Promise<State> {
+export async function runPitrStep(
+  step: PitrStep,
+  action: 'start' | 'status',
+  state: State,
+  now: Date,
+  inventory: Inventory,
+): Promise<State> {
   const previous = state.progress;
   if (action === 'status' && previous?.step !== step)
     throw new LifelineError('StepStateError', `status of ${step} asked without its start`);
   const outcome =
-    action === 'start' || !previous ? await STEPS[step].start(state.plan, now) : await STEPS[step].check(state.plan, previous.detail, now);
+    action === 'start' || !previous
+      ? await STEPS[step].start(state.plan, now, inventory)
+      : await STEPS[step].check(state.plan, previous.detail, now, inventory);
   const startedAt = action === 'start' || !previous ? now.toISOString() : previous.startedAt;
   const plannedSeconds = action === 'start' || !previous ? Math.ceil(outcome.waitSeconds ?? 0) : previous.plannedSeconds;
   const elapsed = (now.getTime() - Date.parse(startedAt)) / 1000;
@@ -234,7 +314,9 @@ export async function runPitrStep(step: PitrStep, action: 'start' | 'status', st
 
 const eventSchema = z.object({ step: z.enum(PITR_STEPS), action: z.enum(['start', 'status']), state: stateSchema });
 
+const { inventory } = pitrDepsFromEnv();
+
 export const handler = async (event: unknown) => {
   const { step, action, state } = parseInput(eventSchema, event, 'point-in-time recovery step');
-  return runPitrStep(step, action, state, new Date());
+  return runPitrStep(step, action, state, new Date(), inventory);
 };

@@ -12,7 +12,7 @@ import { LocalEventBus } from '../eventbridge';
 import type { AlarmId } from '../../contracts/alarm-catalog';
 import type { FaultSpec } from '../twin/faults';
 import { latencyOverrides, type Scenario } from './scenario';
-import type { LifelineConfig } from '../../contracts/config/schema';
+import { automatedBackupReplicationOn, type LifelineConfig } from '../../contracts/config/schema';
 import type { DrillReport, Recovery, StepReport } from './report-schema';
 
 const HOUR = 3600_000;
@@ -290,11 +290,19 @@ function pointInTimeSteps(): DrillStep[] {
       after: async (twin, result) => {
         const report = output(result);
         const kept = twin.rds.instances.get(twin.primaryRegion)?.get(report.swap?.setAsideId ?? '');
-        const serving = await ordersOf(twin, twin.appDatabase(twin.primaryRegion)?.physical ?? '');
+        const holder = twin.appDatabase(twin.primaryRegion);
+        const serving = await ordersOf(twin, holder?.physical ?? '');
+        // The DR region follows the instance that now holds the name: its replica (warm standby), or its backups.
+        const replica = twin.rds.instances.get(twin.drRegion)?.get(twin.inventory.dr.databaseInstanceId ?? '');
+        const follows =
+          twin.inventory.strategy === 'warm-standby'
+            ? replica?.replicaOf?.region === twin.primaryRegion && replica.replicaOf.id === holder?.id
+            : !automatedBackupReplicationOn(twin.config) || holder?.backupReplication?.region === twin.drRegion;
         return {
           problems: [
             ...outcome(report, 'cut-over'),
             ...(kept?.deletionProtection ? [] : ['the instance set aside is not kept protected']),
+            ...(follows ? [] : ['the DR region does not follow the restored instance']),
             ...sameOrders(serving, release.goodOrders, "the application's database"),
           ],
           measurements: {
@@ -303,6 +311,7 @@ function pointInTimeSteps(): DrillStep[] {
             criticalPathSeconds: report.criticalPathSeconds ?? 'n/a',
             writesGivenUp: report.writesGivenUp ?? 'n/a',
             keptAs: report.swap?.setAsideId ?? 'n/a',
+            drFollows: twin.inventory.strategy === 'warm-standby' ? `replica ${replica?.id ?? 'none'}` : 'replicated automated backups',
           },
         };
       },

@@ -7,7 +7,8 @@ const call = (functionName: string, payload: JsonObject): State => ({
   ...retried(120, lambdaRetry()),
   OutputPath: '$.Payload',
 });
-const step = (name: 'restore' | 'cutover' | 'cleanup') => (action: 'start' | 'status') => call('${StepFunction}', { step: name, action });
+const step = (name: 'restore' | 'cutover' | 'reprotect' | 'cleanup') => (action: 'start' | 'status') =>
+  call('${StepFunction}', { step: name, action });
 const mode = (value: string, next: string) => stringEquals('$.plan.mode', value, next);
 const declined = (why: 'rejected' | 'timed-out'): State => ({
   Type: 'Pass',
@@ -15,6 +16,16 @@ const declined = (why: 'rejected' | 'timed-out'): State => ({
   ResultPath: '$.declined',
   Next: 'CleanUpOrReport',
 });
+
+/** The DR region follows the new holder of the name: its replica, or its replicated automated backups. */
+const reprotect = Object.fromEntries(
+  Object.entries(pollingLoop('Reprotect', step('reprotect'), 'Report')).map(([name, state]) => [
+    name,
+    name.startsWith('Start') || name.startsWith('Check')
+      ? { ...state, Catch: [catchTo('Report', ['States.ALL'], '$.reprotectError')] }
+      : state,
+  ]),
+);
 
 export const pointInTimeRecovery: StateMachine = {
   Comment:
@@ -81,7 +92,9 @@ export const pointInTimeRecovery: StateMachine = {
     },
     ...pollingLoop('Cleanup', step('cleanup'), 'Report', 'Report'),
     // A failure mid-swap deletes nothing: the report says where it stopped, and a redrive goes on from there.
-    ...pollingLoop('Cutover', step('cutover'), 'Report', 'Report'),
+    ...pollingLoop('Cutover', step('cutover'), 'StartReprotect', 'Report'),
+    // Production is cut over: a failure to re-point the DR region is reported apart ($.reprotectError), as such.
+    ...reprotect,
     Report: {
       ...lambda('${ReportFunction}', '$', 'Records the run in the ledger and S3; its summary is the Cause of a failed run.'),
       OutputPath: '$.Payload',

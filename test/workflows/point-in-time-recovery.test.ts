@@ -140,6 +140,17 @@ describe('point-in-time recovery on the twin (real PostgreSQL, WAL replay)', () 
       expect(await orders(kept?.physical ?? '')).toEqual(after);
       expect(instance(instanceId)?.deletionProtection).toBe(true);
       expect(rdsChanges(from).filter((m) => m.action === 'DeleteDBInstance')).toEqual([]);
+      // The DR region follows the restored instance: a new replica of it under the replica's name, the old one kept.
+      const drReplicaId = twin.inventory.dr.databaseInstanceId ?? '';
+      const replica = twin.rds.instances.get(twin.drRegion)?.get(drReplicaId);
+      expect(replica?.replicaOf).toEqual({ region, id: instanceId });
+      const restoredId = instance(instanceId)?.resourceId;
+      expect(twin.rds.instances.get(region)?.get(replica?.replicaOf?.id ?? '')?.resourceId).toBe(restoredId);
+      expect(
+        rdsChanges(from)
+          .filter((m) => m.action === 'CreateDBInstanceReadReplica')
+          .map((m) => m.resource),
+      ).toEqual([expect.stringMatching(new RegExp(`:db:${drReplicaId}$`))]);
 
       twin.clock.advance(10 * MINUTE);
       const undo = await run('pitr-undo', { mode: 'undo', undo: 'pitr-cutover', confirm: 'undo pitr-cutover' });

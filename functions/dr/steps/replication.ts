@@ -1,4 +1,4 @@
-import { describeInstance, replaceWithReplica, replicaLagSeconds, replicationSource } from '../aws';
+import { describeInstance, replaceWithReplica, replicaLagSeconds, replicationSource, runTags } from '../aws';
 import type { StepDetails } from './progress';
 import type { Outcome, RecoveryStep, StepContext } from './step';
 
@@ -19,8 +19,7 @@ async function rebuild(ctx: StepContext, detail: Detail): Promise<Outcome<Detail
     source,
     placement: to,
     multiAz: true,
-    run,
-    appName: inventory.appName,
+    tags: runTags(run, inventory.appName),
     now,
     staleId: detail.renamed ?? plan.staleInstanceId,
   });

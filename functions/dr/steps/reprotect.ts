@@ -1,6 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ecs } from '../../shared/clients';
-import { describeInstance, replaceWithReplica, replicationSource, setDatabaseParameter } from '../aws';
+import { describeInstance, replaceWithReplica, replicationSource, runTags, setDatabaseParameter } from '../aws';
 import { databaseIdOf } from '../deps';
 import { serviceSteady } from './service-state';
 import type { RecoveryStep, StepContext } from './step';
@@ -8,7 +8,7 @@ import type { RecoveryStep, StepContext } from './step';
 /** Makes `id` in the region traffic left a replica of the writer `primaryId` again (renaming what holds the name aside). */
 async function replicaOfWriter({ run, from, to, inventory, now }: StepContext, id: string, primaryId: string, staleId?: string) {
   const source = await replicationSource(to.region, primaryId);
-  return replaceWithReplica({ id, source, placement: from, multiAz: false, run, appName: inventory.appName, now, staleId });
+  return replaceWithReplica({ id, source, placement: from, multiAz: false, tags: runTags(run, inventory.appName), now, staleId });
 }
 
 /**

@@ -37,5 +37,9 @@ export function twinResourceFacts(aws: AwsServices, view: IamView, account: stri
     secretArn: (region, id) => aws.secrets.arnOf(region, id),
     encryptionKey: (arn) => view.encryptionKeys[arn],
     rdsAutomatedBackupsKey: (region, arn) => aws.rds.automatedBackupsKey(region, arn),
+    rdsAutomatedBackupsArn: (sourceRegion, sourceId, region) => {
+      const instance = aws.rds.instances.get(sourceRegion)?.get(idOf(sourceId));
+      return instance ? aws.rds.automatedBackupsArn(instance, region) : undefined;
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface ResourceFacts {
   secretArn(region: string, id: string): string | undefined;
   /** The key of automated backups held in `region` (replicated ones: the destination's key). */
   rdsAutomatedBackupsKey(region: string, arn: string): string | undefined;
+  /** The ARN the automated backups of instance `sourceId` (in `sourceRegion`) have, or would have, in `region`. */
+  rdsAutomatedBackupsArn(sourceRegion: string, sourceId: string, region: string): string | undefined;
   /** The customer managed key of an encrypted topic or secret, from the deployed templates. */
   encryptionKey(arn: string): string | undefined;
 }
@@ -243,6 +245,20 @@ export const REQUIREMENTS: Readonly<Record<ServiceName, Readonly<Record<string, 
           ? { action: '', resource: String(input.DBInstanceAutomatedBackupsArn), resourceType: 'auto-backup' }
           : rdsDb(facts, region, str(input, 'DBInstanceIdentifier')),
       ]),
+    StartDBInstanceAutomatedBackupsReplication: (region, input, facts) => {
+      const sourceArn = String(input.SourceDBInstanceArn);
+      const sourceRegion = regionOfArn(sourceArn, region);
+      const backups = facts.rdsAutomatedBackupsArn(sourceRegion, sourceArn, region) ?? arnOf(facts, 'rds', region, 'auto-backup', '*');
+      return [
+        // The Service Authorization Reference: the automated backups created here and the source db.
+        ...all('rds:StartDBInstanceAutomatedBackupsReplication', [
+          { action: '', resource: backups, resourceType: 'auto-backup' },
+          rdsDb(facts, sourceRegion, sourceArn),
+        ]),
+        // The copies are encrypted with this region's key (RDS User Guide, "Replicating automated backups").
+        ...rdsKeyUse(str(input, 'KmsKeyId'), 'target', region, facts),
+      ];
+    },
     DeleteDBInstance: (region, input, facts) => all('rds:DeleteDBInstance', [rdsDb(facts, region, str(input, 'DBInstanceIdentifier'))]),
     CreateDBInstanceReadReplica: (region, input, facts) => {
       const db = arnOf(facts, 'rds', region, 'db', String(input.DBInstanceIdentifier));

@@ -102,6 +102,7 @@ export class RdsTwin implements TwinService {
       RestoreDBInstanceFromDBSnapshot: (region: string, input: Input) => this.restoreFromSnapshot(region, input),
       RestoreDBInstanceToPointInTime: (region: string, input: Input) => this.restoreToPointInTime(region, input),
       DescribeDBInstanceAutomatedBackups: (region: string, input: Input) => this.describeAutomatedBackups(region, input),
+      StartDBInstanceAutomatedBackupsReplication: (region: string, input: Input) => this.startBackupReplication(region, input),
       DeleteDBInstance: (region: string, input: Input) => this.deleteDbInstance(region, input),
       CreateDBInstanceReadReplica: (region: string, input: Input) => this.createReadReplica(region, input),
       PromoteReadReplica: (region: string, input: Input) => this.promoteReadReplica(region, input),
@@ -304,6 +305,9 @@ export class RdsTwin implements TwinService {
       AllocatedStorage: instance.allocatedStorage,
       BackupRetentionPeriod: instance.backupRetentionPeriod,
       LatestRestorableTime: latestRestorable === undefined ? undefined : new Date(latestRestorable),
+      DBInstanceAutomatedBackupsReplications: instance.backupReplication
+        ? [{ DBInstanceAutomatedBackupsArn: this.automatedBackupsArn(instance, instance.backupReplication.region) }]
+        : undefined,
       PubliclyAccessible: instance.publiclyAccessible,
       InstanceCreateTime: new Date(instance.createdAt),
       // The endpoint is the twin's PostgreSQL on loopback and DBName the instance's own database there,
@@ -499,7 +503,7 @@ export class RdsTwin implements TwinService {
   }
 
   /** The ARN of an instance's automated backups in `region` (its own region, or where they are replicated). */
-  private automatedBackupsArn(instance: DbInstance, region: string): string {
+  automatedBackupsArn(instance: DbInstance, region: string): string {
     const id = createHash('sha256').update(`${instance.resourceId}/${region}`).digest('hex').slice(0, 26);
     return this.core.arn('rds', region, `auto-backup:ab-${id}`);
   }
@@ -541,6 +545,46 @@ export class RdsTwin implements TwinService {
   automatedBackupsKey(region: string, arn: string): string | undefined {
     const backup = this.automatedBackupsIn(region).find((b) => b.arn === arn);
     return backup?.replicated ? backup.instance.backupReplication?.kmsKeyId : backup?.instance.kmsKeyId;
+  }
+
+  /**
+   * Starts replicating a source instance's automated backups to this region (the destination's API): from now on its
+   * snapshots and transaction logs are copied here. The source is named by ARN and lives in another region; an
+   * encrypted source needs this region's key. A source already replicating here is refused (the twin's stricter
+   * reading: RDS documents one destination region per source and no idempotent answer).
+   */
+  async startBackupReplication(region: string, input: Input): Promise<object> {
+    const ref = this.locate(region, requireString('rds', input, 'SourceDBInstanceArn'), 'db');
+    if (ref.region === region)
+      throw new TwinServiceError('rds', 'InvalidParameterValue', 'The source DB instance must be in another AWS Region.', false);
+    this.assertSourceReachable(region, ref.region);
+    const source = this.instance(ref.region, ref.id);
+    if (source.status.at(this.now()) !== 'available')
+      throw serviceError('rds', 'InvalidDBInstanceStateFault', `DB instance ${source.id} is not available.`);
+    if (source.backupReplication)
+      throw serviceError(
+        'rds',
+        'InvalidDBInstanceStateFault',
+        `The automated backups of ${source.id} are already replicated to ${source.backupReplication.region}.`,
+      );
+    const kmsKeyId = optionalString(input, 'KmsKeyId');
+    if (!kmsKeyId)
+      throw new TwinServiceError('rds', 'InvalidParameterCombination', 'KmsKeyId is required for an encrypted source DB instance.', false);
+    source.backupReplication = { region, kmsKeyId, startedAt: this.now() };
+    const backups = this.automatedBackupsIn(region).find((b) => b.replicated && b.instance === source);
+    this.core.mutate(region, 'rds', 'StartDBInstanceAutomatedBackupsReplication', 'create', this.automatedBackupsArn(source, region));
+    return {
+      DBInstanceAutomatedBackup: {
+        DBInstanceArn: source.arn,
+        DbiResourceId: this.dbiResourceId(source),
+        Region: source.region,
+        DBInstanceIdentifier: source.id,
+        Status: 'replicating',
+        DBInstanceAutomatedBackupsArn: backups?.arn ?? this.automatedBackupsArn(source, region),
+        KmsKeyId: kmsKeyId,
+        BackupRetentionPeriod: optionalNumber(input, 'BackupRetentionPeriod') ?? 7,
+      },
+    };
   }
 
   async describeAutomatedBackups(region: string, input: Input): Promise<object> {

@@ -114,7 +114,10 @@ function protectionText(event: PitrReportEvent): string {
   }
   const detail = event.reprotect?.detail ?? {};
   if (detail.kind === 'replica')
-    return `; the DR replica ${String(detail.replica)} replicates from it (the previous replica kept as ${String(detail.renamed ?? 'none')})`;
+    return (
+      `; the DR replica ${String(detail.replica)} replicates from it ` +
+      (detail.renamed ? `(the previous replica kept as ${String(detail.renamed)})` : '(it already did)')
+    );
   if (detail.kind === 'backup-replication') return `; its automated backups replicate to ${String(detail.region)} (${String(detail.note)})`;
   return `; DR: ${String(detail.note ?? event.plan.protection?.note ?? 'nothing to re-point')}`;
 }

@@ -215,6 +215,8 @@ async function startReprotect(plan: PitrPlan, now: Date, inventory: Inventory): 
   if (protection.kind === 'replica') return replicaStep(plan, inventory, { kind: 'replica' }, now);
   const holder = await holderOf(plan);
   const already = (holder.DBInstanceAutomatedBackupsReplications ?? []).length > 0;
+  // Just protected (modifying): RDS starts the replication only from an available instance.
+  if (!already && status(holder) !== 'available') return waiting({ kind: 'backup-replication', status: status(holder) });
   if (!already)
     await rds(inventory.dr.region).send(
       new StartDBInstanceAutomatedBackupsReplicationCommand({
@@ -235,6 +237,7 @@ async function startReprotect(plan: PitrPlan, now: Date, inventory: Inventory): 
 }
 
 async function checkReprotect(plan: PitrPlan, detail: Detail, now: Date, inventory: Inventory): Promise<Outcome> {
+  if (detail.kind === 'backup-replication') return startReprotect(plan, now, inventory);
   if (detail.waitingFor === 'rename') return replicaStep(plan, inventory, detail, now);
   const replica = await describeInstance(inventory.dr.region, String(detail.replica ?? ''));
   const holder = await holderOf(plan);

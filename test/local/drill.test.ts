@@ -230,6 +230,21 @@ describe('npm start (the drill)', () => {
     WHOLE_DRILL_TIMEOUT,
   );
 
+  it(
+    'undoes a bad release in pilot light: the cutover re-points the DR region (the new instance replicates its automated backups)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
+      const file = join(dir, 'pilot-light.json');
+      writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
+      let twin: Twin | undefined;
+      const result = await drill(['--scenario', file, '--only', 'point-in-time-recovery', '--json'], { onTwin: (t) => (twin = t) });
+      expect(result.status, result.stderr).toBe(0);
+      const started = (twin?.core.mutations ?? []).filter((m) => m.action === 'StartDBInstanceAutomatedBackupsReplication');
+      expect(started.map((m) => m.region)).toEqual(['us-west-2']);
+    },
+    WHOLE_DRILL_TIMEOUT,
+  );
+
   it.each([
     [['--only', 'nothing'], /argument 'nothing' is invalid/],
     [['--fault', 'explode:everything'], /Invalid fault "explode:everything"/],

@@ -268,7 +268,7 @@ function pointInTimeSteps(): DrillStep[] {
             restoreSeconds: report.restoreSeconds ?? 'n/a',
             writesGivenUp: (report.writes ?? []).map((w) => `${w.table}: +${w.inserted} ~${w.updated} -${w.deleted}`).join(', '),
             keptUntil: report.temporaryInstance?.keptUntil ?? 'n/a',
-            copy: copy?.physical ?? 'missing',
+            copy: copy?.id ?? 'missing',
           },
         };
       },

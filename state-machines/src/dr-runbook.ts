@@ -7,6 +7,7 @@ import {
   PAYLOAD_VALUE,
   pollingLoop,
   retried,
+  stateCall,
   title,
   validationFailure,
 } from './fragments';
@@ -20,11 +21,7 @@ interface Runbook {
   then: string[];
 }
 
-const call = (functionName: string, payload: { [key: string]: string }) => ({
-  ...lambda(functionName, { ...payload, 'state.$': '$' }),
-  ...retried(120, lambdaRetry()),
-  OutputPath: '$.Payload',
-});
+const call = stateCall;
 const report = (outcome: string) => call('${ReportFunction}', { outcome });
 const step = (name: string) => (action: 'start' | 'status') => call('${StepFunction}', { step: name, action });
 /** The runbook's summary of what happened is the Cause, so the console shows it on the failed execution. */

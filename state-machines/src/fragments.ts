@@ -53,6 +53,16 @@ export function catchTo(next: string, errors = ['States.ALL'], resultPath: strin
 /** An expected error that means the work is already done (it exists, or it is gone): go on, keeping the input. */
 export const tolerate = (error: string, next: string) => catchTo(next, [error], null);
 
+/**
+ * A Lambda call given the whole state (`state`) whose answer replaces it, with what the function adds: how the
+ * runbooks carry their state from step to step.
+ */
+export const stateCall = (functionName: string, payload: JsonObject): State => ({
+  ...lambda(functionName, { ...payload, 'state.$': '$' }),
+  ...retried(120, lambdaRetry()),
+  OutputPath: '$.Payload',
+});
+
 export const title = (name: string) => name[0].toUpperCase() + name.slice(1);
 
 export const PAYLOAD_VALUE = { 'value.$': '$.Payload' };

@@ -1,12 +1,17 @@
-import { choice, lambda, stringEquals, task, type JsonObject, type State, type StateMachine } from './asl';
-import { activeRegion, catchTo, lambdaRetry, ON_VALIDATION_ERROR, planJob, pollingLoop, retried, validationFailure } from './fragments';
+import { choice, lambda, stringEquals, task, type State, type StateMachine } from './asl';
+import {
+  activeRegion,
+  catchTo,
+  lambdaRetry,
+  ON_VALIDATION_ERROR,
+  planJob,
+  pollingLoop,
+  retried,
+  stateCall,
+  validationFailure,
+} from './fragments';
 
-/** A call whose answer is the whole state, with what it adds (the DR runbooks' pattern). */
-const call = (functionName: string, payload: JsonObject): State => ({
-  ...lambda(functionName, { ...payload, 'state.$': '$' }),
-  ...retried(120, lambdaRetry()),
-  OutputPath: '$.Payload',
-});
+const call = stateCall;
 const step = (name: 'restore' | 'cutover' | 'reprotect' | 'cleanup') => (action: 'start' | 'status') =>
   call('${StepFunction}', { step: name, action });
 const mode = (value: string, next: string) => stringEquals('$.plan.mode', value, next);

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Files that start a twin: its SDK interception must not meet the unit tests' client mocks in one process. */
 const TWIN = [
   'test/workflows/**/*.test.ts',
-  'test/local/{drill,iam,runner,twin,twin-fidelity-rds,twin-fidelity-s3,twin-pitr,browser-check}.test.ts',
+  'test/local/{drill,iam,runner,twin,twin-fidelity-rds,twin-fidelity-s3,twin-pitr,twin-postgres,browser-check}.test.ts',
   'test/functions/heartbeat.test.ts',
 ];
 

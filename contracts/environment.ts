@@ -26,6 +26,12 @@ export interface EnvironmentInputs {
   readonly regionRole: RegionRole;
 }
 
+/** Whether (and for how long) the primary's automated backups are replicated to the DR region. */
+const backupReplicationFrom = (config: LifelineConfig) => ({
+  on: automatedBackupReplicationOn(config),
+  retentionDays: config.backup.automatedBackupReplicationRetentionDays,
+});
+
 /** Fargate vCPU per task, from the task's CPU units. */
 const vcpuOf = (cpuUnits: number) => cpuUnits / 1024;
 
@@ -48,6 +54,7 @@ function drSettingsFrom(config: LifelineConfig, timings: DrTimings): DrSettings 
     cacheNodeType: config.cache.nodeType,
     cacheEngine: config.cache.engine,
     maxCatchUpLagSeconds: 1,
+    backupReplication: backupReplicationFrom(config),
     timings,
   };
 }
@@ -79,10 +86,7 @@ function pitrSettingsFrom(config: LifelineConfig, timings: DrTimings): PitrSetti
     instanceClass: config.database.instanceClass,
     multiAz: true,
     checks: config.restoreVerification.checks,
-    backupReplication: {
-      on: automatedBackupReplicationOn(config),
-      retentionDays: config.backup.automatedBackupReplicationRetentionDays,
-    },
+    backupReplication: backupReplicationFrom(config),
     timings: {
       restorePointInTime: timings.restorePointInTime,
       renameInstance: timings.renameInstance,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { backupReplicationSchema } from './dr-runbook';
 import { userCheckSchema } from './restore-verification';
 
 /**
@@ -65,8 +66,7 @@ export const pitrSettingsSchema = z.object({
   instanceClass: z.string(),
   multiAz: z.boolean(),
   checks: z.array(userCheckSchema),
-  /** Whether the primary's automated backups are replicated to the DR region (pilot light), and for how many days. */
-  backupReplication: z.object({ on: z.boolean(), retentionDays: z.number().int().positive() }),
+  backupReplication: backupReplicationSchema,
   /** Seconds a restore to a point in time, a rename until the old name is free again, and a new replica are expected to take. */
   timings: z.object({
     restorePointInTime: z.number().positive(),

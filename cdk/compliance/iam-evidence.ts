@@ -68,7 +68,8 @@ const JUSTIFICATIONS: readonly Justification[] = [
       ),
     reason:
       "Automated backups are named by RDS (ab-<id>): the DR stack starts replicating the primary database's to its region, and a " +
-      "pilot-light failover restores them (only with the lifeline:managed request tag, into the app's own instances).",
+      "pilot-light failover restores them (only with the lifeline:managed request tag, into the app's own instances); a failback " +
+      "and a point-in-time cutover start it for the instance that then holds the primary's name.",
   },
   {
     applies: (finding) => /:rds:[a-z0-9-]+:(<AWS::AccountId>|\d{12}):db:[a-z][a-z0-9-]*-read-\*$/.test(finding),
@@ -120,7 +121,8 @@ const JUSTIFICATIONS: readonly Justification[] = [
       "The point-in-time recovery restores the application's database (whose identifier CloudFormation generates), swaps " +
       'instance names, then re-points the DR region at the new holder (a new DR replica, or its automated backups replicated ' +
       "there): restores and replicas are conditioned on the lifeline:managed request tag, renames and tags on the instance's " +
-      'lifeline:app tag. It deletes only its own lifeline-pitr-* copies.',
+      'lifeline:app tag. It deletes only its own lifeline-pitr-* copies. A failback likewise starts replicating the rebuilt ' +
+      "primary's automated backups to the DR region (the deployed replication follows the instance the failover left).",
   },
   {
     applies: (finding, actions) =>

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { confirmPhrase } from '../../contracts/dr-runbook';
 import { databaseParameterName } from '../../contracts/inventory';
-import type { LifelineConfig } from '../../contracts/config/schema';
+import { automatedBackupReplicationOn, type LifelineConfig } from '../../contracts/config/schema';
 import { cacheSubnetGroupOf, colonArn, managedSnapshotArn, secretArnByName } from './inventory';
 import { newInstanceGroupArns } from '../workload/database';
 import { newCacheGroupArns } from '../workload/cache';
@@ -101,6 +101,18 @@ export class DrRunbooks extends Construct {
         conditions: { StringEquals: { 'aws:RequestTag/lifeline:managed': 'true' } },
       }),
     );
+    // Failback re-protects: the rebuilt primary's automated backups are replicated to this region (a replication follows
+    // an instance, and the deployed one follows the instance the failover left behind). Encrypted with this region's key.
+    if (automatedBackupReplicationOn(config))
+      step.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['rds:StartDBInstanceAutomatedBackupsReplication'],
+          resources: [
+            colonArn(stack, 'rds', 'db', '*', config.regions.primary),
+            colonArn(stack, 'rds', 'auto-backup', '*', config.regions.dr),
+          ],
+        }),
+      );
     step.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey*'],

@@ -7,6 +7,7 @@ import {
   type DBInstance,
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
+  StartDBInstanceAutomatedBackupsReplicationCommand,
 } from '@aws-sdk/client-rds';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { cloudwatch, ecs, elasticache, rds, ssm } from '../shared/clients';
@@ -164,6 +165,33 @@ export async function replaceWithReplica(props: {
     );
   }
   return { waitingFor: 'replica', renamed };
+}
+
+/** Where replicating an instance's automated backups to another region stands. */
+export type BackupReplication = 'started' | 'already replicating' | 'waiting for the instance';
+
+/**
+ * Replicates `source`'s automated backups (snapshots and transaction logs) to `destination`'s region, encrypted with
+ * its key: RDS calls this in the destination region. The replication follows an instance (its DbiResourceId), not a
+ * name, so an instance that takes over a name (a failback's rebuilt primary, a point-in-time cutover's restored one)
+ * needs its own. Idempotent: a source that already replicates is left as it is (RDS allows one destination per source).
+ * RDS starts it only from an available instance: one just modified answers `waiting for the instance`; call again.
+ */
+export async function replicateAutomatedBackups(
+  source: DBInstance,
+  destination: Pick<RegionalWorkload, 'region' | 'kmsKeyArn'>,
+  retentionDays: number | undefined,
+): Promise<BackupReplication> {
+  if ((source.DBInstanceAutomatedBackupsReplications ?? []).length > 0) return 'already replicating';
+  if (source.DBInstanceStatus !== 'available') return 'waiting for the instance';
+  await rds(destination.region).send(
+    new StartDBInstanceAutomatedBackupsReplicationCommand({
+      SourceDBInstanceArn: source.DBInstanceArn,
+      KmsKeyId: destination.kmsKeyArn,
+      BackupRetentionPeriod: retentionDays,
+    }),
+  );
+  return 'started';
 }
 
 /** An ECS service, or undefined when DescribeServices finds none of that name. */

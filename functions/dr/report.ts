@@ -55,6 +55,8 @@ export interface RunbookReport {
   readonly timeline: TimelineStep[];
   readonly preflight: Preflight;
   readonly approval?: unknown;
+  /** Failback: the rebuilt primary's automated backups replicated to the region it left (when configured). */
+  readonly backupReplication?: string;
   readonly done?: string[];
   readonly notDone?: string[];
   readonly error?: string;
@@ -147,7 +149,7 @@ export async function report(
   now: Date,
 ): Promise<RunbookReport> {
   const { run, preflight } = state;
-  const { to } = sides(deps.inventory, run.direction);
+  const { from, to } = sides(deps.inventory, run.direction);
   const { health, database, quiesce } = state;
   const endedAt = now.toISOString();
   // A failover's clock starts with the runbook (the application is already down); a failback is planned,
@@ -168,6 +170,11 @@ export async function report(
   ]
     .filter((id) => id !== undefined)
     .map((id) => `${id}: the data from before the switch, kept with deletion protection; snapshot and delete it when no longer needed`);
+  const replication = state.reprotect?.detail.backupReplication;
+  const backupReplication =
+    replication && preflight.database
+      ? `automated backups of ${preflight.database.instanceId} replicated to ${from.region}: ${replication}`
+      : undefined;
   const where = `${run.direction} to ${to.region}`;
   const rto = `RTO ${Math.round((rtoSeconds ?? 0) / 60)} min (target ${preflight.rtoTargetSeconds / 60})`;
   const rpo = `RPO ${rpoSeconds === undefined ? 'n/a' : `${Math.round(rpoSeconds)} s`} (target ${preflight.rpoTargetSeconds} s)`;
@@ -219,6 +226,7 @@ export async function report(
     timeline,
     preflight,
     approval: state.approval,
+    backupReplication,
     ...(observed ?? {}),
     error: root?.error,
     cause: root?.cause,

@@ -6,7 +6,6 @@ import {
   ModifyDBInstanceCommand,
   RemoveTagsFromResourceCommand,
   RestoreDBInstanceToPointInTimeCommand,
-  StartDBInstanceAutomatedBackupsReplicationCommand,
 } from '@aws-sdk/client-rds';
 import * as z from 'zod';
 import { type PitrPlan, pitrPlanSchema } from '../../contracts/point-in-time-recovery';
@@ -14,7 +13,7 @@ import { TEMP_TAGS } from '../../contracts/restore-verification';
 import { rds } from '../shared/clients';
 import { LifelineError, parseInput } from '../shared/errors';
 import { logger } from '../shared/powertools';
-import { describeInstance, hasTag, replaceWithReplica, replicatesFrom } from '../dr/aws';
+import { describeInstance, hasTag, replaceWithReplica, replicateAutomatedBackups, replicatesFrom } from '../dr/aws';
 import type { Inventory } from '../../contracts/inventory';
 import { pitrDepsFromEnv } from './deps';
 
@@ -214,24 +213,16 @@ async function startReprotect(plan: PitrPlan, now: Date, inventory: Inventory): 
   if (protection.kind === 'none') return { ready: true, detail: { kind: 'none', note: protection.note } };
   if (protection.kind === 'replica') return replicaStep(plan, inventory, { kind: 'replica' }, now);
   const holder = await holderOf(plan);
-  const already = (holder.DBInstanceAutomatedBackupsReplications ?? []).length > 0;
+  const state = await replicateAutomatedBackups(holder, inventory.dr, protection.retentionDays);
   // Just protected (modifying): RDS starts the replication only from an available instance.
-  if (!already && status(holder) !== 'available') return waiting({ kind: 'backup-replication', status: status(holder) });
-  if (!already)
-    await rds(inventory.dr.region).send(
-      new StartDBInstanceAutomatedBackupsReplicationCommand({
-        SourceDBInstanceArn: holder.DBInstanceArn,
-        KmsKeyId: inventory.dr.kmsKeyArn,
-        BackupRetentionPeriod: protection.retentionDays,
-      }),
-    );
+  if (state === 'waiting for the instance') return waiting({ kind: 'backup-replication', status: status(holder) });
   return {
     ready: true,
     detail: {
       kind: 'backup-replication',
       region: inventory.dr.region,
       replicating: holder.DbiResourceId,
-      note: already ? 'already replicating' : 'started for the instance that now holds the name',
+      note: state === 'started' ? 'started for the instance that now holds the name' : state,
     },
   };
 }

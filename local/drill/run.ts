@@ -512,9 +512,12 @@ function servedAgain(twin: Twin, job: Job, report: Partial<RunbookReport>): Reco
       .map((s) => Date.parse(s.endedAt ?? '')),
   );
   const seconds = (ms: number) => Math.round(ms / 100) / 10;
+  // Failback re-protects: where the primary's automated backups go now, read from RDS (the twin), not from the report.
+  const replicatedTo = twin.appDatabase(twin.primaryRegion)?.backupReplication?.region ?? 'nowhere';
   return {
     dnsAnswers: answers,
     ...(job === 'dr-failover' ? { startedBy: report.proposedBy ?? 'operator' } : {}),
+    ...(job === 'dr-failback' && automatedBackupReplicationOn(twin.config) ? { primaryBackupsReplicatedTo: replicatedTo } : {}),
     ...(job === 'dr-failover' && failedAt !== undefined && Number.isFinite(servedAt)
       ? {
           // The primary's failure → the alarm's proposal (the runbook's start) → approval → recovery → served.

@@ -262,6 +262,21 @@ describe('cross-Region automated backups by configuration', () => {
     expect(count({ backup: { automatedBackupReplication: true } })).toBe(1);
     expect(count({ ...PILOT_LIGHT, backup: { automatedBackupReplication: false } })).toBe(0);
   });
+
+  it("let the failback re-protect by starting the rebuilt primary's replication only when they are on", () => {
+    // The DR runbooks' policies (in the DR control plane) that allow starting a replication, and on what.
+    const starts = (config: Parameters<typeof synthLifeline>[0]) =>
+      Object.entries(synthLifeline(config).templates['Lifeline-ControlPlane-Standby'].findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('DrRunbooks'))
+        .flatMap(([, policy]) => (policy.Properties?.PolicyDocument?.Statement ?? []) as { Action: unknown; Resource: unknown }[])
+        .filter((statement) => [statement.Action].flat().includes('rds:StartDBInstanceAutomatedBackupsReplication'))
+        .map((statement) => JSON.stringify(statement.Resource));
+    expect(starts({})).toEqual([]);
+    const granted = starts(PILOT_LIGHT);
+    expect(granted).toHaveLength(1);
+    expect(granted[0]).toMatch(/rds:us-east-1:.*:db:\*/);
+    expect(granted[0]).toMatch(/rds:us-west-2:.*:auto-backup:\*/);
+  });
 });
 
 describe('workload stacks (domain and certificates)', () => {

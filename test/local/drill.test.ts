@@ -192,6 +192,16 @@ describe('npm start (the drill)', () => {
     );
   });
 
+  /** The drill's steps for `only` in pilot light (the default configuration otherwise), with the twin it ran on. */
+  async function pilotLightDrill(only: string): Promise<{ result: Awaited<ReturnType<typeof drill>>; twin?: Twin }> {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
+    const file = join(dir, 'pilot-light.json');
+    writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
+    let twin: Twin | undefined;
+    const result = await drill(['--scenario', file, '--only', only, '--json'], { onTwin: (t) => (twin = t) });
+    return { result, twin };
+  }
+
   it(
     "exits 1 when a DR target is missed, saying which and why (pilot light without replicated backups: the copied snapshot's age)",
     async () => {
@@ -212,11 +222,7 @@ describe('npm start (the drill)', () => {
   it(
     'meets a pilot light RPO of minutes with the replicated automated backups (the default), restored to their latest time',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
-      const file = join(dir, 'pilot-light.json');
-      writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
-      let twin: Twin | undefined;
-      const result = await drill(['--scenario', file, '--only', 'dr-failover', '--json'], { onTwin: (t) => (twin = t) });
+      const { result, twin } = await pilotLightDrill('dr-failover');
       expect(result.status, result.stderr).toBe(0);
       const summary = JSON.parse(result.stdout) as { steps: { name: string; recovery?: { rpoSeconds: number } }[] };
       const failover = summary.steps.find((s) => s.name === 'dr-failover');
@@ -233,14 +239,32 @@ describe('npm start (the drill)', () => {
   it(
     'undoes a bad release in pilot light: the cutover re-points the DR region (the new instance replicates its automated backups)',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'lifeline-scenario-'));
-      const file = join(dir, 'pilot-light.json');
-      writeFileSync(file, JSON.stringify({ config: { dr: { strategy: 'pilot-light' } } }));
-      let twin: Twin | undefined;
-      const result = await drill(['--scenario', file, '--only', 'point-in-time-recovery', '--json'], { onTwin: (t) => (twin = t) });
+      const { result, twin } = await pilotLightDrill('point-in-time-recovery');
       expect(result.status, result.stderr).toBe(0);
       const started = (twin?.core.mutations ?? []).filter((m) => m.action === 'StartDBInstanceAutomatedBackupsReplication');
       expect(started.map((m) => m.region)).toEqual(['us-west-2']);
+    },
+    WHOLE_DRILL_TIMEOUT,
+  );
+
+  it(
+    "re-protects a pilot light on failback: the rebuilt primary's automated backups replicate to the DR region again",
+    async () => {
+      const { result, twin } = await pilotLightDrill('dr-failback');
+      expect(result.status, result.stderr).toBe(0);
+      // The instance that holds the primary's name after the failback is not the one deployed (that one is kept aside),
+      // and it is its automated backups that the DR region now receives.
+      const primary = twin?.appDatabase('us-east-1');
+      if (!twin || !primary) throw new Error('no primary database after the failback');
+      const started = twin.core.mutations.filter((m) => m.action === 'StartDBInstanceAutomatedBackupsReplication');
+      expect(started.map((m) => m.region)).toEqual(['us-west-2']);
+      const listed = (await twin.rds.describeAutomatedBackups('us-west-2', {})) as {
+        DBInstanceAutomatedBackups: { DbiResourceId: string; Status: string }[];
+      };
+      const replicating = listed.DBInstanceAutomatedBackups.filter((b) => b.Status === 'replicating').map((b) => b.DbiResourceId);
+      // Both: the deployed instance's (kept aside, still replicating until stopped) and the rebuilt primary's.
+      expect(replicating).toHaveLength(2);
+      expect(replicating).toContain(twin.rds.dbiResourceId(primary));
     },
     WHOLE_DRILL_TIMEOUT,
   );

@@ -109,6 +109,8 @@ const DETAILS = {
     waitingFor: z.enum(['rename', 'replica']).optional(),
     ...serviceDetailSchema.shape,
     replicaStatus: z.string().optional(),
+    /** The rebuilt primary's automated backups replicated to the DR region again (when configured). */
+    backupReplication: z.enum(['started', 'already replicating', 'waiting for the instance']).optional(),
   }),
 };
 

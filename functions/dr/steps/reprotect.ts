@@ -1,6 +1,14 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ecs } from '../../shared/clients';
-import { describeInstance, replaceWithReplica, replicationSource, runTags, setDatabaseParameter } from '../aws';
+import {
+  type BackupReplication,
+  describeInstance,
+  replaceWithReplica,
+  replicateAutomatedBackups,
+  replicationSource,
+  runTags,
+  setDatabaseParameter,
+} from '../aws';
 import { databaseIdOf } from '../deps';
 import { serviceSteady } from './service-state';
 import type { RecoveryStep, StepContext } from './step';
@@ -12,9 +20,21 @@ async function replicaOfWriter({ run, from, to, inventory, now }: StepContext, i
 }
 
 /**
+ * The rebuilt primary is another instance than the one whose automated backups the DR region holds (the replication
+ * follows a DbiResourceId): when they are replicated, its own replication starts, or a pilot light's next failover
+ * would have only snapshot copies (and the preflight would refuse the old instance's backups). Undefined when not.
+ */
+async function replicateBackupsOfPrimary({ to, from, preflight, settings }: StepContext): Promise<BackupReplication | undefined> {
+  const primaryId = preflight.database?.instanceId;
+  if (!settings.backupReplication.on || !primaryId) return undefined;
+  // `from` is the DR region: failback leaves it.
+  return replicateAutomatedBackups(await replicationSource(to.region, primaryId), from, settings.backupReplication.retentionDays);
+}
+
+/**
  * Failback's last step, back to standby: the DR service shrinks to its
- * standby size and (warm standby) the DR database replicates from the
- * primary again.
+ * standby size, (warm standby) the DR database replicates from the
+ * primary again, and (when configured) so do the primary's automated backups.
  */
 export const reprotect: RecoveryStep<'reprotect'> = {
   pollSeconds: 60,
@@ -27,6 +47,7 @@ export const reprotect: RecoveryStep<'reprotect'> = {
     const drId = databaseIdOf(inventory, fromRole);
     const primaryId = preflight.database?.instanceId;
     const current = await describeInstance(from.region, drId);
+    const backupReplication = await replicateBackupsOfPrimary(ctx);
     if (!warm || !primaryId)
       return {
         ready: false,
@@ -34,13 +55,20 @@ export const reprotect: RecoveryStep<'reprotect'> = {
         detail: {
           standbyCount: 0,
           database: current ? `${drId} kept (restored by the failover; delete it when no longer needed)` : 'none',
+          backupReplication,
         },
       };
     const replacement = await replicaOfWriter(ctx, drId, primaryId);
     // The DR application uses its replica again, as deployed: its endpoint becomes the writer's at the next failover,
     // which then neither repoints nor redeploys it.
     await setDatabaseParameter(from.region, inventory.appName, drId);
-    const detail = { standbyCount: settings.standbyCount, replica: drId, renamed: replacement.renamed, waitingFor: replacement.waitingFor };
+    const detail = {
+      standbyCount: settings.standbyCount,
+      replica: drId,
+      renamed: replacement.renamed,
+      waitingFor: replacement.waitingFor,
+      backupReplication,
+    };
     const { renameInstance, createReplica } = settings.timings;
     return replacement.waitingFor === 'rename'
       ? { ready: false, waitSeconds: renameInstance, plannedSeconds: renameInstance + createReplica, detail }
@@ -58,9 +86,11 @@ export const reprotect: RecoveryStep<'reprotect'> = {
     }
     const replica = detail.replica ? await describeInstance(from.region, detail.replica) : undefined;
     const { steady, detail: service } = await serviceSteady(from);
+    const backupReplication =
+      detail.backupReplication === 'waiting for the instance' ? await replicateBackupsOfPrimary(ctx) : detail.backupReplication;
     return {
-      ready: steady && (!detail.replica || replica?.DBInstanceStatus === 'available'),
-      detail: { ...detail, ...service, replicaStatus: replica?.DBInstanceStatus },
+      ready: steady && (!detail.replica || replica?.DBInstanceStatus === 'available') && backupReplication !== 'waiting for the instance',
+      detail: { ...detail, ...service, replicaStatus: replica?.DBInstanceStatus, backupReplication },
     };
   },
 };

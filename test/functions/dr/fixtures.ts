@@ -71,6 +71,7 @@ export const settings: DrSettings = {
   cacheNodeType: 'cache.r6g.large',
   cacheEngine: 'valkey',
   maxCatchUpLagSeconds: 1,
+  backupReplication: { on: false, retentionDays: 7 },
   timings: {
     apiCall: 1,
     promoteReplica: 301,
@@ -134,13 +135,19 @@ export const ledger = { client: ledgerClient, table: 'shop-ledger' };
 const unexpected = (what: string) => () => Promise.reject(new Error(`${what} was not expected in this test`));
 
 export function stepContext(
-  options: { direction?: Direction; preflight?: Partial<Preflight>; inventory?: Inventory; io?: Partial<StepIo> } = {},
+  options: {
+    direction?: Direction;
+    preflight?: Partial<Preflight>;
+    inventory?: Inventory;
+    io?: Partial<StepIo>;
+    settings?: Partial<DrSettings>;
+  } = {},
 ): StepContext {
   const direction = options.direction ?? 'failover';
   const deployment = options.inventory ?? inventory;
   return {
     inventory: deployment,
-    settings,
+    settings: { ...settings, ...options.settings },
     ledger,
     clock: () => NOW,
     io: { probeHealth: unexpected('a health probe'), measureRecoveryPoint: unexpected('a recovery point'), ...options.io },

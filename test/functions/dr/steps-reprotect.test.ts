@@ -1,4 +1,9 @@
-import { CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceReadReplicaCommand,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  StartDBInstanceAutomatedBackupsReplicationCommand,
+} from '@aws-sdk/client-rds';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -20,12 +25,15 @@ import {
 } from './fixtures';
 
 const promotedPrimary = instance('shop-primary-db');
-const failback = (deployment = inventory) =>
+const failback = (deployment = inventory, backupReplication = settings.backupReplication) =>
   stepContext({
     direction: 'failback',
     inventory: deployment,
     preflight: { database: { action: 'rebuild', instanceId: 'shop-primary-db', sourceInstanceId: 'shop-dr-db' } },
+    settings: { backupReplication },
   });
+/** The configuration that replicates the primary's automated backups to the DR region (pilot light's default). */
+const replicated = { on: true, retentionDays: 9 };
 
 describe('reprotect step (failback)', () => {
   beforeEach(resetAws);
@@ -182,5 +190,88 @@ describe('reprotect step (failback)', () => {
 
     // Assess
     expect(outcome).toMatchObject({ ready, detail: { replica: 'shop-dr-db', replicaStatus: status } });
+  });
+  it("start on pilot light replicates the rebuilt primary's automated backups to the DR region, with its key and retention", async () => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [promotedPrimary],
+    });
+    aws.rds[DR].on(StartDBInstanceAutomatedBackupsReplicationCommand).resolves({});
+
+    // Act
+    const outcome = await reprotect.start(failback(pilotLight, replicated));
+
+    // Assess
+    expect(changes().filter((c) => c.service === 'rds')).toEqual([
+      {
+        service: 'rds',
+        region: DR,
+        command: 'StartDBInstanceAutomatedBackupsReplication',
+        input: {
+          SourceDBInstanceArn: promotedPrimary.DBInstanceArn,
+          KmsKeyId: `arn:aws:kms:${DR}:111122223333:key/dr`,
+          BackupRetentionPeriod: 9,
+        },
+      },
+    ]);
+    expect(outcome.detail.backupReplication).toBe('started');
+  });
+
+  it('start leaves a primary that already replicates its automated backups as it is (a re-run)', async () => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [{ ...promotedPrimary, DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: 'arn:ab' }] }],
+    });
+
+    // Act
+    const outcome = await reprotect.start(failback(pilotLight, replicated));
+
+    // Assess
+    expect(changes().map((c) => c.command)).toEqual(['UpdateService']);
+    expect(outcome.detail.backupReplication).toBe('already replicating');
+  });
+
+  it('waits for a primary that is still modifying, then starts the replication from check once it is available', async () => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' })
+      .resolvesOnce({ DBInstances: [{ ...promotedPrimary, DBInstanceStatus: 'modifying' }] })
+      .resolves({ DBInstances: [promotedPrimary] });
+    aws.rds[DR].on(StartDBInstanceAutomatedBackupsReplicationCommand).resolves({});
+    aws.ecs[DR].on(DescribeServicesCommand).resolves({ services: [steadyService(0)] });
+
+    // Act
+    const started = await reprotect.start(failback(pilotLight, replicated));
+    const startedChanges = changes().map((c) => c.command);
+    const checked = await reprotect.check(failback(pilotLight, replicated), started.detail);
+
+    // Assess
+    expect(startedChanges).toEqual(['UpdateService']);
+    expect(started.detail.backupReplication).toBe('waiting for the instance');
+    expect(changes().map((c) => c.command)).toEqual(['UpdateService', 'StartDBInstanceAutomatedBackupsReplication']);
+    expect(checked).toMatchObject({ ready: true, detail: { backupReplication: 'started' } });
+  });
+
+  it('check is not ready while the primary cannot replicate yet, even with the service settled', async () => {
+    // Prepare
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [{ ...promotedPrimary, DBInstanceStatus: 'modifying' }],
+    });
+    aws.ecs[DR].on(DescribeServicesCommand).resolves({ services: [steadyService(0)] });
+
+    // Act
+    const outcome = await reprotect.check(failback(pilotLight, replicated), {
+      standbyCount: 0,
+      backupReplication: 'waiting for the instance',
+    });
+
+    // Assess
+    expect(changes()).toEqual([]);
+    expect(outcome).toMatchObject({ ready: false, detail: { backupReplication: 'waiting for the instance' } });
   });
 });

@@ -167,6 +167,24 @@ export async function replaceWithReplica(props: {
   return { waitingFor: 'replica', renamed };
 }
 
+/**
+ * DB instance statuses that need an operator (RDS User Guide, "Viewing instance status", its table of statuses):
+ * waiting for them to become available would only time out. Any other (modifying, backing-up, renaming, …) passes.
+ */
+const STUCK = new RegExp(
+  `^(${[
+    'failed',
+    'deleting',
+    'stopped',
+    'stopping',
+    'storage-full',
+    'restore-error',
+    'insufficient-capacity',
+    'incompatible-.+',
+    'inaccessible-encryption-credentials.*',
+  ].join('|')})$`,
+);
+
 /** Where replicating an instance's automated backups to another region stands. */
 export type BackupReplication = 'started' | 'already replicating' | 'waiting for the instance';
 
@@ -174,16 +192,31 @@ export type BackupReplication = 'started' | 'already replicating' | 'waiting for
  * Replicates `source`'s automated backups (snapshots and transaction logs) to `destination`'s region, encrypted with
  * its key: RDS calls this in the destination region. The replication follows an instance (its DbiResourceId), not a
  * name, so an instance that takes over a name (a failback's rebuilt primary, a point-in-time cutover's restored one)
- * needs its own. Idempotent: a source that already replicates is left as it is (RDS allows one destination per source).
- * RDS starts it only from an available instance: one just modified answers `waiting for the instance`; call again.
+ * needs its own. Idempotent: a source that already replicates here is left as it is; one that replicates to another
+ * region fails (the twin, the stricter reading, allows one destination per source). RDS starts it only from an
+ * available instance: one just modified answers `waiting for the instance` (call again); a stuck one fails.
  */
 export async function replicateAutomatedBackups(
   source: DBInstance,
   destination: Pick<RegionalWorkload, 'region' | 'kmsKeyArn'>,
   retentionDays: number | undefined,
 ): Promise<BackupReplication> {
-  if ((source.DBInstanceAutomatedBackupsReplications ?? []).length > 0) return 'already replicating';
-  if (source.DBInstanceStatus !== 'available') return 'waiting for the instance';
+  const replications = (source.DBInstanceAutomatedBackupsReplications ?? []).map((r) => r.DBInstanceAutomatedBackupsArn ?? '');
+  if (replications.some((arn) => arn.split(':')[3] === destination.region)) return 'already replicating';
+  if (replications.length)
+    throw new LifelineError(
+      'BackupReplicationElsewhere',
+      `${source.DBInstanceIdentifier} replicates its automated backups to ${replications.join(', ')}, not to ${destination.region}: ` +
+        'stop that replication first, or replicate to this region by hand',
+    );
+  const status = source.DBInstanceStatus ?? 'unknown';
+  if (STUCK.test(status))
+    throw new LifelineError(
+      'DatabaseNotAvailable',
+      `${source.DBInstanceIdentifier} is ${status}: RDS replicates automated backups only from an available instance, ` +
+        'and this status does not clear by itself',
+    );
+  if (status !== 'available') return 'waiting for the instance';
   await rds(destination.region).send(
     new StartDBInstanceAutomatedBackupsReplicationCommand({
       SourceDBInstanceArn: source.DBInstanceArn,

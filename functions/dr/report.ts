@@ -15,7 +15,7 @@ import type { Run } from '../../contracts/dr-runbook';
 import { type DrDeps, drDepsFromEnv, messageOf, sides } from './deps';
 import type { Preflight } from './preflight/plan';
 import type { RunbookState } from './state';
-import type { Progress, StepName } from './steps/progress';
+import { type Progress, PROGRESS, type StepName } from './steps/progress';
 
 export type Outcome = 'dry-run' | 'preflight-failed' | 'rejected' | 'timed-out' | 'completed' | 'failed';
 
@@ -164,17 +164,24 @@ export async function report(
     outcome === 'failed'
       ? await observe(state, deps).catch((error: unknown) => ({ done: [], notDone: [`could not observe: ${messageOf(error)}`] }))
       : undefined;
-  const leftForYou = [
-    preflight.database?.action === 'rebuild' ? preflight.database.staleInstanceId : undefined,
-    state.reprotect?.detail.renamed,
-  ]
-    .filter((id) => id !== undefined)
-    .map((id) => `${id}: the data from before the switch, kept with deletion protection; snapshot and delete it when no longer needed`);
-  const replication = state.reprotect?.detail.backupReplication;
+  // The step's record once it is done; while it is not (a failed or timed-out run), its latest progress.
+  const reprotecting = state.reprotect ?? PROGRESS.reprotect.safeParse(state.progress).data;
+  const replication = reprotecting?.detail.backupReplication;
   const backupReplication =
     replication && preflight.database
       ? `automated backups of ${preflight.database.instanceId} replicated to ${from.region}: ${replication}`
       : undefined;
+  const stalePrimary = preflight.database?.action === 'rebuild' ? preflight.database.staleInstanceId : undefined;
+  const leftForYou = [stalePrimary, state.reprotect?.detail.renamed]
+    .filter((id) => id !== undefined)
+    .map((id) => `${id}: the data from before the switch, kept with deletion protection; snapshot and delete it when no longer needed`);
+  // The deployed replication follows the instance set aside (RDS replicates per instance), and counts against the
+  // region's limit of replicated backups until it is stopped.
+  if (stalePrimary && replication)
+    leftForYou.push(
+      `${stalePrimary}: its automated backups still replicate to ${from.region}; stop that when you no longer need them ` +
+        `(aws rds stop-db-instance-automated-backups-replication --region ${from.region} --source-db-instance-arn <its ARN>)`,
+    );
   const where = `${run.direction} to ${to.region}`;
   const rto = `RTO ${Math.round((rtoSeconds ?? 0) / 60)} min (target ${preflight.rtoTargetSeconds / 60})`;
   const rpo = `RPO ${rpoSeconds === undefined ? 'n/a' : `${Math.round(rpoSeconds)} s`} (target ${preflight.rpoTargetSeconds} s)`;

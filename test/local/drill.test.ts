@@ -265,6 +265,12 @@ describe('npm start (the drill)', () => {
       // Both: the deployed instance's (kept aside, still replicating until stopped) and the rebuilt primary's.
       expect(replicating).toHaveLength(2);
       expect(replicating).toContain(twin.rds.dbiResourceId(primary));
+      // The run's report says so, and names the replication of the instance set aside as left for the operator.
+      const [record] = twin.dynamodb.scan(twin.controlPlane.ledgerTable).filter((r) => r.pk === 'dr#failback');
+      expect(record?.backupReplication).toMatch(/replicated to us-west-2: started$/);
+      expect(record?.leftForYou).toEqual(
+        expect.arrayContaining([expect.stringMatching(/still replicate to us-west-2.*stop-db-instance-automated-backups-replication/)]),
+      );
     },
     WHOLE_DRILL_TIMEOUT,
   );

@@ -47,7 +47,6 @@ export const reprotect: RecoveryStep<'reprotect'> = {
     const drId = databaseIdOf(inventory, fromRole);
     const primaryId = preflight.database?.instanceId;
     const current = await describeInstance(from.region, drId);
-    const backupReplication = await replicateBackupsOfPrimary(ctx);
     if (!warm || !primaryId)
       return {
         ready: false,
@@ -55,13 +54,15 @@ export const reprotect: RecoveryStep<'reprotect'> = {
         detail: {
           standbyCount: 0,
           database: current ? `${drId} kept (restored by the failover; delete it when no longer needed)` : 'none',
-          backupReplication,
+          backupReplication: await replicateBackupsOfPrimary(ctx),
         },
       };
     const replacement = await replicaOfWriter(ctx, drId, primaryId);
     // The DR application uses its replica again, as deployed: its endpoint becomes the writer's at the next failover,
     // which then neither repoints nor redeploys it.
     await setDatabaseParameter(from.region, inventory.appName, drId);
+    // After the replica is asked for: a replication RDS refuses must not leave the warm standby without its replica.
+    const backupReplication = await replicateBackupsOfPrimary(ctx);
     const detail = {
       standbyCount: settings.standbyCount,
       replica: drId,

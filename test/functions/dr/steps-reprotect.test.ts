@@ -32,22 +32,29 @@ const failback = (deployment = inventory, backupReplication = settings.backupRep
     preflight: { database: { action: 'rebuild', instanceId: 'shop-primary-db', sourceInstanceId: 'shop-dr-db' } },
     settings: { backupReplication },
   });
+/** The ARN of automated backups replicated to `region`. */
+const backupsIn = (region: string) => `arn:aws:rds:${region}:111122223333:auto-backup:ab-shopprimary`;
 /** The configuration that replicates the primary's automated backups to the DR region (pilot light's default). */
 const replicated = { on: true, retentionDays: 9 };
+
+/** A warm standby at failback's end: the DR writer to rename aside, the rebuilt primary, and the calls that succeed. */
+function warmStandbyAnswers() {
+  aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+  aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
+  aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+  aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+    DBInstances: [promotedPrimary],
+  });
+  aws.rds[DR].on(ModifyDBInstanceCommand).resolves({});
+  aws.ssm[DR].on(PutParameterCommand).resolves({});
+}
 
 describe('reprotect step (failback)', () => {
   beforeEach(resetAws);
 
   it('start shrinks the DR service to standby and renames the DR writer out of the way (the replica comes after)', async () => {
     // Prepare
-    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
-    aws.rds[DR].on(DescribeDBInstancesCommand).rejects(notFound);
-    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
-    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
-      DBInstances: [promotedPrimary],
-    });
-    aws.rds[DR].on(ModifyDBInstanceCommand).resolves({});
-    aws.ssm[DR].on(PutParameterCommand).resolves({});
+    warmStandbyAnswers();
 
     // Act
     const outcome = await reprotect.start(failback());
@@ -224,7 +231,7 @@ describe('reprotect step (failback)', () => {
     aws.ecs[DR].on(UpdateServiceCommand).resolves({});
     aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
     aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
-      DBInstances: [{ ...promotedPrimary, DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: 'arn:ab' }] }],
+      DBInstances: [{ ...promotedPrimary, DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: backupsIn(DR) }] }],
     });
 
     // Act
@@ -273,5 +280,49 @@ describe('reprotect step (failback)', () => {
     // Assess
     expect(changes()).toEqual([]);
     expect(outcome).toMatchObject({ ready: false, detail: { backupReplication: 'waiting for the instance' } });
+  });
+  it.each([
+    [
+      'replicates to another region',
+      { DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: backupsIn('eu-west-1') }] },
+      { name: 'BackupReplicationElsewhere', message: expect.stringContaining('eu-west-1') as string },
+    ],
+    [
+      'is storage-full (a status that does not clear by itself)',
+      { DBInstanceStatus: 'storage-full' },
+      { name: 'DatabaseNotAvailable', message: expect.stringContaining('storage-full') as string },
+    ],
+  ])('fails, starting nothing, when the rebuilt primary %s', async (_, fields, error) => {
+    // Prepare
+    aws.ecs[DR].on(UpdateServiceCommand).resolves({});
+    aws.rds[DR].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-dr-db' }).resolves({ DBInstances: [instance('shop-dr-db')] });
+    aws.rds[PRIMARY].on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'shop-primary-db' }).resolves({
+      DBInstances: [{ ...promotedPrimary, ...fields }],
+    });
+
+    // Act
+    const started = reprotect.start(failback(pilotLight, replicated));
+
+    // Assess
+    await expect(started).rejects.toMatchObject(error);
+    expect(changes().map((c) => c.command)).toEqual(['UpdateService']);
+  });
+
+  it('asks for the warm standby replica before the replication, so a refused replication leaves the standby protected', async () => {
+    // Prepare
+    warmStandbyAnswers();
+    aws.rds[DR].on(StartDBInstanceAutomatedBackupsReplicationCommand).rejects(new Error('quota of replicated backups reached'));
+
+    // Act
+    const started = reprotect.start(failback(inventory, replicated));
+
+    // Assess
+    await expect(started).rejects.toThrow('quota of replicated backups reached');
+    expect(changes().map((c) => c.command)).toEqual([
+      'UpdateService',
+      'ModifyDBInstance',
+      'PutParameter',
+      'StartDBInstanceAutomatedBackupsReplication',
+    ]);
   });
 });

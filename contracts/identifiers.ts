@@ -39,3 +39,6 @@ export function resourceName(parts: readonly string[], maxLength: number): strin
   const digest = createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, DIGEST_LENGTH);
   return `${name.slice(0, maxLength - DIGEST_LENGTH - 1).replace(/-+$/, '')}-${digest}`;
 }
+
+/** The region field of an ARN (`arn:partition:service:region:account:resource`). */
+export const regionOfArn = (arn: string): string => arn.split(':')[3] ?? '';

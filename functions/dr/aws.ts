@@ -12,7 +12,7 @@ import {
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { cloudwatch, ecs, elasticache, rds, ssm } from '../shared/clients';
 import { LifelineError } from '../shared/errors';
-import { MAX_LENGTH, resourceName } from '../../contracts/identifiers';
+import { MAX_LENGTH, regionOfArn, resourceName } from '../../contracts/identifiers';
 import { databaseParameterName, type RegionalWorkload } from '../../contracts/inventory';
 import type { Run } from '../../contracts/dr-runbook';
 
@@ -202,7 +202,7 @@ export async function replicateAutomatedBackups(
   retentionDays: number | undefined,
 ): Promise<BackupReplication> {
   const replications = (source.DBInstanceAutomatedBackupsReplications ?? []).map((r) => r.DBInstanceAutomatedBackupsArn ?? '');
-  if (replications.some((arn) => arn.split(':')[3] === destination.region)) return 'already replicating';
+  if (replications.some((arn) => regionOfArn(arn) === destination.region)) return 'already replicating';
   if (replications.length)
     throw new LifelineError(
       'BackupReplicationElsewhere',

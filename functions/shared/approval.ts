@@ -2,6 +2,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { sns } from './clients';
 import { type LedgerRef, put } from './ledger';
 import { logger } from './powertools';
+import { regionOfArn } from '../../contracts/identifiers';
 
 /** An approval request: where the ledger keeps it (pk, sk: the execution), what it says, and its task token. */
 export interface ApprovalRequest {
@@ -31,7 +32,7 @@ const MAX_DELAY_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The topic's region, from its ARN: each runbook publishes to its own region's topic. */
-export const topicRegion = (topicArn: string): string => topicArn.split(':')[3];
+export const topicRegion = (topicArn: string): string => regionOfArn(topicArn);
 
 /**
  * Asks for an approval so that the question cannot be lost: it is recorded in the ledger first (what it asks and
